@@ -1,0 +1,79 @@
+// Bundles the extension and the CLI (shape of vscode-extension-samples' esbuild-sample).
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints errors in the format of VS Code's $esbuild-watch problem matcher. */
+const esbuildProblemMatcherPlugin = {
+  name: 'esbuild-problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+/**
+ * xmllint-wasm loads xmllint-node.js and xmllint.wasm from its own __dirname at run time; esbuild does not
+ * follow that, so both are copied next to the bundles (dist/), where the bundled index.js looks for them.
+ */
+const copyXmllintPlugin = {
+  name: 'copy-xmllint',
+  setup(build) {
+    build.onEnd(() => {
+      const from = path.dirname(require.resolve('xmllint-wasm/package.json'));
+      fs.mkdirSync('dist', { recursive: true });
+      for (const f of ['xmllint-node.js', 'xmllint.wasm']) fs.copyFileSync(path.join(from, f), path.join('dist', f));
+    });
+  },
+};
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  platform: 'node',
+  target: 'node20',
+  external: ['vscode'],
+  logLevel: 'silent',
+  plugins: [esbuildProblemMatcherPlugin, copyXmllintPlugin],
+};
+
+const targets = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The extension-host test suite (runner-agnostic run()), bundled with mocha so that the host needs nothing else.
+  ...(production ? [] : [{ ...common, entryPoints: ['test/suite/index.ts'], outfile: 'out/test/suite/index.js' }]),
+];
+
+async function main() {
+  const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  const results = await Promise.allSettled(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  const failed = results.filter((r) => r.status === 'rejected');
+  if (failed.length) {
+    for (const f of failed) console.error(String(f.reason && f.reason.message ? f.reason.message : f.reason));
+    process.exit(1);
+  }
+  fs.chmodSync('dist/cli.js', 0o755);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

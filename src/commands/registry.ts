@@ -1,0 +1,15 @@
+import * as vscode from 'vscode';
+import type { CommandContext, CommandDefinition } from './types';
+import { commonCommands } from './common';
+
+/**
+ * The one list of commands. Each noun folder exports its own array; package.json's contributes.commands must
+ * name exactly these ids (a unit test checks both ways).
+ */
+export const allCommands: readonly CommandDefinition[] = [...commonCommands];
+
+export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
+  for (const c of allCommands) {
+    context.subscriptions.push(vscode.commands.registerCommand(c.id, (...args: unknown[]) => c.run(ctx, ...args)));
+  }
+}

@@ -1,0 +1,16 @@
+import type * as vscode from 'vscode';
+import type { ServiceHost } from '../serviceHost';
+import type { TreeApi } from '../tree';
+
+/** What every command handler may use. */
+export interface CommandContext {
+  readonly host: ServiceHost;
+  readonly tree: TreeApi;
+  readonly output: vscode.LogOutputChannel;
+}
+
+/** A command: its id (as in package.json) and its handler. Tree commands receive (node?, nodes?). */
+export interface CommandDefinition {
+  readonly id: string;
+  readonly run: (ctx: CommandContext, ...args: unknown[]) => unknown;
+}

@@ -1,0 +1,164 @@
+/**
+ * The contract of the libvirt service: what the tree, the commands, the XML documents, the terminals and the CLI
+ * may ask of libvirt. Nothing outside src/libvirt/ spawns a process; everything goes through this interface.
+ * Types only: no vscode, no I/O.
+ */
+import type { CloneState } from '../core/states';
+import type { Qq2Error } from '../core/errors';
+
+/** Where the tool keeps its files and which libvirt it talks to (the manual's CONFIG, resolved). */
+export interface ServiceConfig {
+  /** libvirt connection URI, e.g. qemu:///system. */
+  readonly uri: string;
+  /** Directory of template XML files (TEMPLATE_DIR). Default: <home>/templates. */
+  readonly templateDir?: string;
+  /** Where clone overlays and saved states go (STORAGE): an absolute path or a libvirt directory pool name. */
+  readonly storage?: string;
+  /** Root of the tool's files; default $QQ2CLONE_HOME or ~/storage-qq2clone. */
+  readonly home?: string;
+}
+
+/** A template: an XML file in the template directory. */
+export interface TemplateInfo {
+  readonly name: string;
+  /** Absolute path of the template's XML file. */
+  readonly xmlPath: string;
+  /** Disk source paths of the template (the clones' backing files). */
+  readonly disks: readonly string[];
+  /** Set when the file cannot be read or parsed: the template is listed, with this problem. */
+  readonly problem?: string;
+  /** A staging clone (modify-template prepare-image) exists for it. */
+  readonly staging?: boolean;
+}
+
+/** A clone, known from the domain's own <metadata> (so a changed UUID or name does not lose it). */
+export interface CloneInfo {
+  readonly template: string;
+  /** The clone's number within its template (>= 1); 0 for the staging clone. */
+  readonly id: number;
+  readonly name: string;
+  readonly uuid: string;
+  readonly state: CloneState;
+  /** libvirt's reason for the state (e.g. destroyed, crashed, saved, user), for display. */
+  readonly reason: string;
+  /** Has a managed save image. */
+  readonly saved: boolean;
+  /** True for the staging clone of modify-template prepare-image. */
+  readonly staging?: boolean;
+}
+
+/** A domain libvirt has that is not ours (import-template offers these). */
+export interface ForeignDomain {
+  readonly name: string;
+  readonly uuid: string;
+  readonly state: CloneState;
+}
+
+/** Everything at once, read in a constant number of libvirt round trips. */
+export interface Inventory {
+  readonly templates: readonly TemplateInfo[];
+  readonly clones: readonly CloneInfo[];
+  readonly foreign: readonly ForeignDomain[];
+}
+
+/** Identifies a clone for an operation: its UUID is the key libvirt knows it by. */
+export interface CloneRef {
+  readonly template: string;
+  readonly id: number;
+  readonly uuid: string;
+  readonly name: string;
+}
+
+/** The operations on SETs (manual: CLONE COMMANDS). */
+export type CloneOperation =
+  | 'start'
+  | 'destroy'
+  | 'suspend'
+  | 'resume'
+  | 'save'
+  | 'save-rm'
+  | 'rm'
+  | 'rm-wipe'
+  | 'rm-shred';
+
+export interface ProgressReport {
+  readonly done: number;
+  readonly total: number;
+  /** The item just finished, if any. */
+  readonly item?: CloneRef;
+}
+
+export interface BatchOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: ProgressReport) => void;
+  /** How many slow operations at once (default: a small bound). */
+  readonly concurrency?: number;
+}
+
+/** What a batch did: every requested item is in exactly one list. */
+export interface BatchResult {
+  readonly done: readonly CloneRef[];
+  readonly skipped: readonly { readonly clone: CloneRef; readonly reason: string }[];
+  readonly failed: readonly { readonly clone: CloneRef; readonly error: Qq2Error }[];
+  /** Not started because the signal was aborted. */
+  readonly cancelled: readonly CloneRef[];
+}
+
+export interface CloneOptions extends BatchOptions {
+  /** Start the new clones (the manual's --run / NORUN=0). */
+  readonly run?: boolean;
+  /** Overrides the configured STORAGE for these clones. */
+  readonly storage?: string;
+}
+
+/** A libvirt lifecycle event, as parsed from `virsh event --loop`. */
+export interface DomainEvent {
+  readonly domain: string;
+  readonly event: string;
+  readonly detail: string;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+/** The one service every part of the product goes through. */
+export interface LibvirtService {
+  readonly config: Required<ServiceConfig>;
+
+  /** Check that virsh exists and the daemon answers; throws LibvirtUnavailableError with a hint otherwise. */
+  probe(signal?: AbortSignal): Promise<void>;
+
+  /** Templates, clones (with state) and foreign domains, in a constant number of round trips. */
+  inventory(signal?: AbortSignal): Promise<Inventory>;
+
+  /** Make `count` clones of a template: overlays + defined domains; all-or-nothing per clone. */
+  clone(template: string, count: number, options?: CloneOptions): Promise<CloneInfo[]>;
+
+  /** Run one of the SET operations on these clones (skips those it does not apply to, with a reason). */
+  run(operation: CloneOperation, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult>;
+
+  /** A domain's XML (inactive definition by default). */
+  domainXml(uuid: string, options?: { inactive?: boolean; signal?: AbortSignal }): Promise<string>;
+
+  /** Define (or redefine) a domain from XML. Returns its UUID. */
+  defineXml(xml: string, signal?: AbortSignal): Promise<string>;
+
+  /** A template's XML text. */
+  templateXml(name: string): Promise<string>;
+
+  /** Write a template's XML atomically (creates or replaces). */
+  writeTemplateXml(name: string, xml: string): Promise<void>;
+
+  /** Disk paths of a clone (its overlays), in device order. */
+  cloneDisks(uuid: string, signal?: AbortSignal): Promise<string[]>;
+
+  /** Follow lifecycle events; restarts the stream with backoff after a daemon restart. */
+  onEvent(listener: (e: DomainEvent) => void): Disposable;
+
+  /** Follow the connection's health: called with an error while the daemon is gone, undefined when it is back. */
+  onConnectionChange(listener: (problem: Qq2Error | undefined) => void): Disposable;
+
+  /** Close sessions and event streams, kill children. */
+  dispose(): void;
+}

@@ -1,0 +1,4 @@
+// Placeholder until the extension-host suite lands.
+export function run(): Promise<void> {
+  return Promise.resolve();
+}
