@@ -1,0 +1,128 @@
+/**
+ * The libvirt test bed: tiny real templates (an empty qcow2 disk is enough: the domain starts and runs under TCG)
+ * and cleanup of everything a test made. Tests call virsh and qemu-img here directly to set up and to check what
+ * the product did; the product itself never spawns them outside src/libvirt/.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const TEST_URI = process.env.QQ2CLONE_TEST_URI ?? 'qemu:///system';
+
+/** Run virsh for a test (set-up or check); throws with stderr on failure. */
+export function virsh(...args: string[]): string {
+  return execFileSync('virsh', ['-q', '-c', TEST_URI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Run virsh; returns undefined instead of throwing. */
+export function tryVirsh(...args: string[]): string | undefined {
+  try {
+    return virsh(...args);
+  } catch {
+    return undefined;
+  }
+}
+
+export function qemuImg(...args: string[]): string {
+  return execFileSync('qemu-img', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A unique prefix for one test run's names: tests never touch what they did not make. */
+export function uniquePrefix(tag: string): string {
+  return `qqt-${tag}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+}
+
+export interface TinyDomainOptions {
+  name: string;
+  disk: string;
+  /** Extra XML inside <devices> (graphics, more disks...). */
+  devices?: string;
+  mac?: string;
+}
+
+/** The XML of a tiny TCG domain (type='qemu': KVM is not usable by the qemu user on these machines). */
+export function tinyDomainXml(o: TinyDomainOptions): string {
+  return `<domain type='qemu'>
+  <name>${o.name}</name>
+  <memory unit='MiB'>32</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <boot dev='hd'/>
+  </os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='${o.disk}'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <interface type='user'>
+      <mac address='${o.mac ?? '52:54:00:aa:bb:01'}'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='pty'/>
+${o.devices ?? ''}  </devices>
+</domain>
+`;
+}
+
+/**
+ * A scratch area for one test file: QQ2CLONE_HOME-style root under /var/tmp (the qemu user cannot enter /root),
+ * with helpers to make template disks, and a cleanup that removes every domain whose name starts with the prefix,
+ * every pool it made, and the directory.
+ */
+export class TestBed {
+  readonly prefix: string;
+  readonly root: string;
+
+  constructor(tag: string) {
+    this.prefix = uniquePrefix(tag);
+    this.root = fs.mkdtempSync(path.join(os.tmpdir() === '/tmp' ? '/var/tmp' : os.tmpdir(), `${this.prefix}-`));
+    fs.chmodSync(this.root, 0o755);
+  }
+
+  /** A new empty qcow2 disk of `size` (default 64M) inside the bed. */
+  makeDisk(name: string, size = '64M'): string {
+    const file = path.join(this.root, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    qemuImg('create', '-q', '-f', 'qcow2', file, size);
+    return file;
+  }
+
+  /** Writes a template XML (name prefixed) with a fresh disk into `dir`; returns its name and paths. */
+  makeTemplateFile(dir: string, shortName: string, devices?: string): { name: string; xmlPath: string; disk: string } {
+    const name = `${this.prefix}-${shortName}`;
+    const disk = this.makeDisk(`images/${shortName}.qcow2`);
+    fs.mkdirSync(dir, { recursive: true });
+    const xmlPath = path.join(dir, `${name}.xml`);
+    fs.writeFileSync(xmlPath, tinyDomainXml({ name, disk, ...(devices ? { devices } : {}) }));
+    return { name, xmlPath, disk };
+  }
+
+  /** Names of all domains (any state) whose name starts with the prefix. */
+  domains(): string[] {
+    return (tryVirsh('list', '--all', '--name') ?? '')
+      .split('\n')
+      .map((s) => s.trim())
+      .filter((s) => s.startsWith(this.prefix));
+  }
+
+  /** Removes every domain and pool the test made (by prefix) and the scratch directory. Never throws. */
+  cleanup(): void {
+    for (const d of this.domains()) {
+      tryVirsh('destroy', d);
+      tryVirsh('managedsave-remove', d);
+      tryVirsh('undefine', d, '--managed-save', '--snapshots-metadata', '--nvram');
+      tryVirsh('undefine', d);
+    }
+    for (const p of (tryVirsh('pool-list', '--all', '--name') ?? '').split('\n').map((s) => s.trim())) {
+      if (p.startsWith(this.prefix)) {
+        tryVirsh('pool-destroy', p);
+        tryVirsh('pool-undefine', p);
+      }
+    }
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
