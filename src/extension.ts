@@ -3,15 +3,22 @@ import { ServiceHost } from './serviceHost';
 import { registerTree } from './tree';
 import { registerCommands } from './commands/registry';
 import { registerXmlDocuments } from './xml';
+import type { TreeApi } from './tree';
+
+/** What activate() returns: the extension-host tests read the tree through it. */
+export interface Qq2cloneExports {
+  readonly tree: TreeApi;
+}
 
 /** Wires the parts together; each part registers its own disposables. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   const output = vscode.window.createOutputChannel('qq2clone', { log: true });
   const host = new ServiceHost();
   context.subscriptions.push(output, host);
   const tree = registerTree(context, host, output);
   registerCommands(context, { host, tree, output });
   registerXmlDocuments(context, host, output);
+  return { tree };
 }
 
 export function deactivate(): void {
