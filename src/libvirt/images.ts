@@ -1,0 +1,93 @@
+/**
+ * Template image generations. A template's disks are never written once it has clones: commit-image flattens the
+ * staging overlay (with its backing chain) into a NEW standalone image, a "generation", and points the template at it.
+ * Existing clones keep the image they were made from; an old generation is deleted only when nothing uses it.
+ * Generation images live in <storage>/template-images/ as <template>.gen<N>.<disk>.qcow2 and are made read-only.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { qemuImg } from './tools';
+
+/** One image of a backing chain as qemu-img reports it. */
+export interface ChainEntry {
+  readonly filename: string;
+  readonly format: string;
+  readonly backing?: string;
+  readonly virtualSize: number;
+}
+
+/** The directory of generation images inside the storage directory. */
+export function generationDir(storageDir: string): string {
+  return path.join(storageDir, 'template-images');
+}
+
+const GEN = /\.gen(\d+)\.[^/]*\.qcow2$/;
+
+/** The generation number of an image path: N for our generation files, 1 for any other (the imported image). */
+export function generationOf(image: string): number {
+  const m = GEN.exec(path.basename(image));
+  return m ? Number(m[1]) : 1;
+}
+
+/** True when `image` is a generation file we made (the only template images we may delete). */
+export function isOurGeneration(storageDir: string, image: string): boolean {
+  return path.dirname(path.resolve(image)) === generationDir(storageDir) && GEN.test(image);
+}
+
+/** The path of generation `n` of a template's disk `target` (e.g. vda). */
+export function generationPath(storageDir: string, template: string, n: number, target: string): string {
+  return path.join(generationDir(storageDir), `${template}.gen${n}.${target}.qcow2`);
+}
+
+/** The backing chain of an image, top first (-U: readable while a VM has it open). */
+export async function backingChain(image: string, signal?: AbortSignal): Promise<ChainEntry[]> {
+  const { stdout } = await qemuImg(['info', '-U', '--output=json', '--backing-chain', image], signal);
+  const raw = JSON.parse(stdout) as Array<Record<string, unknown>>;
+  return raw.map((e) => ({
+    filename: String(e['filename']),
+    format: String(e['format']),
+    ...(typeof e['full-backing-filename'] === 'string' ? { backing: e['full-backing-filename'] } : {}),
+    virtualSize: Number(e['virtual-size'] ?? 0),
+  }));
+}
+
+/** The format qemu-img detects for an image (qcow2, raw...). */
+export async function imageFormat(image: string, signal?: AbortSignal): Promise<string> {
+  const [top] = await backingChain(image, signal);
+  return top?.format ?? 'raw';
+}
+
+/** A new qcow2 overlay on `backing` (format given explicitly: qemu refuses to probe it). */
+export async function createOverlay(backing: string, target: string, signal?: AbortSignal): Promise<void> {
+  const fmt = await imageFormat(backing, signal);
+  await qemuImg(['create', '-q', '-f', 'qcow2', '-b', backing, '-F', fmt, target], signal);
+}
+
+/**
+ * Writes `top` and everything below it into one new standalone qcow2 image at `target`, read-only on disk.
+ * Written under a temporary name and renamed, so a cancelled or failed run leaves nothing behind.
+ */
+export async function flattenInto(top: string, target: string, signal?: AbortSignal): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = `${target}.part`;
+  try {
+    await qemuImg(['convert', '-q', '-O', 'qcow2', top, tmp], signal);
+    await fs.chmod(tmp, 0o444);
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** chmod a-w: QEMU run by libvirt cannot open the image for writing, even by mistake. */
+export async function makeReadOnly(image: string): Promise<void> {
+  const st = await fs.stat(image);
+  await fs.chmod(image, st.mode & 0o7555);
+}
+
+/** True if the image file is writable by anyone (mode bits). */
+export async function isWritableOnDisk(image: string): Promise<boolean> {
+  const st = await fs.stat(image);
+  return (st.mode & 0o222) !== 0;
+}
