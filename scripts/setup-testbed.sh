@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Prepares a Debian machine for the libvirt and extension-host tests: installs libvirt, QEMU, qemu-img, virt-install,
+# xmllint, Chromium and the Kerberos headers code-server's native modules need, starts virtlogd and libvirtd when they
+# are not running (no systemd needed) and waits until the daemon answers. Idempotent; no stdin; run as root
+# (without root it only checks and says what is missing).
+set -euo pipefail
+
+URI="${QQ2CLONE_TEST_URI:-qemu:///system}"
+PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils virtinst libxml2-utils chromium libkrb5-dev)
+
+log() { echo "setup-testbed: $*" >&2; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! is_root; then
+    log "missing packages: ${missing[*]}. Run this script as root (sudo $0) or: sudo apt-get install ${missing[*]}"
+    exit 1
+  fi
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq </dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+fi
+
+# Daemons: started directly (containers and CI have no systemd). pgrep -x matches the exact process name.
+start_daemon() {
+  local name="$1"
+  if pgrep -x "$name" >/dev/null; then return 0; fi
+  if ! is_root; then
+    log "$name is not running. Start it as root: sudo $name -d (or: sudo systemctl start $name)"
+    exit 1
+  fi
+  log "starting $name"
+  "$name" -d </dev/null
+}
+start_daemon virtlogd
+start_daemon libvirtd
+
+# The first answer after a start can take a few seconds.
+for _ in $(seq 1 60); do
+  if virsh -c "$URI" version </dev/null >/dev/null 2>&1; then
+    log "libvirt answers on $URI"
+    exit 0
+  fi
+  sleep 1
+done
+log "libvirt does not answer on $URI after 60 s:"
+virsh -c "$URI" version </dev/null >&2 || true
+exit 1

@@ -1,0 +1,64 @@
+/**
+ * The test bed itself against the real daemon: a tiny TCG domain on an empty qcow2 disk can be defined, started,
+ * destroyed and undefined, and cleanup() leaves nothing behind.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TestBed, tinyDomainXml, virsh, tryVirsh, qemuImg } from '../testbed';
+
+function state(name: string): string {
+  return virsh('domstate', name).trim();
+}
+
+describe('test bed (real libvirt)', () => {
+  let bed: TestBed;
+  before(() => {
+    bed = new TestBed('bed');
+  });
+  after(() => {
+    bed.cleanup();
+    assert.deepEqual(bed.domains(), [], 'cleanup removed every domain with the prefix');
+    assert.equal(fs.existsSync(bed.root), false, 'cleanup removed the scratch directory');
+  });
+
+  it('makes a real qcow2 disk', () => {
+    const disk = bed.makeDisk('d.qcow2', '16M');
+    const info = JSON.parse(qemuImg('info', '--output=json', disk)) as { format: string; 'virtual-size': number };
+    assert.equal(info.format, 'qcow2');
+    assert.equal(info['virtual-size'], 16 * 1024 * 1024);
+  });
+
+  it('defines, starts, destroys and undefines a TCG domain', () => {
+    const name = `${bed.prefix}-dom`;
+    const disk = bed.makeDisk('dom.qcow2');
+    const xmlPath = path.join(bed.root, 'dom.xml');
+    fs.writeFileSync(xmlPath, tinyDomainXml({ name, disk }));
+
+    virsh('define', xmlPath);
+    assert.deepEqual(bed.domains(), [name]);
+    assert.equal(state(name), 'shut off');
+    assert.match(virsh('dumpxml', name), /<domain type='qemu'/);
+
+    virsh('start', name);
+    assert.equal(state(name), 'running');
+
+    virsh('destroy', name);
+    assert.equal(state(name), 'shut off');
+
+    virsh('undefine', name);
+    assert.equal(tryVirsh('domstate', name), undefined, 'the domain is gone');
+    assert.deepEqual(bed.domains(), []);
+  });
+
+  it('cleanup removes a running domain it made', () => {
+    const other = new TestBed('bed2');
+    const t = other.makeTemplateFile(path.join(other.root, 'templates'), 't');
+    virsh('define', t.xmlPath);
+    virsh('start', t.name);
+    assert.equal(state(t.name), 'running');
+    other.cleanup();
+    assert.equal(tryVirsh('domstate', t.name), undefined);
+    assert.equal(fs.existsSync(other.root), false);
+  });
+});

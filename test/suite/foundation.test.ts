@@ -1,0 +1,59 @@
+/**
+ * Foundation checks inside a real extension host: the extension activates, every contributed command exists, the view
+ * opens and its tree reads the real daemon, and an unreachable daemon leaves the tree empty for the welcome view
+ * (what failed, what to do, Retry) until Retry after the cause is fixed brings the tree back.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activated, extension, manifest, withSetting } from './util/extension';
+
+/** A URI whose daemon socket does not exist: virsh fails to connect, as with a stopped daemon. */
+const NO_DAEMON_URI = 'qemu+unix:///system?socket=/nonexistent/libvirt-sock';
+
+describe('foundation', () => {
+  it('activates and hands its tree API to the tests', async () => {
+    const api = await activated();
+    assert.equal(extension().isActive, true);
+    assert.equal(typeof api.tree.refresh, 'function');
+  });
+
+  it('registers every command that package.json contributes, and every command the welcome views link to', async () => {
+    await activated();
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const m = manifest().contributes;
+    const contributed = (m.commands ?? []).map((c) => c.command);
+    assert.ok(contributed.includes('qq2clone.refresh'), 'package.json contributes qq2clone.refresh (the Retry)');
+    const linked = (m.viewsWelcome ?? []).flatMap((w) => [...w.contents.matchAll(/\(command:(qq2clone\.[\w.]+)/g)].map((x) => x[1]!));
+    const inMenus = Object.values(m.menus ?? {}).flatMap((items) => items.map((i) => i.command ?? '').filter((c) => c.startsWith('qq2clone.')));
+    const missing = [...new Set([...contributed, ...linked, ...inMenus])].filter((c) => !registered.has(c));
+    assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+  });
+
+  it('opens the qq2clone view and its tree reads the real daemon', async () => {
+    const api = await activated();
+    await vscode.commands.executeCommand('workbench.view.extension.qq2clone');
+    await vscode.commands.executeCommand('qq2clone.templates.focus');
+    await vscode.commands.executeCommand('qq2clone.refresh');
+    const inv = api.tree.inventory;
+    assert.ok(inv, 'the tree has an inventory after a refresh against qemu:///system');
+    assert.ok(Array.isArray(inv.templates) && Array.isArray(inv.clones));
+  });
+
+  it('with no daemon behind the connection the tree is empty, for the welcome view that says what to do', async () => {
+    const api = await activated();
+    const welcome = (manifest().contributes.viewsWelcome ?? []).filter((w) => w.view === 'qq2clone.templates');
+    for (const reason of ['not-installed', 'daemon-down', 'permission-denied', 'other']) {
+      const w = welcome.find((x) => x.when === `qq2clone.unavailable == '${reason}'`);
+      assert.ok(w, `a welcome view for ${reason}`);
+      assert.match(w.contents, /\[Retry\]\(command:qq2clone\.refresh\)/, `${reason} offers Retry`);
+      assert.match(w.contents, /\bthen retry\b/, `${reason} says what to do before retrying`);
+    }
+    await withSetting('connectionUri', NO_DAEMON_URI, async () => {
+      await vscode.commands.executeCommand('qq2clone.refresh');
+      assert.equal(api.tree.inventory, undefined, 'no inventory while the daemon cannot be reached');
+    });
+    // The setting is back: Retry reads the daemon again.
+    await vscode.commands.executeCommand('qq2clone.refresh');
+    assert.ok(api.tree.inventory, 'Retry after fixing the connection brings the tree back');
+  });
+});
