@@ -1,3 +1,30 @@
-// The qq2clone-compatible command line (filled in by the service work).
-process.stderr.write('qq2clone: not yet implemented\n');
-process.exit(12);
+// The qq2clone-compatible command line (manual: qq2clone(1)); see run.ts.
+import { runCli } from './run';
+import { createLibvirtService } from '../libvirt';
+
+const abort = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+  });
+}
+
+runCli(process.argv.slice(2), {
+  io: {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    stdinIsTTY: process.stdin.isTTY === true,
+  },
+  makeService: createLibvirtService,
+  signal: abort.signal,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`qq2clone: unexpected failure: ${String(e)}\n`);
+    process.exitCode = 19;
+  },
+);

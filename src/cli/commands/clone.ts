@@ -1,0 +1,28 @@
+import type { CliCommand } from './types';
+import { expectArgs } from './expectArgs';
+import { UsageError } from '../../core/errors';
+
+/** Most clones one `clone N` makes (a typo like 1000000 should not fill the disk). */
+export const MAX_CLONES_AT_ONCE = 1000;
+
+/** qq2clone clone [N]: make N (default 1) clones of the current template; run them unless -n / NORUN=1. */
+export const cloneCommand: CliCommand = {
+  name: 'clone',
+  usage: '[NUMBER]',
+  summary: 'Make one clone of the current template, or NUMBER clones.',
+  async run(ctx, args) {
+    expectArgs('clone', '[NUMBER]', args, 0, 1);
+    const text = args[0] ?? '1';
+    if (!/^[0-9]+$/.test(text) || Number(text) < 1 || Number(text) > MAX_CLONES_AT_ONCE) {
+      throw new UsageError(`clone takes a number of clones from 1 to ${MAX_CLONES_AT_ONCE}; got '${text}'.`);
+    }
+    const { template } = await ctx.templateClones();
+    const run = ctx.options.run ?? ctx.config.NORUN !== '1';
+    const made = await ctx.service().clone(template, Number(text), {
+      run,
+      signal: ctx.signal,
+      ...(ctx.options.storage ? { storage: ctx.options.storage } : {}),
+    });
+    for (const c of made) ctx.out.info(`Created clone ${c.id} (${c.name})${run ? ', running' : ''}.`);
+  },
+};

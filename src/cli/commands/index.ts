@@ -1,0 +1,48 @@
+/**
+ * The dispatch table: every command word the CLI knows, in the order -h lists them. To add a command, write
+ * src/cli/commands/<name>.ts exporting a CliCommand and add it here (a later entry with the same name replaces an
+ * earlier one: a built command replaces its pending "not yet" entry).
+ */
+import type { CliCommand } from './types';
+import { cloneCommand } from './clone';
+import { configCommand } from './config';
+import { destroyCommand } from './destroy';
+import { execCommand } from './exec';
+import { listCommand } from './list';
+import { listTemplatesCommand } from './listTemplates';
+import { pendingCommands } from './notYet';
+import { resumeCommand } from './resume';
+import { rmCommand } from './rm';
+import { rmShredCommand } from './rmShred';
+import { rmWipeCommand } from './rmWipe';
+import { saveCommand } from './save';
+import { saveRmCommand } from './saveRm';
+import { startCommand } from './start';
+import { suspendCommand } from './suspend';
+
+/** Built commands, in the order -h lists them. */
+const built: readonly CliCommand[] = [
+  cloneCommand,
+  listCommand,
+  startCommand,
+  destroyCommand,
+  suspendCommand,
+  resumeCommand,
+  saveCommand,
+  saveRmCommand,
+  rmCommand,
+  rmWipeCommand,
+  rmShredCommand,
+  execCommand,
+  listTemplatesCommand,
+  configCommand,
+];
+
+/** Command word -> command; a built command replaces the pending one of the same name. */
+export const CLI_COMMANDS: ReadonlyMap<string, CliCommand> = new Map([...pendingCommands, ...built].map((c) => [c.name, c]));
+
+/** The commands in the order -h lists them: built ones, then those still pending. */
+export const CLI_COMMAND_LIST: readonly CliCommand[] = [
+  ...built,
+  ...pendingCommands.filter((p) => CLI_COMMANDS.get(p.name) === p),
+];

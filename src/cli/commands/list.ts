@@ -1,0 +1,50 @@
+import type { CliCommand } from './types';
+import { expectArgs } from './expectArgs';
+import type { CliContext } from '../context';
+import type { CloneInfo, Inventory } from '../../libvirt/api';
+import { UsageError } from '../../core/errors';
+import { inventoryXml } from '../listXml';
+
+/** Aligned rows "NUMBER  NAME  STATE", in number order. */
+export function cloneRows(clones: readonly CloneInfo[], indent = ''): string {
+  const sorted = clones.filter((c) => !c.staging).sort((a, b) => a.id - b.id);
+  const idWidth = Math.max(0, ...sorted.map((c) => String(c.id).length));
+  const nameWidth = Math.max(0, ...sorted.map((c) => c.name.length));
+  return sorted.map((c) => `${indent}${String(c.id).padStart(idWidth)}  ${c.name.padEnd(nameWidth)}  ${c.state}\n`).join('');
+}
+
+/** Every template (also those without clones, and templates named only by clones whose file is gone). */
+function listAll(inv: Inventory): string {
+  const names = [...new Set([...inv.templates.map((t) => t.name), ...inv.clones.map((c) => c.template)])].sort();
+  return names
+    .map((name) => {
+      const file = inv.templates.find((t) => t.name === name);
+      const note = !file ? ' (template file missing)' : file.problem ? ` (${file.problem})` : '';
+      const rows = cloneRows(inv.clones.filter((c) => c.template === name), '  ');
+      return `${name}${note}\n${rows || '  (no clones)\n'}`;
+    })
+    .join('');
+}
+
+async function listCurrent(ctx: CliContext): Promise<void> {
+  const { template, clones } = await ctx.templateClones();
+  const rows = cloneRows(clones);
+  if (rows) ctx.out.result(rows);
+  else ctx.out.info(`Template '${template}' has no clones.`);
+}
+
+/** qq2clone list [all|xml] */
+export const listCommand: CliCommand = {
+  name: 'list',
+  usage: '[all|xml]',
+  summary: "List the current template's clones (number, name, state); all: every template's; xml: one XML document.",
+  speaksUnderQuieter: true,
+  async run(ctx, args) {
+    expectArgs('list', '[all|xml]', args, 0, 1);
+    const mode = args[0];
+    if (mode === undefined) return listCurrent(ctx);
+    if (mode !== 'all' && mode !== 'xml') throw new UsageError(`list takes 'all' or 'xml'; got '${mode}'.`);
+    const inv = await ctx.service().inventory(ctx.signal);
+    ctx.out.result(mode === 'all' ? listAll(inv) : inventoryXml(inv));
+  },
+};

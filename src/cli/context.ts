@@ -1,0 +1,96 @@
+/**
+ * What every CLI command gets: the parsed options, the settings, output that honours -q/-Q/-v, and the service
+ * (made on first use, disposed by the caller).
+ */
+import type { CliOptions } from './args';
+import type { CliConfig } from './config';
+import type { CloneInfo, Inventory, LibvirtService, ServiceConfig } from '../libvirt/api';
+import { TemplateError, UsageError } from '../core/errors';
+import { assertName } from '../core/names';
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdinIsTTY: boolean;
+}
+
+/** How much to print: -Q silences everything but commands whose output is their purpose; -q silences chatter. */
+export class Output {
+  constructor(
+    private readonly io: CliIo,
+    /** Chatter ("Created ...") is shown. */
+    private readonly verbose: boolean,
+    /** Results and errors are shown (false only under -Q for commands whose output is not their purpose). */
+    private readonly speaks: boolean,
+  ) {}
+
+  /** Progress and confirmations; suppressed by -q, QUIET=1 and -Q. */
+  info(line: string): void {
+    if (this.verbose && this.speaks) this.io.stdout(`${line}\n`);
+  }
+
+  /** What the command is for (a listing, a document). */
+  result(text: string): void {
+    if (this.speaks) this.io.stdout(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  }
+
+  /** A warning or an error, on stderr as `qq2clone: message`. */
+  error(message: string): void {
+    if (this.speaks) this.io.stderr(`qq2clone: ${message}\n`);
+  }
+}
+
+export class CliContext {
+  private made?: LibvirtService;
+
+  constructor(
+    readonly options: CliOptions,
+    readonly config: CliConfig,
+    readonly home: string,
+    readonly out: Output,
+    readonly io: CliIo,
+    readonly signal: AbortSignal,
+    private readonly makeService: (config: ServiceConfig) => LibvirtService,
+  ) {}
+
+  /** libvirt URI: -c, else $LIBVIRT_DEFAULT_URI, else qemu:///system. */
+  get uri(): string {
+    return this.options.connection ?? this.io.env.LIBVIRT_DEFAULT_URI ?? 'qemu:///system';
+  }
+
+  /** The service for these settings, made once. */
+  service(): LibvirtService {
+    this.made ??= this.makeService({
+      uri: this.uri,
+      home: this.home,
+      templateDir: this.config.TEMPLATE_DIR,
+      storage: this.options.storage ?? this.config.STORAGE,
+    });
+    return this.made;
+  }
+
+  dispose(): void {
+    this.made?.dispose();
+  }
+
+  /** The template clone commands work on: -t, else TEMPLATE; '0' or empty means none. */
+  templateName(): string {
+    const t = this.options.template ?? (this.config.TEMPLATE === '0' ? '' : this.config.TEMPLATE);
+    if (!t) throw new UsageError('No template given: use -t NAME, or set TEMPLATE in the configuration.');
+    return assertName(t);
+  }
+
+  /** The current template's clones (in number order) and the inventory; TemplateError (13) if it does not exist. */
+  async templateClones(): Promise<{ template: string; clones: CloneInfo[]; inventory: Inventory }> {
+    const template = this.templateName();
+    const inventory = await this.service().inventory(this.signal);
+    if (!inventory.templates.some((t) => t.name === template)) {
+      const known = inventory.templates.map((t) => t.name);
+      const hint = known.length ? `known templates: ${known.join(', ')}` : `no templates in ${this.config.TEMPLATE_DIR}`;
+      throw new TemplateError(`Template '${template}' does not exist (${hint}).`);
+    }
+    const clones = inventory.clones.filter((c) => c.template === template).sort((a, b) => a.id - b.id);
+    return { template, clones, inventory };
+  }
+}

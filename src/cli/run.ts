@@ -1,0 +1,74 @@
+/**
+ * One CLI invocation: parse the options, load the settings, dispatch to the command, map any error to
+ * `qq2clone: <message>` on stderr and the error class's exit code. Returns the exit code.
+ */
+import { parseArgs, type CliOptions } from './args';
+import { CLI_COMMAND_LIST, CLI_COMMANDS } from './commands';
+import { loadConfig, toolHome, type CliConfig } from './config';
+import { CliContext, Output, type CliIo } from './context';
+import { asQq2Error, UsageError } from '../core/errors';
+import type { LibvirtService, ServiceConfig } from '../libvirt/api';
+
+export function helpText(): string {
+  const rows = CLI_COMMAND_LIST.map((c) => [`${c.name} ${c.usage}`.trimEnd(), c.summary]);
+  const width = Math.max(...rows.map(([u]) => u!.length));
+  return `Usage: qq2clone [OPTION]... COMMAND [ARG]...
+
+Options (read left to right; -Q must come first):
+  -c, --connection URI   libvirt connection URI (sets LIBVIRT_DEFAULT_URI)
+  -t, --template NAME    template that clone commands work on (overrides TEMPLATE)
+  -s, --storage LOCATION where new clone images go: an absolute path or a directory pool (overrides STORAGE)
+  -r, --run / -n, --no-run       run / do not run new clones (override NORUN)
+  -q, --quiet / -v, --verbose    less / all output (override QUIET)
+  -Q, --quieter          no output at all except from commands whose output is their purpose
+  -g, --use-spice / -f, --no-spice   connect / do not connect to spice graphics (override USE_SPICE)
+  -S, --spicy / -V, --virt-viewer    spice client to use (override SPICY)
+  -h, --help             this help
+
+Commands (SET: comma-separated numbers, ranges a-b, states or all; ^ excludes, e.g. all,^running):
+${rows.map(([u, s]) => `  ${u!.padEnd(width)}  ${s}`).join('\n')}
+
+Exit values: 10 file access, 11 missing software, 12 bad argument, 13 template, 14 external command,
+15 libvirt XML, 16 libvirt action failed, 17 spice timeout, 18 wrong file type, 19 unexpected.
+`;
+}
+
+export interface RunCliDeps {
+  readonly io: CliIo;
+  readonly makeService: (config: ServiceConfig) => LibvirtService;
+  readonly signal?: AbortSignal;
+}
+
+export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise<number> {
+  const { io } = deps;
+  // Until the options are read, -Q is judged from the first word alone (as the manual's -Q must be first).
+  let options: CliOptions = { quieter: argv[0] === '-Q' || argv[0] === '--quieter', help: false };
+  let config: CliConfig | undefined;
+  let speaks = !options.quieter;
+  let ctx: CliContext | undefined;
+  try {
+    const parsed = parseArgs(argv);
+    options = parsed.options;
+    if (options.help || parsed.command === undefined) {
+      io.stdout(helpText());
+      if (options.help) return 0;
+      throw new UsageError('No command given; see the list above.');
+    }
+    const command = CLI_COMMANDS.get(parsed.command);
+    if (!command) throw new UsageError(`Unknown command '${parsed.command}'; qq2clone -h lists the commands.`);
+    speaks = !options.quieter || command.speaksUnderQuieter === true;
+    const home = toolHome(io.env);
+    config = loadConfig(home, io.env);
+    const quiet = options.quiet ?? config.QUIET === '1';
+    const out = new Output(io, !quiet, speaks);
+    ctx = new CliContext(options, config, home, out, io, deps.signal ?? new AbortController().signal, deps.makeService);
+    await command.run(ctx, parsed.args);
+    return 0;
+  } catch (e) {
+    const err = asQq2Error(e);
+    if (speaks) io.stderr(`qq2clone: ${err.message}\n`);
+    return err.exitCode;
+  } finally {
+    ctx?.dispose();
+  }
+}
