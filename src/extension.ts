@@ -4,10 +4,13 @@ import { registerTree } from './tree';
 import { registerCommands } from './commands/registry';
 import { registerXmlDocuments } from './xml';
 import type { TreeApi } from './tree';
+import { prompts, type Prompts } from './ui/prompts';
 
 /** What activate() returns: the extension-host tests read the tree through it. */
 export interface Qq2cloneExports {
   readonly tree: TreeApi;
+  /** The questions and notifications of the commands; tests answer them by replacing members. */
+  readonly prompts: Prompts;
 }
 
 /** Wires the parts together; each part registers its own disposables. */
@@ -18,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   const tree = registerTree(context, host, output);
   registerCommands(context, { host, tree, output });
   registerXmlDocuments(context, host, output);
-  return { tree };
+  return { tree, prompts };
 }
 
 export function deactivate(): void {

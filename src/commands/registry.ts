@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import type { CommandContext, CommandDefinition } from './types';
 import { commonCommands } from './common';
+import { cloneCommands } from './clones';
 
 /**
  * The one list of commands. Each noun folder exports its own array; package.json's contributes.commands must
  * name exactly these ids (a unit test checks both ways).
  */
-export const allCommands: readonly CommandDefinition[] = [...commonCommands];
+export const allCommands: readonly CommandDefinition[] = [...commonCommands, ...cloneCommands];
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const c of allCommands) {

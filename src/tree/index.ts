@@ -1,70 +1,48 @@
 import * as vscode from 'vscode';
 import type { ServiceHost } from '../serviceHost';
-import type { Inventory, TemplateInfo, CloneInfo } from '../libvirt/api';
-import { LibvirtUnavailableError, asQq2Error } from '../core/errors';
+import type { Disposable, Inventory, LibvirtService } from '../libvirt/api';
+import { LibvirtUnavailableError, asQq2Error, type Qq2Error, type UnavailableReason } from '../core/errors';
+import { BusyRegistry } from '../ui/busy';
+import { TreeModel, type TreeNode } from './model';
+import { TemplatesProvider } from './provider';
+import { RefreshScheduler } from './scheduler';
 
-/** What commands may ask of the tree. */
-export interface TreeApi {
-  /** Re-read everything now. */
-  refresh(): Promise<void>;
-  /** The last inventory read (undefined before the first or after a failure). */
-  readonly inventory: Inventory | undefined;
+export type { TreeNode, CloneNode, TemplateNode } from './model';
+
+/** Why the tree is empty because of libvirt, as shown in the view's message and welcome content. */
+export interface Unavailable {
+  readonly reason: UnavailableReason;
+  readonly message: string;
 }
 
-type Node = { kind: 'template'; template: TemplateInfo } | { kind: 'clone'; clone: CloneInfo };
+/** What an update came from (tests and the output channel). */
+export type UpdateSource = 'event' | 'inventory' | 'unavailable' | 'busy';
 
-class TemplatesProvider implements vscode.TreeDataProvider<Node> {
-  private readonly emitter = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.emitter.event;
-  inventory: Inventory | undefined;
+/** What commands (and tests) may ask of the tree. */
+export interface TreeApi {
+  /** Re-read everything now; resolves when a read that began after the call is done. */
+  refresh(): Promise<void>;
+  /** Re-read soon (collapsed with other requests): after a command finished. */
+  requestRefresh(): void;
+  /** The last inventory read (undefined before the first or after a failure). */
+  readonly inventory: Inventory | undefined;
+  /** The nodes as the view has them. */
+  readonly model: TreeModel;
+  /** Set while libvirt cannot be reached. */
+  readonly unavailable: Unavailable | undefined;
+  /** Clones with an operation in flight (commands acquire, the tree shows a spinner). */
+  readonly busy: BusyRegistry;
+  /** The view's current selection. */
+  readonly selection: readonly TreeNode[];
+  /** The TreeItem as the view shows it (tests read labels, icons and contextValues through this). */
+  treeItem(node: TreeNode): vscode.TreeItem;
+  /** Fires after the model or the availability changed. */
+  readonly onDidUpdate: vscode.Event<UpdateSource>;
+}
 
-  constructor(
-    private readonly host: ServiceHost,
-    private readonly output: vscode.LogOutputChannel,
-    private readonly setMessage: (m: string | undefined) => void,
-  ) {}
-
-  async refresh(): Promise<void> {
-    try {
-      await this.host.service.probe();
-      this.inventory = await this.host.service.inventory();
-      await vscode.commands.executeCommand('setContext', 'qq2clone.unavailable', undefined);
-      this.setMessage(undefined);
-    } catch (e) {
-      const err = asQq2Error(e);
-      this.inventory = undefined;
-      const reason = err instanceof LibvirtUnavailableError ? err.reason : 'other';
-      this.output.error(`libvirt: ${err.message}${err.failure.stderr ? `\n${err.failure.stderr}` : ''}`);
-      await vscode.commands.executeCommand('setContext', 'qq2clone.unavailable', reason);
-      this.setMessage(err instanceof LibvirtUnavailableError ? `${err.message} ${err.hint}` : err.message);
-    }
-    this.emitter.fire();
-  }
-
-  getTreeItem(n: Node): vscode.TreeItem {
-    if (n.kind === 'template') {
-      const item = new vscode.TreeItem(n.template.name, vscode.TreeItemCollapsibleState.Expanded);
-      item.contextValue = 'template';
-      return item;
-    }
-    const item = new vscode.TreeItem(`${n.clone.id} ${n.clone.name}`);
-    item.description = n.clone.state;
-    item.contextValue = `${n.clone.state}Clone`;
-    return item;
-  }
-
-  getChildren(n?: Node): Node[] {
-    const inv = this.inventory;
-    if (!inv) return [];
-    if (!n) return inv.templates.map((template) => ({ kind: 'template', template }));
-    if (n.kind === 'template') {
-      return inv.clones
-        .filter((c) => c.template === n.template.name)
-        .sort((a, b) => a.id - b.id)
-        .map((clone) => ({ kind: 'clone', clone }));
-    }
-    return [];
-  }
+function describe(err: Qq2Error): Unavailable {
+  if (err instanceof LibvirtUnavailableError) return { reason: err.reason, message: `${err.message} ${err.hint}` };
+  return { reason: 'other', message: err.message };
 }
 
 export function registerTree(
@@ -72,17 +50,111 @@ export function registerTree(
   host: ServiceHost,
   output: vscode.LogOutputChannel,
 ): TreeApi {
-  let view: vscode.TreeView<Node> | undefined;
-  const provider = new TemplatesProvider(host, output, (m) => {
-    if (view) view.message = m;
+  const model = new TreeModel();
+  const busy = new BusyRegistry();
+  const updated = new vscode.EventEmitter<UpdateSource>();
+  let inventory: Inventory | undefined;
+  let unavailable: Unavailable | undefined;
+  const provider = new TemplatesProvider(model, busy, () => host.service, () => unavailable === undefined);
+  const view = vscode.window.createTreeView('qq2clone.templates', {
+    treeDataProvider: provider,
+    canSelectMany: true,
+    showCollapseAll: true,
   });
-  view = vscode.window.createTreeView('qq2clone.templates', { treeDataProvider: provider, canSelectMany: true });
-  context.subscriptions.push(view, host.onDidChangeService(() => void provider.refresh()));
-  void provider.refresh();
+
+  const setUnavailable = (u: Unavailable | undefined): void => {
+    const was = unavailable;
+    unavailable = u;
+    view.message = u?.message;
+    void vscode.commands.executeCommand('setContext', 'qq2clone.unavailable', u?.reason);
+    if (u && (!was || was.message !== u.message)) output.warn(`libvirt unavailable: ${u.message}`);
+    if (!u && was) output.info('libvirt is reachable again.');
+    if (!!was !== !!u) provider.fire({ all: true, nodes: [] });
+  };
+
+  const read = async (): Promise<void> => {
+    const service = host.service;
+    try {
+      inventory = await service.inventory();
+    } catch (e) {
+      let err = asQq2Error(e);
+      if (!(err instanceof LibvirtUnavailableError)) {
+        // Tell "libvirt is gone" apart from a failure of the read itself.
+        err = await service.probe().then(() => err, asQq2Error);
+      }
+      inventory = undefined;
+      output.error(`Reading libvirt failed: ${err.message}${err.failure.stderr ? `\n${err.failure.stderr}` : ''}`);
+      setUnavailable(describe(err));
+      updated.fire('unavailable');
+      return;
+    }
+    const changes = model.update(inventory);
+    void vscode.commands.executeCommand('setContext', 'qq2clone.noTemplates', model.templates.length === 0);
+    if (unavailable) setUnavailable(undefined);
+    else provider.fire(changes);
+    updated.fire('inventory');
+  };
+  const scheduler = new RefreshScheduler(read);
+
+  let subscriptions: Disposable[] = [];
+  const follow = (service: LibvirtService): void => {
+    for (const s of subscriptions) s.dispose();
+    subscriptions = [
+      service.onEvent((e) => {
+        const changes = model.applyEvent(e);
+        if (changes.nodes.length) {
+          provider.fire(changes);
+          updated.fire('event');
+        }
+        scheduler.request();
+      }),
+      service.onConnectionChange((problem) => {
+        if (problem) {
+          inventory = undefined;
+          setUnavailable(describe(problem));
+          updated.fire('unavailable');
+        } else void scheduler.now();
+      }),
+    ];
+  };
+  follow(host.service);
+
+  context.subscriptions.push(
+    view,
+    provider,
+    updated,
+    { dispose: () => scheduler.dispose() },
+    { dispose: () => subscriptions.forEach((s) => s.dispose()) },
+    view.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
+    host.onDidChangeService((service) => {
+      follow(service);
+      void scheduler.now();
+    }),
+    busy.onChange((uuids) => {
+      const nodes = uuids.map((u) => model.clone(u)).filter((n) => n !== undefined);
+      if (nodes.length) provider.fire({ all: false, nodes });
+      updated.fire('busy');
+    }),
+  );
+  scheduler.setVisible(view.visible);
+  // The first read happens even while hidden, so commands from the palette have an inventory.
+  void scheduler.now();
+
   return {
-    refresh: () => provider.refresh(),
+    refresh: () => scheduler.now(),
+    requestRefresh: () => scheduler.request(),
     get inventory() {
-      return provider.inventory;
+      return inventory;
     },
+    model,
+    get unavailable() {
+      return unavailable;
+    },
+    busy,
+    get selection() {
+      return view.selection;
+    },
+    treeItem: (node) => provider.getTreeItem(node),
+    onDidUpdate: updated.event,
   };
 }

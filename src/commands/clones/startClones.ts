@@ -1,0 +1,14 @@
+import type { CommandDefinition } from '../types';
+import { runOperation, type OperationSpec } from './runOperation';
+
+const spec: OperationSpec = {
+  operation: 'start',
+  title: 'Start clones',
+  busyLabel: 'starting',
+};
+
+/** Starts the selected clones (or a SET) that are off, crashed or saved; saved ones resume from their state. */
+export const startClones: CommandDefinition = {
+  id: 'qq2clone.start',
+  run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
+};

@@ -1,0 +1,116 @@
+/**
+ * How a clone or a template looks in the tree: label, description, icon, colour and contextValue. Pure (no vscode):
+ * the provider turns these into TreeItems, the unit tests and the manifest check read them directly.
+ */
+import type { CloneState } from '../core/states';
+import type { CloneInfo, TemplateInfo } from '../libvirt/api';
+
+/** contextValue per clone state; menus' `when` clauses match these exact strings. */
+export const CLONE_CONTEXT: Readonly<Record<CloneState, string>> = {
+  running: 'runningClone',
+  idle: 'idleClone',
+  paused: 'pausedClone',
+  'in-shutdown': 'inShutdownClone',
+  off: 'shutoffClone',
+  crashed: 'crashedClone',
+  pmsuspended: 'pmsuspendedClone',
+  saved: 'savedClone',
+};
+
+/** The staging clone of modify-template prepare-image: the template work owns its commands. */
+export const STAGING_CONTEXT = 'stagingClone';
+export const TEMPLATE_CONTEXT = 'template';
+/** A template whose XML file cannot be read or parsed, or whose file is gone while clones remain. */
+export const BROKEN_TEMPLATE_CONTEXT = 'brokenTemplate';
+
+/** Every contextValue the tree can produce (the manifest check verifies menus name only these). */
+export const ALL_CONTEXT_VALUES: readonly string[] = [
+  TEMPLATE_CONTEXT,
+  BROKEN_TEMPLATE_CONTEXT,
+  STAGING_CONTEXT,
+  ...Object.values(CLONE_CONTEXT),
+];
+
+/** Codicon id and theme colour id for a state. */
+export interface StateIcon {
+  readonly icon: string;
+  readonly color: string;
+}
+
+export const STATE_ICON: Readonly<Record<CloneState, StateIcon>> = {
+  running: { icon: 'vm-running', color: 'charts.green' },
+  idle: { icon: 'vm', color: 'charts.green' },
+  paused: { icon: 'debug-pause', color: 'charts.yellow' },
+  'in-shutdown': { icon: 'debug-stop', color: 'charts.orange' },
+  off: { icon: 'vm-outline', color: 'disabledForeground' },
+  crashed: { icon: 'error', color: 'charts.red' },
+  pmsuspended: { icon: 'history', color: 'charts.purple' },
+  saved: { icon: 'save', color: 'charts.blue' },
+};
+
+export const BUSY_ICON: StateIcon = { icon: 'loading~spin', color: 'foreground' };
+
+/** Reasons that say nothing beyond the state itself; any other reason is shown ("off - crashed"). */
+const PLAIN_REASONS: Readonly<Record<CloneState, readonly string[]>> = {
+  running: ['booted', 'unpaused', 'restored', 'from snapshot', 'migrated', 'unknown', 'wakeup'],
+  idle: ['unknown'],
+  paused: ['user', 'unknown'],
+  'in-shutdown': ['user', 'unknown'],
+  off: ['shutdown', 'destroyed', 'unknown', 'saved', 'from snapshot'],
+  crashed: ['unknown', 'panicked'],
+  pmsuspended: ['unknown'],
+  saved: ['saved', 'unknown', 'destroyed', 'shutdown'],
+};
+
+export function cloneContextValue(c: CloneInfo): string {
+  return c.staging ? STAGING_CONTEXT : CLONE_CONTEXT[c.state];
+}
+
+export function cloneLabel(c: CloneInfo): string {
+  return c.staging ? `staging ${c.name}` : `${c.id} ${c.name}`;
+}
+
+/** The state, with libvirt's reason when it adds something ("off - crashed"); "busy" work in progress first. */
+export function cloneDescription(c: CloneInfo, busy?: string): string {
+  const reason = c.reason.trim().toLowerCase();
+  const base = reason && !PLAIN_REASONS[c.state].includes(reason) ? `${c.state} - ${reason}` : c.state;
+  return busy ? `${busy}… (${base})` : base;
+}
+
+export function templateDescription(t: TemplateInfo, cloneCount: number): string {
+  const parts = [cloneCount === 1 ? '1 clone' : `${cloneCount} clones`];
+  if (t.staging) parts.push('staging');
+  if (t.problem) parts.push(`problem: ${t.problem}`);
+  return parts.join(' · ');
+}
+
+/** Markdown for a clone's tooltip; disks and backing files come from the resolve step (undefined: not read yet). */
+export function cloneTooltip(
+  c: CloneInfo,
+  detail: { disks?: readonly { path: string; backing?: string }[]; storage?: string; error?: string },
+): string {
+  const lines = [
+    `**${c.name}** (clone ${c.id} of ${c.template})`,
+    '',
+    `- State: ${cloneDescription(c)}`,
+    `- UUID: \`${c.uuid}\``,
+    `- Saved state: ${c.saved ? 'yes' : 'no'}`,
+  ];
+  if (detail.storage) lines.push(`- Storage: \`${detail.storage}\``);
+  if (detail.disks) {
+    if (detail.disks.length === 0) lines.push('- Disks: none');
+    for (const d of detail.disks) {
+      lines.push(`- Disk: \`${d.path}\`` + (d.backing ? ` backed by \`${d.backing}\`` : ''));
+    }
+  }
+  if (detail.error) lines.push(`- Could not read disks: ${detail.error}`);
+  return lines.join('\n');
+}
+
+export function templateTooltip(t: TemplateInfo, cloneCount: number): string {
+  const lines = [`**${t.name}** (template)`, '', `- XML: \`${t.xmlPath}\``, `- Clones: ${cloneCount}`];
+  for (const d of t.disks) lines.push(`- Disk: \`${d}\``);
+  if (t.staging) lines.push('- Being staged (modify-template prepare-image)');
+  if (t.problem) lines.push(`- Problem: ${t.problem}`);
+  return lines.join('\n');
+}
