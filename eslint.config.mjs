@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // src/core and src/libvirt must stay usable from plain Node: vscode only as a type.
-    files: ['src/core/**/*.ts', 'src/libvirt/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/libvirt/**/*.ts', 'src/cli/**/*.ts', 'src/validation/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -19,6 +19,7 @@ import { saveCommand } from './save';
 import { saveRmCommand } from './saveRm';
 import { startCommand } from './start';
 import { suspendCommand } from './suspend';
+import { validateCommand } from './validate';
 
 /** Built commands, in the order -h lists them. */
 const built: readonly CliCommand[] = [
@@ -36,6 +37,7 @@ const built: readonly CliCommand[] = [
   execCommand,
   listTemplatesCommand,
   configCommand,
+  validateCommand,
 ];
 
 /** Command word -> command; a built command replaces the pending one of the same name. */
