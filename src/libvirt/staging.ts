@@ -1,0 +1,169 @@
+/**
+ * modify-template prepare-image / destroy-image / discard-image / commit-image. The staging clone (id 0, marked
+ * staging in its metadata) is an overlay on the template's current image. commit-image never writes an image that
+ * clones are based on: it flattens the staging overlay into a new read-only generation and points the template at
+ * it; existing clones keep the generation they were made from, and an old generation we made is deleted only when
+ * nothing uses it any more.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { UsageError } from '../core/errors';
+import type { CloneInfo, LibvirtService } from './api';
+import { cloneMetadataElement } from './cloneMeta';
+import { unusedGenerations } from './generations';
+import { backingChain, createOverlay, flattenInto, generationDir, generationOf, generationPath, isOurGeneration } from './images';
+import { storageDir } from './storageDir';
+import { DomainDoc } from './templateXml';
+import { requireTemplate } from './templates';
+import { tryVirshOn, virshOn } from './tools';
+
+/** The libvirt name of a template's staging clone. */
+export function stagingName(template: string): string {
+  return `${template}#staging`;
+}
+
+/** The template's staging clone, if there is one. */
+export async function findStaging(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<CloneInfo | undefined> {
+  return (await svc.inventory(signal)).clones.find((c) => c.template === template && c.staging);
+}
+
+async function requireStaging(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<CloneInfo> {
+  await requireTemplate(svc, template);
+  const s = await findStaging(svc, template, signal);
+  if (!s) throw new UsageError(`Template ${template} has no staging image: run modify-template ${template} prepare-image first.`);
+  return s;
+}
+
+const active = (c: CloneInfo): boolean => c.state === 'running' || c.state === 'paused' || c.state === 'in-shutdown';
+
+/** prepare-image: makes the staging clone if needed, and runs it. Returns it and whether it was made now. */
+export async function prepareImage(
+  svc: LibvirtService,
+  template: string,
+  signal?: AbortSignal,
+): Promise<{ staging: CloneInfo; created: boolean }> {
+  await requireTemplate(svc, template);
+  const existing = await findStaging(svc, template, signal);
+  if (existing) {
+    if (!active(existing)) await virshOn(svc.config.uri, ['start', existing.uuid], signal);
+    return { staging: (await findStaging(svc, template, signal)) ?? existing, created: false };
+  }
+  const doc = new DomainDoc(await svc.templateXml(template));
+  const dir = await storageDir(svc, signal);
+  const made: string[] = [];
+  let uuid: string | undefined;
+  try {
+    for (const d of doc.disks()) {
+      const overlay = path.join(dir, `${template}.staging.${d.target}.qcow2`);
+      await fs.mkdir(dir, { recursive: true });
+      await fs.rm(overlay, { force: true }); // a left-over of an interrupted prepare (no domain uses it)
+      await createOverlay(d.source, overlay, signal);
+      made.push(overlay);
+      doc.setDiskSource(d.target, overlay);
+    }
+    doc.name = stagingName(template);
+    doc.forgetIdentity();
+    doc.setMetadata(cloneMetadataElement(template, 0, true));
+    uuid = await svc.defineXml(doc.toString(), signal);
+    await virshOn(svc.config.uri, ['start', uuid], signal);
+  } catch (e) {
+    if (uuid) await tryVirshOn(svc.config.uri, ['undefine', uuid, '--nvram']);
+    for (const f of made) await fs.rm(f, { force: true });
+    throw e;
+  }
+  const staging = await findStaging(svc, template, signal);
+  if (!staging) throw new UsageError(`The staging clone ${stagingName(template)} was defined but is not listed as ours.`);
+  return { staging, created: true };
+}
+
+/** destroy-image: forces the staging clone off (like pulling the plug: the caller warns first). */
+export async function destroyImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<void> {
+  const s = await requireStaging(svc, template, signal);
+  if (!active(s)) throw new UsageError(`The staging image of ${template} is not running (it is ${s.state}).`);
+  await virshOn(svc.config.uri, ['destroy', s.uuid], signal);
+}
+
+/** discard-image: deletes the staging clone and its overlays (only files in our storage). */
+export async function discardImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<string[]> {
+  const s = await requireStaging(svc, template, signal);
+  return removeStaging(svc, s, signal);
+}
+
+async function removeStaging(svc: LibvirtService, s: CloneInfo, signal?: AbortSignal): Promise<string[]> {
+  const dir = await storageDir(svc, signal);
+  const disks = await svc.cloneDisks(s.uuid, signal);
+  if (active(s)) await virshOn(svc.config.uri, ['destroy', s.uuid], signal);
+  await virshOn(svc.config.uri, ['undefine', s.uuid, '--managed-save', '--nvram'], signal);
+  const removed: string[] = [];
+  for (const d of disks.filter((f) => path.dirname(path.resolve(f)) === dir)) {
+    await fs.rm(d, { force: true });
+    removed.push(d);
+  }
+  return removed;
+}
+
+export interface CommitResult {
+  /** The new images, per disk target. */
+  readonly images: readonly { target: string; image: string; generation: number }[];
+  /** Old generation images deleted because nothing used them any more. */
+  readonly deleted: readonly string[];
+  /** How many existing clones keep the previous generation. */
+  readonly clonesOnOldImage: number;
+}
+
+/**
+ * commit-image: the staged changes become the template's new image generation; the staging clone goes away.
+ * Requires the staging clone to be shut off (a running or saved guest has changes not yet on disk).
+ */
+export async function commitImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<CommitResult> {
+  const s = await requireStaging(svc, template, signal);
+  if (active(s)) {
+    throw new UsageError(`The staging image of ${template} is ${s.state}: shut it down from inside the guest, then commit.`);
+  }
+  if (s.saved) {
+    throw new UsageError(`The staging image of ${template} has a saved state: start it and shut it down, then commit.`);
+  }
+  const dir = await storageDir(svc, signal);
+  const doc = new DomainDoc(await svc.templateXml(template));
+  const current = new Map(doc.disks().map((d) => [d.target, d.source]));
+  const overlays = await svc.cloneDisks(s.uuid, signal);
+  const plan: { target: string; overlay: string; old: string; image: string; generation: number }[] = [];
+  const taken = new Set(await fs.readdir(generationDir(dir)).catch(() => [] as string[]));
+  for (const overlay of overlays) {
+    const [top] = await backingChain(overlay, signal);
+    const entry = [...current].find(([, src]) => src === top?.backing);
+    if (!entry) {
+      throw new UsageError(
+        `The staging overlay ${overlay} is not based on an image of template ${template} any more (the template ` +
+          `changed since prepare-image): discard-image and prepare it again.`,
+      );
+    }
+    const [target, old] = entry;
+    let generation = generationOf(old) + 1;
+    while (taken.has(path.basename(generationPath(dir, template, generation, target)))) generation++;
+    plan.push({ target, overlay, old, image: generationPath(dir, template, generation, target), generation });
+  }
+  const written: string[] = [];
+  try {
+    for (const p of plan) {
+      await flattenInto(p.overlay, p.image, signal);
+      written.push(p.image);
+      doc.setDiskSource(p.target, p.image);
+    }
+    await svc.writeTemplateXml(template, doc.toString());
+  } catch (e) {
+    for (const f of written) await fs.rm(f, { force: true });
+    throw e;
+  }
+  await removeStaging(svc, s);
+  const inv = await svc.inventory();
+  const olds = plan.map((p) => p.old);
+  const deletable = await unusedGenerations(svc, dir, olds.filter((o) => isOurGeneration(dir, o)));
+  for (const f of deletable) await fs.rm(f, { force: true });
+  const clonesOnOldImage = inv.clones.filter((c) => c.template === template && !c.staging).length;
+  return {
+    images: plan.map(({ target, image, generation }) => ({ target, image, generation })),
+    deleted: deletable,
+    clonesOnOldImage,
+  };
+}
