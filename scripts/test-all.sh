@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every test tier, in order: unit, libvirt (real daemon), extension host (code-server + Chromium). Installs what it
+# needs first (npm packages, the libvirt test bed when run as root, code-server into .cs/), builds, runs every tier
+# even after a failure, prints each tier's mocha summary and exits non-zero if any tier failed. No stdin.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export npm_config_yes=true
+
+step() { printf '\n######## %s\n' "$*"; }
+started=$(date +%s)
+
+step "setup"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund </dev/null || exit 1
+fi
+bash scripts/setup-testbed.sh </dev/null || exit 1
+bash scripts/setup-code-server.sh </dev/null >/dev/null || exit 1
+echo "setup done in $(($(date +%s) - started)) s"
+
+step "build"
+npm run --silent build </dev/null || exit 1
+
+declare -A result
+run_tier() {
+  local name="$1"; shift
+  step "tier: $name"
+  local t0=$(date +%s)
+  if "$@" </dev/null; then result[$name]="passed"; else result[$name]="FAILED"; fi
+  result[$name]="${result[$name]} ($(($(date +%s) - t0)) s)"
+}
+run_tier unit npm run --silent test:unit
+run_tier libvirt npm run --silent test:libvirt
+run_tier extension-host npm run --silent test:ext
+
+step "summary"
+rc=0
+for t in unit libvirt extension-host; do
+  echo "  $t: ${result[$t]}"
+  [[ ${result[$t]} == passed* ]] || rc=1
+done
+echo "total $(($(date +%s) - started)) s"
+exit $rc

@@ -1,0 +1,43 @@
+/**
+ * The main job on a machine without desktop VS Code: code-server on 127.0.0.1 with the packaged extension
+ * (dist/qq2clone.vsix) installed, until Ctrl-C. Run through `npm start`, which installs and builds first.
+ * Environment: QQ2CLONE_PORT (default 8080, or a free port when taken), QQ2CLONE_FOLDER (folder to open, default: the
+ * current directory). HOME stays yours, so the extension uses your qq2clone storage; code-server's own files stay
+ * under .run/start/.
+ */
+import * as path from 'node:path';
+import * as net from 'node:net';
+import { REPO, codeServerCli, ensureCodeServer, freePort, makeRunDirs, startCodeServer, workbenchUrl } from './codeServer';
+import { VSIX } from './vsix';
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+async function main(): Promise<void> {
+  const install = ensureCodeServer();
+  const run = makeRunDirs(path.join(REPO, '.run/start'));
+  const dirs = { ...run, home: process.env.HOME ?? run.home };
+  codeServerCli(install, dirs, ['--install-extension', VSIX, '--force']);
+  const wanted = Number(process.env.QQ2CLONE_PORT ?? 8080);
+  const port = (await portFree(wanted)) ? wanted : await freePort();
+  const server = await startCodeServer(install, dirs, { port, testDriver: false });
+  const folder = path.resolve(process.env.QQ2CLONE_FOLDER ?? process.cwd());
+  console.log(`\nqq2clone is installed in code-server. Open in a browser:\n\n  ${workbenchUrl(server, folder)}\n\nCtrl-C stops it.`);
+  const stop = (): void => void server.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  server.proc.once('exit', (code) => {
+    console.error(`code-server exited (${code}):\n${server.output().slice(-2000)}`);
+    process.exit(1);
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(`could not start code-server: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
