@@ -2,7 +2,7 @@ import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
 import { CONFIG_INFO, CONFIG_KEYS, defaultConfig, isConfigKey } from '../config';
 import { UsageError } from '../../core/errors';
-import { notYet } from './notYet';
+import { configEdit } from './configEdit';
 
 /** qq2clone config list | info OPTION | edit OPTION */
 export const configCommand: CliCommand = {
@@ -18,10 +18,10 @@ export const configCommand: CliCommand = {
       return;
     }
     if (sub === 'info' || sub === 'edit') {
-      expectArgs(`config ${sub}`, 'OPTION', args.slice(1), 1);
+      expectArgs(`config ${sub}`, sub === 'edit' ? 'OPTION [VALUE]' : 'OPTION', args.slice(1), 1, sub === 'edit' ? 2 : 1);
       const key = args[1]!;
       if (!isConfigKey(key)) throw new UsageError(`Unknown option '${key}'; the options are ${CONFIG_KEYS.join(', ')}.`);
-      if (sub === 'edit') return notYet('config edit', 'change it in ' + ctx.home + '/config.json');
+      if (sub === 'edit') return configEdit(ctx, key, args.slice(2));
       const def = defaultConfig(ctx.home, ctx.io.env)[key];
       ctx.out.result(`${key}\n\n${CONFIG_INFO[key]}\n\nDefault value: '${def}'\nCurrent value: '${ctx.config[key]}'\n`);
       return;

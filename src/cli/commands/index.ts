@@ -20,6 +20,11 @@ import { saveRmCommand } from './saveRm';
 import { startCommand } from './start';
 import { suspendCommand } from './suspend';
 import { validateCommand } from './validate';
+import { importTemplateCommand } from './importTemplate';
+import { copyTemplateCommand } from './copyTemplate';
+import { deleteTemplateCommand } from './deleteTemplate';
+import { modifyTemplateCommand } from './modifyTemplate';
+import { checkCommand } from './check';
 
 /** Built commands, in the order -h lists them. */
 const built: readonly CliCommand[] = [
@@ -38,6 +43,11 @@ const built: readonly CliCommand[] = [
   listTemplatesCommand,
   configCommand,
   validateCommand,
+  importTemplateCommand,
+  copyTemplateCommand,
+  deleteTemplateCommand,
+  modifyTemplateCommand,
+  checkCommand,
 ];
 
 /** Command word -> command; a built command replaces the pending one of the same name. */

@@ -1,0 +1,37 @@
+import type { CliCommand } from './types';
+import { UsageError } from '../../core/errors';
+import { applyFix, formatReport, runCheck } from '../../libvirt/check';
+import { requireTemplate } from '../../libvirt/templates';
+import { confirm } from './ask';
+import { templateDeps } from './templateDeps';
+
+/**
+ * qq2clone check [TEMPLATE] [--fix]: prints every finding with what its fix does. On a terminal it then asks for
+ * each fix; without a terminal it only reports, unless --fix is given (then every available fix is applied).
+ */
+export const checkCommand: CliCommand = {
+  name: 'check',
+  usage: '[TEMPLATE-NAME] [--fix]',
+  summary: 'Find lost clones, stray files and broken images; fix them with confirmation (or --fix).',
+  speaksUnderQuieter: true,
+  async run(ctx, args) {
+    const fixAll = args.includes('--fix');
+    const rest = args.filter((a) => a !== '--fix');
+    if (rest.length > 1 || rest.some((a) => a.startsWith('-'))) throw new UsageError('check takes [TEMPLATE-NAME] [--fix].');
+    const template = rest[0];
+    const deps = templateDeps(ctx);
+    if (template) await requireTemplate(deps.svc, template);
+    const findings = await runCheck(deps.svc, template, { signal: ctx.signal, ...(deps.validate ? { validate: deps.validate } : {}) });
+    ctx.out.result(formatReport(findings, template));
+    const fixable = findings.filter((f) => f.fix);
+    if (!fixable.length) return;
+    if (!fixAll && !ctx.io.stdinIsTTY) {
+      ctx.out.result(`${fixable.length} fix(es) available: run qq2clone check${template ? ` ${template}` : ''} --fix to apply them.`);
+      return;
+    }
+    for (const f of fixable) {
+      if (!fixAll && !(await confirm(ctx, `${f.fix}`))) continue;
+      ctx.out.result(await applyFix(deps.svc, f, ctx.signal));
+    }
+  },
+};

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CliContext } from '../context';
+import { UsageError, XmlError } from '../../core/errors';
+import { DomainDoc } from '../../libvirt/templateXml';
+import { validateDomainXml } from '../../validation';
+import { confirm } from './ask';
+
+/**
+ * modify-template NAME edit: opens a copy of the template's XML in $VISUAL/$EDITOR (vi), validates it when the
+ * editor exits (offering to edit again on a terminal), keeps the template's name, and replaces the file atomically.
+ */
+export async function editTemplateXml(ctx: CliContext, name: string): Promise<void> {
+  const svc = ctx.service();
+  const editor = ctx.io.env.VISUAL || ctx.io.env.EDITOR || 'vi';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qq2clone-edit-'));
+  const file = path.join(dir, `${name}.xml`);
+  try {
+    const original = await svc.templateXml(name);
+    fs.writeFileSync(file, original);
+    for (;;) {
+      const r = spawnSync(editor, [file], { stdio: 'inherit', shell: false });
+      if (r.error) throw new UsageError(`Cannot run the editor ${editor}: ${r.error.message}. Set VISUAL or EDITOR.`);
+      const text = fs.readFileSync(file, 'utf8');
+      if (text === original) return ctx.out.info('No change.');
+      let problems: string[];
+      try {
+        const doc = new DomainDoc(text);
+        if (doc.name !== name) problems = [`<name> must stay ${name} (use modify-template ${name} rename to rename).`];
+        else problems = (await validateDomainXml(text)).problems.map((p) => `line ${p.line}: ${p.message}`);
+      } catch (e) {
+        problems = [(e as Error).message];
+      }
+      if (!problems.length) {
+        await svc.writeTemplateXml(name, text);
+        return ctx.out.info(`Saved template ${name}.`);
+      }
+      for (const p of problems) ctx.out.error(p);
+      if (!(await confirm(ctx, 'The XML is not valid. Edit it again?'))) {
+        throw new XmlError(`Template ${name} was not changed: the edited XML is not valid.`);
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
