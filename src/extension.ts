@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   const host = new ServiceHost();
   context.subscriptions.push(output, host);
   const tree = registerTree(context, host, output);
-  registerCommands(context, { host, tree, output });
+  registerCommands(context, { host, tree, output, globalState: context.globalState });
   registerXmlDocuments(context, host, output);
   return { tree, prompts };
 }

@@ -2,12 +2,13 @@ import * as vscode from 'vscode';
 import type { CommandContext, CommandDefinition } from './types';
 import { commonCommands } from './common';
 import { cloneCommands } from './clones';
+import { terminalCommands } from './terminal';
 
 /**
  * The one list of commands. Each noun folder exports its own array; package.json's contributes.commands must
  * name exactly these ids (a unit test checks both ways).
  */
-export const allCommands: readonly CommandDefinition[] = [...commonCommands, ...cloneCommands];
+export const allCommands: readonly CommandDefinition[] = [...commonCommands, ...cloneCommands, ...terminalCommands];
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const c of allCommands) {

@@ -7,6 +7,8 @@ export interface CommandContext {
   readonly host: ServiceHost;
   readonly tree: TreeApi;
   readonly output: vscode.LogOutputChannel;
+  /** Extension-wide memory (exec command history); absent outside an extension context. */
+  readonly globalState?: vscode.Memento;
 }
 
 /** A command: its id (as in package.json) and its handler. Tree commands receive (node?, nodes?). */

@@ -1,0 +1,56 @@
+import * as vscode from 'vscode';
+import { asQq2Error } from '../../core/errors';
+import type { ViewerName } from '../../libvirt/display';
+import { connectClones, type ConnectReport, type ConnectSettings } from '../../terminal/connect';
+import { prompts } from '../../ui/prompts';
+import { uiSettings } from '../../ui/settings';
+import type { CommandDefinition } from '../types';
+import { chooseClones } from './targets';
+
+/** USE_SPICE, SPICY and S_TIMEOUT as settings. */
+export function connectSettings(): ConnectSettings {
+  const c = vscode.workspace.getConfiguration('qq2clone');
+  return {
+    useSpice: c.get<boolean>('useSpice', true),
+    viewer: c.get<string>('viewer', 'virt-viewer') === 'spicy' ? 'spicy' : ('virt-viewer' as ViewerName),
+    spiceTimeout: Math.max(1, c.get<number>('spiceTimeout', 10)),
+  };
+}
+
+/**
+ * connect (manual: CLONE COMMANDS): starts the clones of the selection or SET that are not running, then opens
+ * virt-viewer or spicy on those with SPICE graphics; says which were not connected and why.
+ */
+export const connect: CommandDefinition = {
+  id: 'qq2clone.connect',
+  run: async (ctx, node?, nodes?): Promise<ConnectReport | undefined> => {
+    const clones = await chooseClones(ctx, 'Connect', node, nodes);
+    if (!clones) return undefined;
+    let report: ConnectReport;
+    try {
+      report = await prompts.progress('Connect', clones.length, (signal, done) =>
+        connectClones(ctx.host.service, clones, connectSettings(), { signal, onStartProgress: (n) => done(n) }),
+      );
+    } catch (e) {
+      const err = asQq2Error(e);
+      ctx.output.error(`Connect failed: ${err.message}`);
+      void prompts.notify('error', `Connect failed: ${err.message}`);
+      return undefined;
+    } finally {
+      ctx.tree.requestRefresh();
+    }
+    const started = report.started?.done.length ?? 0;
+    for (const c of report.connected) ctx.output.info(`Connect: ${c.clone.name}: ${[c.command.command, ...c.command.args].join(' ')}`);
+    for (const n of report.notConnected) ctx.output.warn(`Connect: ${n.clone.name}: ${n.reason}`);
+    const parts = [`started ${started}`];
+    if (report.spice) parts.push(`opened ${report.viewer ?? 'a viewer'} for ${report.connected.length}`);
+    else parts.push('SPICE connections are off (qq2clone.useSpice)');
+    const why = report.notConnected.slice(0, 3).map((n) => `${n.clone.name}: ${n.reason}`);
+    if (report.notConnected.length > 3) why.push(`and ${report.notConnected.length - 3} more`);
+    const message = `Connect: ${parts.join(', ')}${why.length ? `. Not connected: ${why.join('; ')}` : ''}.`;
+    const failedStart = report.started?.failed.length ?? 0;
+    if (why.length || failedStart) void prompts.notify('warning', message, 'Show Output').then((a) => a && ctx.output.show(true));
+    else if (!uiSettings().quiet) void prompts.notify('info', message);
+    return report;
+  },
+};
