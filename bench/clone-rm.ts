@@ -38,22 +38,46 @@ async function timed<T>(f: () => T | Promise<T>): Promise<[T, number]> {
   return [r, performance.now() - t0];
 }
 
-/** Counts the processes of libvirt tools the service starts: wrappers on PATH that log, then exec the real tool. */
+/**
+ * Counts what the service asks of libvirt tools: wrappers on PATH log each process, then run the real tool. A virsh
+ * started without a command is an interactive session: its input goes through `tee` into a log, so the lines it
+ * was sent (commands plus the service's reply markers) can be counted as well.
+ */
 function installProcessCounter(dir: string): { count: () => Record<string, number>; reset: () => void } {
   const log = path.join(dir, 'spawns.log');
+  const input = path.join(dir, 'session-input.log');
   fs.mkdirSync(dir, { recursive: true });
   for (const tool of ['virsh', 'qemu-img']) {
     const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
-    fs.writeFileSync(path.join(dir, tool), `#!/bin/sh\necho ${tool} >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const session =
+      tool === 'virsh'
+        ? `interactive=1; skip=0
+for a in "$@"; do
+  if [ $skip = 1 ]; then skip=0; continue; fi
+  case "$a" in -c|--connect|-l|--log|-k|--keepalive-interval|-K|--keepalive-count|-e|--escape|-d|--debug) skip=1;; -*) ;; *) interactive=0; break;; esac
+done
+if [ $interactive = 1 ]; then echo virsh-session >> '${log}'; tee -a '${input}' | '${real}' "$@"; exit; fi
+`
+        : '';
+    fs.writeFileSync(path.join(dir, tool), `#!/bin/bash
+echo ${tool} >> '${log}'
+${session}exec '${real}' "$@"
+`, { mode: 0o755 });
   }
   process.env.PATH = `${dir}:${process.env.PATH ?? ''}`;
   return {
     count: () => {
       const out: Record<string, number> = {};
       for (const l of (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '').split('\n').filter(Boolean)) out[l] = (out[l] ?? 0) + 1;
+      const sent = (fs.existsSync(input) ? fs.readFileSync(input, 'utf8') : '').split('\n').filter(Boolean);
+      if (sent.length) out['session input lines'] = sent.length;
       return out;
     },
-    reset: () => fs.rmSync(log, { force: true }),
+    reset: () => {
+      fs.rmSync(log, { force: true });
+      // Truncated, not removed: running sessions' tee keeps appending to the same file.
+      if (fs.existsSync(input)) fs.truncateSync(input, 0);
+    },
   };
 }
 

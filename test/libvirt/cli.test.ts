@@ -1,0 +1,194 @@
+/**
+ * The qq2clone CLI end to end on the real daemon: the bundled CLI (built from src/cli/main.ts like dist/cli.js)
+ * runs as its own process with QQ2CLONE_HOME inside the test bed, on real clones of a tiny TCG template.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { XMLParser } from 'fast-xml-parser';
+import { TestBed, qemuImg, tryVirsh, virsh } from '../testbed';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface ListedClone {
+  id: string;
+  name: string;
+  uuid: string;
+  state: string;
+}
+
+describe('qq2clone CLI against libvirt', function () {
+  this.timeout(180_000);
+  let bed: TestBed;
+  let home: string;
+  let cliJs: string;
+  let tpl: { name: string; xmlPath: string; disk: string };
+
+  const q = (...args: string[]): Run => {
+    const r = spawnSync(process.execPath, [cliJs, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, QQ2CLONE_HOME: home, LIBVIRT_DEFAULT_URI: process.env.QQ2CLONE_TEST_URI ?? 'qemu:///system' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  /** Runs and expects exit 0, showing stderr otherwise. */
+  const ok = (...args: string[]): string => {
+    const r = q(...args);
+    assert.equal(r.code, 0, `qq2clone ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const listXml = (): ListedClone[] => {
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'template' || n === 'clone' }).parse(
+      ok('list', 'xml'),
+    );
+    const t = (doc.qq2clone.template as { name: string; clone?: ListedClone[] }[]).find((x) => x.name === tpl.name);
+    assert.ok(t, `list xml has no <template name="${tpl.name}">`);
+    return t.clone ?? [];
+  };
+  const state = (name: string): string => virsh('domstate', name).trim();
+
+  before(async () => {
+    bed = new TestBed('cli');
+    home = bed.root;
+    tpl = bed.makeTemplateFile(path.join(home, 'templates'), 'tpl');
+    cliJs = path.join(home, 'cli.js');
+    await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cliJs, logLevel: 'silent' });
+    // The CLI's settings: this template by default, clones not run on creation.
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ TEMPLATE: tpl.name, NORUN: '1' }));
+  });
+
+  after(() => {
+    if (cliJs && fs.existsSync(cliJs)) q('-Q', 'rm', 'all');
+    bed?.cleanup();
+  });
+
+  it('clone 3 makes three defined, stopped clones on overlays of the template disk', () => {
+    ok('clone', '3');
+    const clones = listXml();
+    assert.deepEqual(clones.map((c) => c.id), ['1', '2', '3']);
+    for (const c of clones) {
+      assert.equal(c.state, 'off');
+      assert.equal(virsh('domuuid', c.name).trim(), c.uuid);
+      assert.equal(state(c.name), 'shut off');
+    }
+  });
+
+  it('list prints number, name and state of the current template’s clones; list all every template', () => {
+    const clones = listXml();
+    const rows = ok('list').trimEnd().split('\n').map((l) => l.trim().split(/\s+/));
+    assert.deepEqual(rows, clones.map((c) => [c.id, c.name, 'off']));
+    const all = ok('list', 'all');
+    assert.match(all, new RegExp(`^${tpl.name}\\n`, 'm'));
+    assert.equal(ok('-t', tpl.name, 'list'), ok('list'));
+    assert.equal(ok('list-templates').split('\n').includes(tpl.name), true);
+  });
+
+  it('start SET starts exactly the named machines; a set with nothing to start is exit 12', () => {
+    const [c1, c2, c3] = listXml();
+    ok('start', '1,2');
+    assert.equal(state(c1!.name), 'running');
+    assert.equal(state(c2!.name), 'running');
+    assert.equal(state(c3!.name), 'shut off');
+    const again = q('start', '1-2');
+    assert.equal(again.code, 12);
+    assert.match(again.stderr, /^qq2clone: .*names no machine start can act upon \(1 is running, 2 is running\)/);
+  });
+
+  it('save puts a machine in the saved state and start restores it', () => {
+    const c1 = listXml()[0]!;
+    ok('save', '1');
+    assert.equal(listXml()[0]!.state, 'saved');
+    assert.match(virsh('domstate', '--reason', c1.name), /shut off \(saved/);
+    ok('start', 'saved');
+    assert.equal(listXml()[0]!.state, 'running');
+    assert.match(virsh('domstate', '--reason', c1.name), /running \(restored/);
+  });
+
+  it('exec runs the command per clone in number order with uuid, name and disks in the environment', () => {
+    const out = path.join(home, 'exec-out');
+    fs.mkdirSync(out);
+    // The values reach the command only through the environment; the command text never changes.
+    const cmd = `printf '%s' "$uuid" > "$OUT/$name.uuid"; printf '%s' "$disks" > "$OUT/$name.disks"; echo "$name" >> "$OUT/order"`;
+    const r = spawnSync(process.execPath, [cliJs, 'exec', 'all', cmd], {
+      encoding: 'utf8',
+      env: { ...process.env, QQ2CLONE_HOME: home, OUT: out },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const clones = listXml();
+    assert.deepEqual(fs.readFileSync(path.join(out, 'order'), 'utf8').trim().split('\n'), clones.map((c) => c.name));
+    for (const c of clones) {
+      assert.equal(fs.readFileSync(path.join(out, `${c.name}.uuid`), 'utf8'), c.uuid);
+      const disks = fs.readFileSync(path.join(out, `${c.name}.disks`), 'utf8').split('\n');
+      assert.equal(disks.length, 1);
+      const info = JSON.parse(qemuImg('info', '--output=json', '-U', disks[0]!)) as { format: string; 'backing-filename'?: string };
+      assert.equal(info.format, 'qcow2');
+      assert.equal(info['backing-filename'], tpl.disk);
+    }
+  });
+
+  it('exec stops at the first non-zero exit with status 14 and says where', () => {
+    const ran = path.join(home, 'exec-ran');
+    const r = q('exec', '1-3', `echo "$name" >> '${ran}'; test "$(wc -l < '${ran}')" -lt 2`);
+    assert.equal(r.code, 14);
+    const clones = listXml();
+    assert.deepEqual(fs.readFileSync(ran, 'utf8').trim().split('\n'), [clones[0]!.name, clones[1]!.name]);
+    assert.match(r.stderr, new RegExp(`^qq2clone: exec stopped at machine 2 \\(${clones[1]!.name}\\): the command exited with status 1; not run for 3\\.`));
+  });
+
+  it('destroy running turns the running machines off', () => {
+    ok('destroy', 'running');
+    assert.deepEqual(listXml().map((c) => c.state), ['off', 'off', 'off']);
+  });
+
+  it('bad input gives the manual’s exit codes and clear messages', () => {
+    const cases: [string[], number, RegExp][] = [
+      [['-t', `${bed.prefix}-nosuch`, 'list'], 13, /Template '.*-nosuch' does not exist \(known templates: .*tpl/],
+      [['-t', `${bed.prefix}-nosuch`, 'rm', 'all'], 13, /does not exist/],
+      [['start', '1,,2'], 12, /Malformed set '1,,2' at column 3: Empty item/],
+      [['start', '0'], 12, /Machine numbers start at 1/],
+      [['rm', '7-9'], 12, /names no existing machine \(existing machines: 1-3\)/],
+      [['-t', 'a/b', 'list'], 12, /Invalid template name 'a\/b'/],
+      [['-t', `it's`, 'list'], 12, /Invalid template name/],
+      [['-t', 'say"hi"', 'clone'], 12, /Invalid template name/],
+      [['clone', '0'], 12, /clone takes a number of clones from 1/],
+      [['suspend', 'off'], 12, /names no machine suspend can act upon/],
+    ];
+    for (const [args, code, msg] of cases) {
+      const r = q(...args);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, msg, args.join(' '));
+      assert.match(r.stderr, /^qq2clone: /);
+    }
+    assert.deepEqual(listXml().map((c) => c.id), ['1', '2', '3'], 'bad input changed nothing');
+  });
+
+  it('-Q keeps list output and silences other commands, errors included', () => {
+    const r = q('-Q', 'start', '99');
+    assert.deepEqual([r.code, r.stdout, r.stderr], [12, '', '']);
+    assert.equal(ok('-Q', 'list'), ok('list'));
+  });
+
+  it('rm removes the domain and its overlay, never the template disk', () => {
+    const before = listXml();
+    const c2 = before[1]!;
+    const overlay = virsh('domblklist', c2.name, '--details').split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[1] === 'disk')![3]!;
+    assert.ok(fs.existsSync(overlay));
+    ok('rm', '2');
+    assert.equal(tryVirsh('domuuid', c2.uuid), undefined);
+    assert.equal(fs.existsSync(overlay), false);
+    assert.deepEqual(listXml().map((c) => c.id), ['1', '3']);
+    ok('rm', 'all');
+    assert.deepEqual(listXml(), []);
+    assert.equal(bed.domains().length, 0);
+    assert.ok(fs.existsSync(tpl.disk), 'the template disk is still there');
+    assert.match(ok('list'), /has no clones/);
+  });
+});
