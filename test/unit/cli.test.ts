@@ -124,7 +124,7 @@ describe('CLI dispatch', () => {
     assert.deepEqual([s.code, s.stderr], [12, '']);
   });
   it('pending commands answer "not yet implemented" with exit 12', async () => {
-    for (const argv of [['check'], ['import-template', 'x'], ['connect', '1'], ['modify-template', 'T', 'edit'], ['config', 'edit', 'QUIET']]) {
+    for (const argv of [['connect', '1']]) {
       const r = await cli(argv, { QQ2CLONE_HOME: home });
       assert.equal(r.code, 12, argv.join(' '));
       assert.match(r.stderr, /not yet implemented/);

@@ -1,0 +1,46 @@
+import { importSourceKind } from '../../libvirt/importSource';
+import { importTemplate as importOp } from '../../libvirt/templates';
+import { nameProblem } from '../../core/names';
+import { prompts } from '../../ui/prompts';
+import { freshInventory } from '../common/chooseTargets';
+import type { CommandDefinition } from '../types';
+import { argsOf, runTemplateOp, templateDeps } from './shared';
+import * as vscode from 'vscode';
+
+const FILE = '$(file) Domain XML file...';
+
+/** import-template: from a libvirt domain that is not ours (picked) or a domain XML file; asks the name. */
+export const importTemplate: CommandDefinition = {
+  id: 'qq2clone.importTemplate',
+  run: async (ctx, node?) => {
+    const args = argsOf(node);
+    let source = args.source;
+    if (!source) {
+      const inv = await freshInventory(ctx);
+      if (!inv) return undefined;
+      const items = [{ label: FILE }, ...inv.foreign.map((d) => ({ label: d.name, description: d.state }))];
+      const picked = await prompts.quickPick(items, { title: 'Import a template', placeHolder: 'A libvirt domain that is not a clone, or a file' });
+      if (!picked) return undefined;
+      if (picked.label === FILE) {
+        const uri = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Domain XML': ['xml'] } });
+        if (!uri?.[0]) return undefined;
+        source = uri[0].fsPath;
+      } else source = picked.label;
+    }
+    const kind = importSourceKind(source);
+    const name =
+      args.newName ??
+      (await prompts.inputBox({
+        title: `Import ${source}`,
+        prompt: 'Template name (empty: the name in the XML)',
+        validateInput: (v) => (v === '' ? undefined : nameProblem(v)),
+      }));
+    if (name === undefined) return undefined;
+    return runTemplateOp(
+      ctx,
+      `Import template from ${kind === 'path' ? 'file' : 'domain'} ${source}`,
+      (signal) => importOp(templateDeps(ctx), source, name || undefined, signal),
+      (r) => [`Template ${r.name} imported.`, ...r.messages],
+    );
+  },
+};
