@@ -96,16 +96,26 @@ async function validateWith(check: (t: string) => Promise<ParsedOutput>, text: s
       ({ line, m }) => m.element !== 'devices' && !/\bdevices\b/.test(m.text) && !within(line, devices),
     );
   }
+  return result([...deviceProblems, ...select(messages, deviceProblems.map((d) => d.line))]);
+}
+
+/**
+ * The precise messages, and "Extra element X in interleave" only when nothing precise lies inside X; the rest
+ * (libxml2 repeating the failure at every enclosing level) only when there is nothing else.
+ */
+function select(messages: Pinned[], otherLines: readonly number[]): XmlProblem[] {
   const specific = messages.filter(({ m }) => !isGeneric(m.text));
-  const anySpecific = specific.length + deviceProblems.length > 0;
-  const extra = messages.filter(({ m, el }) => {
-    if (!/^Extra element \S+ in interleave$/.test(m.text)) return false;
-    // Kept unless a precise message lies inside that element.
-    return !el || ![...specific.map((s) => s.line), ...deviceProblems.map((d) => d.line)].some((l) => within(l, el));
-  });
+  const lines = [...specific.map((s) => s.line), ...otherLines];
+  const extras = messages.filter(
+    ({ m, el }) => /^Extra element \S+ in interleave$/.test(m.text) && !(el && lines.some((l) => within(l, el))),
+  );
+  // The innermost ones: an element is invalid because of the invalid element inside it.
+  const extra = extras.filter(
+    ({ el }) => !el || !extras.some((o) => o.el && o.el !== el && o.el.start > el.start && o.el.end <= el.end),
+  );
   const chosen = [...specific, ...extra];
-  if (!anySpecific && chosen.length === 0 && messages[0]) chosen.push(messages[0]);
-  return result([...deviceProblems, ...chosen.map(({ line, m }) => problem(line, m))]);
+  if (lines.length === 0 && chosen.length === 0 && messages[0]) chosen.push(messages[0]);
+  return chosen.map(({ line, m }) => problem(line, m));
 }
 
 function result(problems: XmlProblem[]): ValidationResult {
@@ -117,6 +127,13 @@ function result(problems: XmlProblem[]): ValidationResult {
   unique.sort((a, b) => a.line - b.line);
   if (unique.length === 0) unique.push({ line: 1, message: "the document does not match libvirt's schema", raw: '' });
   return { valid: false, problems: unique };
+}
+
+interface Pinned {
+  readonly line: number;
+  readonly m: RawMessage;
+  /** The element the message is about, when found. */
+  readonly el?: ScannedElement;
 }
 
 const within = (line: number, el: ScannedElement): boolean => line >= el.line && line <= el.endLine;
@@ -131,18 +148,20 @@ async function checkDevices(
   const ns = [...`${root.attributes} ${devices.attributes}`.matchAll(/\sxmlns(:[\w.-]+)?\s*=\s*("[^"]*"|'[^']*')/g)]
     .map((m) => m[0])
     .join('');
-  const answers = await Promise.all(
-    devices.children.map((d) =>
-      check(`<devices${ns}>${'\n'.repeat(d.line - 1)}${text.slice(d.start, d.end)}</devices>`),
-    ),
+  const fragments = devices.children.map(
+    (d) => `<devices${ns}>${'\n'.repeat(d.line - 1)}${text.slice(d.start, d.end)}</devices>`,
   );
+  const answers = await Promise.all(fragments.map(check));
   return answers.flatMap((a, i) => {
     if (a.valid) return [];
     const d = devices.children[i]!;
-    const clamp = (l: number | undefined): number => (l && l >= d.line && l <= d.endLine ? l : d.line);
-    const specific = a.messages.filter((m) => !isGeneric(m.text));
-    const chosen = specific.length ? specific : a.messages.slice(0, 1);
-    return chosen.map((m) => problem(clamp(m.line), m));
+    const fragment = scanXml(fragments[i]!);
+    // The wrapper's own complaints ("Element devices failed...") are about this one device.
+    const wrapper = /^(Element devices failed to validate content|Extra element devices in interleave)$/;
+    const chosen = fragment ? select(pinLines(a.messages, fragment).filter((p) => !wrapper.test(p.m.text)), []) : [];
+    const clamp = (l: number): number => (l >= d.line && l <= d.endLine ? l : d.line);
+    if (chosen.length === 0 && a.messages[0]) chosen.push(problem(d.line, a.messages[0]));
+    return chosen.map((p) => ({ ...p, line: clamp(p.line) }));
   });
 }
 
@@ -150,7 +169,7 @@ async function checkDevices(
  * libxml2 reports "Extra element X in interleave" without a line, just before the message about X's parent:
  * place it on the line of that parent's child X.
  */
-function pinLines(messages: RawMessage[], root: ScannedElement): { line: number; m: RawMessage; el?: ScannedElement }[] {
+function pinLines(messages: RawMessage[], root: ScannedElement): Pinned[] {
   const all = [...walk(root)];
   return messages.map((m, i) => {
     const x = /^Extra element (\S+) in interleave$/.exec(m.text)?.[1];
