@@ -50,7 +50,7 @@ export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise
     const parsed = parseArgs(argv);
     options = parsed.options;
     if (options.help || parsed.command === undefined) {
-      io.stdout(helpText());
+      if (options.help || !options.quieter) io.stdout(helpText());
       if (options.help) return 0;
       throw new UsageError('No command given; see the list above.');
     }

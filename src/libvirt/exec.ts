@@ -18,6 +18,8 @@ export interface ExecOptions {
   readonly onStart?: (target: ExecTarget, index: number) => void;
   /** stdio of the commands: inherited by default (the CLI shows their output); 'ignore' discards it. */
   readonly stdio?: 'inherit' | 'ignore';
+  /** More environment for every run (e.g. LIBVIRT_DEFAULT_URI, so `virsh console "$uuid"` reaches the same libvirt). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface ExecFailure {
@@ -44,7 +46,7 @@ export async function execEach(
     const disks = await target.disks();
     options.onStart?.(target, index);
     const r = await execa('bash', ['-c', command], {
-      env: { uuid: target.uuid, name: target.name, disks: disks.join('\n') },
+      env: { ...options.env, uuid: target.uuid, name: target.name, disks: disks.join('\n') },
       extendEnv: true,
       stdio: options.stdio ?? 'inherit',
       reject: false,

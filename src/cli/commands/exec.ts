@@ -20,7 +20,7 @@ export const execCommand: CliCommand = {
     const chosen = resolveSet(args[0]!, clones);
     const service = ctx.service();
     const targets = chosen.map((c) => ({ ...c, disks: () => service.cloneDisks(c.uuid, ctx.signal) }));
-    const failure = await execEach(args[1]!, targets, { signal: ctx.signal });
+    const failure = await execEach(args[1]!, targets, { signal: ctx.signal, env: { LIBVIRT_DEFAULT_URI: ctx.uri } });
     if (failure) {
       const c = chosen[failure.index]!;
       const how = failure.signal ? `was killed by ${failure.signal}` : `exited with status ${failure.exitCode}`;
