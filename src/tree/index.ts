@@ -1,22 +1,13 @@
 import * as vscode from 'vscode';
 import type { ServiceHost } from '../serviceHost';
-import type { Disposable, Inventory, LibvirtService } from '../libvirt/api';
-import { LibvirtUnavailableError, asQq2Error, type Qq2Error, type UnavailableReason } from '../core/errors';
+import type { Inventory } from '../libvirt/api';
 import { BusyRegistry } from '../ui/busy';
-import { TreeModel, type TreeNode } from './model';
+import { TreeController, type Unavailable, type UpdateSource } from './controller';
+import type { TreeModel, TreeNode } from './model';
 import { TemplatesProvider } from './provider';
-import { RefreshScheduler } from './scheduler';
 
 export type { TreeNode, CloneNode, TemplateNode } from './model';
-
-/** Why the tree is empty because of libvirt, as shown in the view's message and welcome content. */
-export interface Unavailable {
-  readonly reason: UnavailableReason;
-  readonly message: string;
-}
-
-/** What an update came from (tests and the output channel). */
-export type UpdateSource = 'event' | 'inventory' | 'unavailable' | 'busy';
+export type { Unavailable, UpdateSource } from './controller';
 
 /** What commands (and tests) may ask of the tree. */
 export interface TreeApi {
@@ -34,15 +25,14 @@ export interface TreeApi {
   readonly busy: BusyRegistry;
   /** The view's current selection. */
   readonly selection: readonly TreeNode[];
+  /** The view's message (the concrete error while libvirt is unavailable). */
+  readonly message: string | undefined;
   /** The TreeItem as the view shows it (tests read labels, icons and contextValues through this). */
   treeItem(node: TreeNode): vscode.TreeItem;
+  /** The tooltip a node shows on hover, resolved (disks and backing files, storage, saved state). */
+  tooltip(node: TreeNode): Promise<string>;
   /** Fires after the model or the availability changed. */
   readonly onDidUpdate: vscode.Event<UpdateSource>;
-}
-
-function describe(err: Qq2Error): Unavailable {
-  if (err instanceof LibvirtUnavailableError) return { reason: err.reason, message: `${err.message} ${err.hint}` };
-  return { reason: 'other', message: err.message };
 }
 
 export function registerTree(
@@ -50,88 +40,46 @@ export function registerTree(
   host: ServiceHost,
   output: vscode.LogOutputChannel,
 ): TreeApi {
-  const model = new TreeModel();
   const busy = new BusyRegistry();
   const updated = new vscode.EventEmitter<UpdateSource>();
-  let inventory: Inventory | undefined;
-  let unavailable: Unavailable | undefined;
-  const provider = new TemplatesProvider(model, busy, () => host.service, () => unavailable === undefined);
+  const controller = new TreeController(() => host.service, {
+    changed: (changes, source) => {
+      if (source === 'inventory') {
+        void vscode.commands.executeCommand('setContext', 'qq2clone.noTemplates', controller.model.templates.length === 0);
+      }
+      provider.fire(changes);
+      updated.fire(source);
+    },
+    availability: (u) => {
+      view.message = u?.message;
+      void vscode.commands.executeCommand('setContext', 'qq2clone.unavailable', u?.reason);
+      provider.fire({ all: true, nodes: [] });
+      updated.fire('unavailable');
+    },
+    log: (level, message) => output[level](message),
+  });
+  // The hooks above run only after the first read, when provider and view exist.
+  const provider = new TemplatesProvider(controller.model, busy, () => host.service, () => controller.unavailable === undefined);
   const view = vscode.window.createTreeView('qq2clone.templates', {
     treeDataProvider: provider,
     canSelectMany: true,
     showCollapseAll: true,
   });
-
-  const setUnavailable = (u: Unavailable | undefined): void => {
-    const was = unavailable;
-    unavailable = u;
-    view.message = u?.message;
-    void vscode.commands.executeCommand('setContext', 'qq2clone.unavailable', u?.reason);
-    if (u && (!was || was.message !== u.message)) output.warn(`libvirt unavailable: ${u.message}`);
-    if (!u && was) output.info('libvirt is reachable again.');
-    if (!!was !== !!u) provider.fire({ all: true, nodes: [] });
-  };
-
-  const read = async (): Promise<void> => {
-    const service = host.service;
-    try {
-      inventory = await service.inventory();
-    } catch (e) {
-      let err = asQq2Error(e);
-      if (!(err instanceof LibvirtUnavailableError)) {
-        // Tell "libvirt is gone" apart from a failure of the read itself.
-        err = await service.probe().then(() => err, asQq2Error);
-      }
-      inventory = undefined;
-      output.error(`Reading libvirt failed: ${err.message}${err.failure.stderr ? `\n${err.failure.stderr}` : ''}`);
-      setUnavailable(describe(err));
-      updated.fire('unavailable');
-      return;
-    }
-    const changes = model.update(inventory);
-    void vscode.commands.executeCommand('setContext', 'qq2clone.noTemplates', model.templates.length === 0);
-    if (unavailable) setUnavailable(undefined);
-    else provider.fire(changes);
-    updated.fire('inventory');
-  };
-  const scheduler = new RefreshScheduler(read);
-
-  let subscriptions: Disposable[] = [];
-  const follow = (service: LibvirtService): void => {
-    for (const s of subscriptions) s.dispose();
-    subscriptions = [
-      service.onEvent((e) => {
-        const changes = model.applyEvent(e);
-        if (changes.nodes.length) {
-          provider.fire(changes);
-          updated.fire('event');
-        }
-        scheduler.request();
-      }),
-      service.onConnectionChange((problem) => {
-        if (problem) {
-          inventory = undefined;
-          setUnavailable(describe(problem));
-          updated.fire('unavailable');
-        } else void scheduler.now();
-      }),
-    ];
-  };
-  follow(host.service);
+  controller.follow(host.service);
+  const scheduler = controller.scheduler;
 
   context.subscriptions.push(
     view,
     provider,
     updated,
-    { dispose: () => scheduler.dispose() },
-    { dispose: () => subscriptions.forEach((s) => s.dispose()) },
+    controller,
     view.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
     host.onDidChangeService((service) => {
-      follow(service);
+      controller.follow(service);
       void scheduler.now();
     }),
     busy.onChange((uuids) => {
-      const nodes = uuids.map((u) => model.clone(u)).filter((n) => n !== undefined);
+      const nodes = uuids.map((u) => controller.model.clone(u)).filter((n) => n !== undefined);
       if (nodes.length) provider.fire({ all: false, nodes });
       updated.fire('busy');
     }),
@@ -144,17 +92,26 @@ export function registerTree(
     refresh: () => scheduler.now(),
     requestRefresh: () => scheduler.request(),
     get inventory() {
-      return inventory;
+      return controller.inventory;
     },
-    model,
+    model: controller.model,
     get unavailable() {
-      return unavailable;
+      return controller.unavailable;
     },
     busy,
     get selection() {
       return view.selection;
     },
+    get message() {
+      return view.message;
+    },
     treeItem: (node) => provider.getTreeItem(node),
+    tooltip: async (node) => {
+      const source = new vscode.CancellationTokenSource();
+      const item = await provider.resolveTreeItem(provider.getTreeItem(node), node, source.token);
+      source.dispose();
+      return item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
+    },
     onDidUpdate: updated.event,
   };
 }

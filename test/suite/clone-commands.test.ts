@@ -1,0 +1,187 @@
+/**
+ * Every clone command against the real daemon, on tree multi-selections (nodes passed as the view passes them)
+ * and on SETs ({ template, set } arguments and the palette's input box answered by the test), with unfit items
+ * skipped and said so, one modal confirmation for destructive ones, and libvirt's own view checked with virsh.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CloneNode } from '../../src/tree/model';
+import { tryVirsh } from '../testbed';
+import { CloneBed, virshState } from './util/cloneBed';
+import { waitFor } from './util/extension';
+
+describe('clone commands', function () {
+  this.timeout(240_000);
+  let b: CloneBed;
+  before(async () => {
+    b = await CloneBed.open('cmds');
+  });
+  after(async () => b?.close());
+
+  const run = (command: string, ...args: unknown[]): Thenable<unknown> => vscode.commands.executeCommand(command, ...args);
+  const nodes = (...ids: number[]): CloneNode[] => ids.map((id) => b.cloneNode(id));
+  const states = (...ids: number[]): string[] => ids.map((id) => virshState(b.cloneNode(id).clone.name));
+  const settle = async (): Promise<void> => {
+    await run('qq2clone.refresh');
+  };
+
+  it('clone makes the number asked for, not started while runAfterClone is off', async () => {
+    const made = await b.makeClones(6);
+    assert.deepEqual(
+      made.map((c) => c.clone.id),
+      [1, 2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(states(1, 2, 3, 4, 5, 6), Array(6).fill('shut off'));
+  });
+
+  it('start on a multi-selection skips the template and says so', async () => {
+    const from = b.notices.length;
+    await run('qq2clone.start', b.cloneNode(1), [b.templateNode()!, ...nodes(1, 2, 3, 4)]);
+    assert.deepEqual(states(1, 2, 3, 4, 5), ['running', 'running', 'running', 'running', 'shut off']);
+    assert.match(b.noticesText(from), /skipped template .*: not a clone/);
+  });
+
+  it('suspend via a SET; suspend on clones that are off skips them and says so', async () => {
+    await run('qq2clone.suspend', { set: '1-2' });
+    assert.deepEqual(states(1, 2, 3), ['paused', 'paused', 'running']);
+    const from = b.notices.length;
+    await settle();
+    await run('qq2clone.suspend', undefined, nodes(5, 6));
+    assert.match(b.noticesText(from), /nothing to do; skipped clone 5 .*it is off; clone 6 .*it is off/);
+  });
+
+  it('resume on a selection resumes the paused ones and skips the running one', async () => {
+    await settle();
+    const from = b.notices.length;
+    await run('qq2clone.resume', undefined, nodes(1, 2, 3));
+    assert.deepEqual(states(1, 2, 3), ['running', 'running', 'running']);
+    assert.match(b.noticesText(from), /skipped clone 3 .*it is running/);
+  });
+
+  it('save via a SET, then save-rm on a selection, then start restores a saved one', async () => {
+    await settle();
+    await run('qq2clone.save', { set: '3-4' });
+    assert.deepEqual(states(3, 4), ['shut off', 'shut off']);
+    await settle();
+    assert.equal(b.cloneNode(3).clone.state, 'saved');
+    await run('qq2clone.saveRm', undefined, nodes(3));
+    await settle();
+    assert.equal(b.cloneNode(3).clone.state, 'off');
+    assert.equal(b.cloneNode(4).clone.state, 'saved');
+    await run('qq2clone.start', { set: 'saved' });
+    assert.deepEqual(states(4), ['running']);
+  });
+
+  it('destroy asks once, naming how many and which, then forces them off', async () => {
+    await settle();
+    const asked = b.confirms.length;
+    await run('qq2clone.destroy', undefined, nodes(1, 4));
+    assert.equal(b.confirms.length, asked + 1);
+    assert.match(b.confirms[asked]!, /^Destroy 2 clones\?/);
+    assert.match(b.confirms[asked]!, new RegExp(`clone 1 \\(${b.cloneNode(1).clone.name}\\)`));
+    assert.deepEqual(states(1, 4), ['shut off', 'shut off']);
+  });
+
+  it('a declined confirmation changes nothing', async () => {
+    await settle();
+    const confirm = b.api.prompts.confirm;
+    b.api.prompts.confirm = () => Promise.resolve(false);
+    try {
+      await run('qq2clone.rm', undefined, nodes(5));
+    } finally {
+      b.api.prompts.confirm = confirm;
+    }
+    assert.equal(states(5)[0], 'shut off');
+  });
+
+  it('rm via a SET, rm-wipe on a selection, rm-shred via the palette input box', async () => {
+    await settle();
+    const gone = (id: number): string => b.cloneNode(id).clone.name;
+    const n1 = gone(1);
+    const n2 = gone(2);
+    const n3 = gone(3);
+    await run('qq2clone.rm', { set: '1' });
+    await run('qq2clone.rmWipe', undefined, nodes(2));
+    // The palette: default template from the setting, the SET typed into the input box (validated as typed).
+    const inputBox = b.api.prompts.inputBox;
+    const seen: string[] = [];
+    b.api.prompts.inputBox = async (o) => {
+      const bad = await o.validateInput?.('3,,4');
+      seen.push(typeof bad === 'object' && bad ? bad.message : String(bad));
+      return '3';
+    };
+    try {
+      await run('qq2clone.rmShred');
+    } finally {
+      b.api.prompts.inputBox = inputBox;
+    }
+    assert.match(seen[0] ?? '', /column 3/);
+    for (const n of [n1, n2, n3]) assert.equal(tryVirsh('domstate', n), undefined, `${n} is gone`);
+    await settle();
+    assert.deepEqual(
+      b.clones().map((c) => c.clone.id),
+      [4, 5, 6],
+    );
+  });
+
+  it('cancel in the middle of a 20-clone batch leaves only whole clones', async () => {
+    const before = b.clones().length;
+    const progress = b.api.prompts.progress;
+    let cancelledAt = -1;
+    b.api.prompts.progress = (_title, _total, work) => {
+      const abort = new AbortController();
+      return work(abort.signal, (done) => {
+        if (done >= 5 && !abort.signal.aborted) {
+          cancelledAt = done;
+          abort.abort();
+        }
+      });
+    };
+    try {
+      await run('qq2clone.clone', { template: b.template.name, count: 20 });
+    } finally {
+      b.api.prompts.progress = progress;
+    }
+    await settle();
+    const made = b.clones().length - before;
+    console.log(`    cancelled after ${cancelledAt} done; ${made} of 20 clones exist`);
+    assert.ok(cancelledAt >= 5, 'the batch reported progress');
+    assert.ok(made >= cancelledAt && made < 20, `${made} clones made`);
+    // Whole: every clone's disks exist; nothing in storage belongs to no clone.
+    const disks = new Set<string>();
+    for (const c of b.clones()) {
+      for (const d of await b.api.tree.tooltip(c).then((t) => [...t.matchAll(/Disk: `([^`]+)`/g)].map((m) => m[1]!))) {
+        disks.add(d);
+      }
+    }
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const files = fs.readdirSync(b.storage).map((f) => path.join(b.storage, f));
+    const orphans = files.filter((f) => !disks.has(f) && !f.endsWith('.save'));
+    assert.deepEqual(orphans, [], 'no half-made overlay left in storage');
+    for (const d of disks) assert.ok(fs.existsSync(d), `${d} exists`);
+  });
+
+  it('cancel in the middle of deleting a batch leaves each clone whole or wholly gone', async () => {
+    await settle();
+    const all = b.clones();
+    const progress = b.api.prompts.progress;
+    b.api.prompts.progress = (_title, _total, work) => {
+      const abort = new AbortController();
+      return work(abort.signal, (done) => {
+        if (done >= 3) abort.abort();
+      });
+    };
+    try {
+      await run('qq2clone.rm', undefined, all);
+    } finally {
+      b.api.prompts.progress = progress;
+    }
+    await settle();
+    const left = b.clones();
+    console.log(`    ${all.length - left.length} of ${all.length} deleted before the cancel took effect`);
+    assert.ok(left.length > 0 && left.length < all.length, `${left.length} left`);
+    for (const c of left) assert.ok(tryVirsh('domstate', c.clone.name), `${c.clone.name} still defined`);
+    await waitFor('tree to settle', () => (b.api.tree.busy.size === 0 ? true : undefined));
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The Templates view against the real daemon: a template with clones in several states, states made outside with
+ * virsh followed through libvirt's events, and a daemon restart that the view reports and recovers from by itself.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import { virsh } from '../testbed';
+import { CloneBed } from './util/cloneBed';
+import { waitFor } from './util/extension';
+
+describe('tree', function () {
+  this.timeout(180_000);
+  let b: CloneBed;
+  before(async () => {
+    b = await CloneBed.open('tree');
+    await b.makeClones(4);
+    // 1 running, 2 paused, 3 saved, 4 off, made outside the extension
+    const name = (id: number): string => b.cloneNode(id).clone.name;
+    virsh('start', name(1));
+    virsh('start', name(2));
+    virsh('start', name(3));
+    virsh('suspend', name(2));
+    virsh('managedsave', name(3));
+    await vscode.commands.executeCommand('workbench.view.extension.qq2clone');
+  });
+  after(async () => b?.close());
+
+  it('shows the template with its clone count and the clones by number with state, reason, icon and contextValue', async () => {
+    const want: Record<number, [string, string, string, string]> = {
+      1: ['running', 'runningClone', 'vm-running', 'charts.green'],
+      2: ['paused', 'pausedClone', 'debug-pause', 'charts.yellow'],
+      3: ['saved', 'savedClone', 'save', 'charts.blue'],
+      4: ['off', 'shutoffClone', 'vm-outline', 'disabledForeground'],
+    };
+    await waitFor('the four states in the tree', () =>
+      b.clones().every((c) => c.clone.state === want[c.clone.id]?.[0]) ? true : undefined,
+    );
+    const t = b.templateNode()!;
+    assert.equal(b.api.tree.treeItem(t).description, '4 clones');
+    assert.equal(b.api.tree.treeItem(t).contextValue, 'template');
+    assert.deepEqual(
+      b.clones().map((c) => c.clone.id),
+      [1, 2, 3, 4],
+    );
+    for (const c of b.clones()) {
+      const item = b.api.tree.treeItem(c);
+      const [state, ctx, icon, color] = want[c.clone.id]!;
+      assert.equal(item.label, `${c.clone.id} ${c.clone.name}`);
+      assert.equal(String(item.description).split(' - ')[0], state);
+      assert.equal(item.contextValue, ctx);
+      const theme = item.iconPath as vscode.ThemeIcon;
+      assert.equal(theme.id, icon);
+      assert.equal(theme.color?.id, color);
+    }
+  });
+
+  it('resolves a tooltip with UUID, the overlay disk backed by the template disk, storage and saved state', async () => {
+    const c = b.cloneNode(3);
+    const tip = await b.api.tree.tooltip(c);
+    assert.match(tip, new RegExp(c.clone.uuid));
+    assert.match(tip, new RegExp(`backed by \`${b.template.disk}\``));
+    assert.match(tip, new RegExp(b.storage));
+    assert.match(tip, /Saved state: yes/);
+  });
+
+  it('follows a state change made with virsh through the lifecycle event, not the poll', async () => {
+    const c = b.cloneNode(1);
+    const sources: string[] = [];
+    let shownAt = 0;
+    const sub = b.api.tree.onDidUpdate((s) => {
+      sources.push(s);
+      if (!shownAt && b.cloneNode(1).clone.state === 'paused') shownAt = performance.now();
+    });
+    try {
+      const t0 = performance.now();
+      virsh('suspend', c.clone.name);
+      const t1 = performance.now();
+      await waitFor('clone 1 paused in the tree', () => (shownAt ? true : undefined), 10_000);
+      // Figures for the report; the bound is measured in bench/tree-refresh.ts, not asserted here.
+      console.log(`    virsh suspend returned after ${(t1 - t0).toFixed(0)} ms; tree showed paused ${(shownAt - t1).toFixed(0)} ms later`);
+      assert.equal(sources[0], 'event', `first update came from ${sources.join(',')}`);
+      assert.equal(b.api.tree.treeItem(b.cloneNode(1)).contextValue, 'pausedClone');
+    } finally {
+      sub.dispose();
+    }
+  });
+
+  // Kills the shared daemon for a moment: run only where that is agreed (QQ2CLONE_TEST_RESTART_DAEMON=1).
+  (process.env.QQ2CLONE_TEST_RESTART_DAEMON === '1' ? it : it.skip)(
+    'says so when libvirtd is killed, and recovers by itself when it is back',
+    async () => {
+      const pid = execFileSync('pidof', ['libvirtd'], { encoding: 'utf8' }).trim().split(/\s+/)[0]!;
+      process.kill(Number(pid), 'SIGKILL');
+      let restarted = false;
+      try {
+        const u = await waitFor('the view to report the daemon gone', () => b.api.tree.unavailable, 40_000);
+        console.log(`    view says: ${u.reason}: ${u.message}`);
+        assert.equal(u.reason, 'daemon-down');
+        assert.ok(b.api.tree.message, 'the view shows the concrete error');
+        execFileSync('libvirtd', ['-d']);
+        restarted = true;
+        await waitFor('the view to recover without Retry', () => (b.api.tree.unavailable ? undefined : b.api.tree.inventory), 60_000);
+        assert.equal(b.clones().length, 4);
+        assert.equal(b.api.tree.message, undefined);
+      } finally {
+        if (!restarted) execFileSync('libvirtd', ['-d']);
+      }
+    },
+  );
+});
