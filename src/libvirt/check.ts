@@ -5,7 +5,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CloneInfo, Inventory, LibvirtService } from './api';
-import type { DomainValidator } from './templates';
+import type { DomainValidator } from './templateOps';
 import { backingChain, generationDir, isWritableOnDisk, makeReadOnly } from './images';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';

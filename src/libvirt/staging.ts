@@ -14,7 +14,7 @@ import { unusedGenerations } from './generations';
 import { backingChain, createOverlay, flattenInto, generationDir, generationOf, generationPath, isOurGeneration } from './images';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';
-import { requireTemplate } from './templates';
+import { requireTemplate } from './templateOps';
 import { tryVirshOn, virshOn } from './tools';
 
 /** The libvirt name of a template's staging clone. */

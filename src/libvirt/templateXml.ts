@@ -3,7 +3,7 @@
  * new domain must not share (UUID, MAC addresses). Order-preserving parse and build, so comments and element order
  * survive. Pure: no I/O.
  */
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { XmlError } from '../core/errors';
 
 type XNode = Record<string, unknown>;
@@ -40,6 +40,10 @@ export class DomainDoc {
   private readonly domain: XNode;
 
   constructor(xml: string) {
+    const wellFormed = XMLValidator.validate(xml);
+    if (wellFormed !== true) {
+      throw new XmlError(`Not well-formed XML (line ${wellFormed.err.line}): ${wellFormed.err.msg}`);
+    }
     try {
       this.nodes = new XMLParser(options).parse(xml) as XNode[];
     } catch (e) {

@@ -1,7 +1,7 @@
 import type { CliCommand } from './types';
 import type { CliContext } from '../context';
 import { UsageError } from '../../core/errors';
-import { renameTemplate, requireTemplate } from '../../libvirt/templates';
+import { renameTemplate, requireTemplate } from '../../libvirt/templateOps';
 import { commitImage, destroyImage, discardImage, prepareImage } from '../../libvirt/staging';
 import { confirm } from './ask';
 import { editTemplateXml } from './editTemplate';

@@ -1,5 +1,5 @@
 import type { CliContext } from '../context';
-import type { TemplateDeps } from '../../libvirt/templates';
+import type { TemplateDeps } from '../../libvirt/templateOps';
 import { validateDomainXml } from '../../validation';
 
 /** The template operations' dependencies for the CLI: the service and the schema validator. */

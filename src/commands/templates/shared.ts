@@ -4,7 +4,7 @@
  * notification and a refresh.
  */
 import { CancelledError, asQq2Error } from '../../core/errors';
-import type { TemplateDeps } from '../../libvirt/templates';
+import type { TemplateDeps } from '../../libvirt/templateOps';
 import { pickTemplate } from '../../ui/pickTemplate';
 import { prompts } from '../../ui/prompts';
 import { validateDomainXml } from '../../validation';

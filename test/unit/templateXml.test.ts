@@ -1,0 +1,71 @@
+// Pure parts of the template commands, on a domain XML captured from `virsh dumpxml --inactive` (libvirt 9.0).
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { XmlError, UsageError } from '../../src/core/errors';
+import { DomainDoc } from '../../src/libvirt/templateXml';
+import { importSourceKind } from '../../src/libvirt/importSource';
+import { renamedCloneName } from '../../src/libvirt/templateOps';
+import { generationOf, generationPath, isOurGeneration } from '../../src/libvirt/images';
+import { formatReport } from '../../src/libvirt/check';
+import { cloneMetadataElement } from '../../src/libvirt/cloneMeta';
+
+const dumped = fs.readFileSync(path.join(__dirname, '../fixtures/templates/domain-dumpxml.xml'), 'utf8');
+
+describe('template XML', () => {
+  it('finds the writable file disks, not the read-only cdrom', () => {
+    const d = new DomainDoc(dumped);
+    assert.equal(d.name, 'qqt-capture-tpl');
+    assert.deepEqual(d.disks(), [{ target: 'vda', source: '/var/tmp/qqt-capture/base.qcow2', format: 'qcow2' }]);
+  });
+  it('renames, repoints a disk, forgets UUID and MACs, keeps the rest', () => {
+    const d = new DomainDoc(dumped);
+    d.name = 'other';
+    d.setDiskSource('vda', '/pool/x.gen2.vda.qcow2');
+    d.forgetIdentity();
+    d.setMetadata(cloneMetadataElement('tpl', 0, true));
+    const out = d.toString();
+    const again = new DomainDoc(out);
+    assert.equal(again.name, 'other');
+    assert.equal(again.disks()[0]?.source, '/pool/x.gen2.vda.qcow2');
+    assert.doesNotMatch(out, /<uuid>|<mac /);
+    assert.match(out, /<source file="\/var\/tmp\/qqt-capture\/boot.iso"\/>/);
+    assert.match(out, /staging="1"/);
+    assert.throws(() => d.setDiskSource('vdz', '/x'), XmlError);
+  });
+  it('rejects what is not a domain document', () => {
+    assert.throws(() => new DomainDoc('<network><name>x</name></network>'), XmlError);
+    assert.throws(() => new DomainDoc('<domain><name>x</name>'), XmlError);
+  });
+});
+
+describe('template names, sources and generations', () => {
+  it('tells import paths from domain names; relative paths are refused', () => {
+    assert.equal(importSourceKind('Debian'), 'domain');
+    assert.equal(importSourceKind('/etc/x.xml'), 'path');
+    assert.throws(() => importSourceKind('dir/x.xml'), UsageError);
+    assert.throws(() => importSourceKind(''), UsageError);
+  });
+  it('renames clones by their template prefix only', () => {
+    assert.equal(renamedCloneName('Deb#3', 'Deb', 'Ubu'), 'Ubu#3');
+    assert.equal(renamedCloneName('custom', 'Deb', 'Ubu'), 'custom');
+  });
+  it('numbers generations by file name', () => {
+    const p = generationPath('/pool', 'Deb', 3, 'vda');
+    assert.equal(p, '/pool/template-images/Deb.gen3.vda.qcow2');
+    assert.equal(generationOf(p), 3);
+    assert.equal(generationOf('/home/u/deb.qcow2'), 1);
+    assert.ok(isOurGeneration('/pool', p));
+    assert.ok(!isOurGeneration('/other', p));
+  });
+  it('reports each finding with its fix or the advice', () => {
+    const text = formatReport([
+      { kind: 'stray-file', message: 'x is stray.', fix: 'Delete x.', file: 'x' },
+      { kind: 'missing-template', message: 'c has no template.', advice: 'Import it.' },
+    ]);
+    assert.match(text, /2 problem\(s\)/);
+    assert.match(text, /1\. \[stray-file\] x is stray\.\n {3}Fix: Delete x\./);
+    assert.match(text, /No automatic fix: Import it\./);
+    assert.match(formatReport([], 'T'), /template T\): no problems found/);
+  });
+});
