@@ -33,6 +33,8 @@ export interface ExecTerminalOptions {
   readonly waitForKey?: boolean;
   /** Working directory of the runs (default: the first workspace folder, else the home directory). */
   readonly cwd?: string;
+  /** The connection URI, as LIBVIRT_DEFAULT_URI, so `virsh console "$uuid"` reaches the same libvirt. */
+  readonly uri?: string;
 }
 
 const POLL_MS = 150;
@@ -62,7 +64,7 @@ function startOne(
     name: `qq2clone: ${title}`,
     shellPath: inv.shellPath,
     shellArgs: inv.shellArgs,
-    env: inv.env,
+    env: { ...inv.env, ...(options.uri ? { LIBVIRT_DEFAULT_URI: options.uri } : {}) },
     cwd: options.cwd ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir(),
     iconPath: new vscode.ThemeIcon('run-all'),
     isTransient: true,

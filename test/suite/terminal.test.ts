@@ -32,7 +32,8 @@ describe('exec terminals (driver in a real pty)', () => {
 
   it('runs once per clone in order, with uuid, name and disks in the environment', async () => {
     const records = [rec(1, 'alpha', ['/a/1.qcow2', '/a/2.qcow2']), rec(2, 'beta', ['/b.qcow2']), rec(3, 'gamma', [])];
-    const session = startExec(records, cmd(RECORDING), { waitForKey: false });
+    const uri = 'qemu:///system?qq2clone-test';
+    const session = startExec(records, cmd(`${RECORDING}; printf '%s' "$LIBVIRT_DEFAULT_URI" > "$OUT/uri"`), { waitForKey: false, uri });
     assert.equal(session.terminals.length, 1);
     const [report] = await session.done;
     assert.deepEqual(report!.summary, { ran: 3, total: 3, status: 0 });
@@ -43,6 +44,7 @@ describe('exec terminals (driver in a real pty)', () => {
       assert.equal(fs.readFileSync(path.join(out, `${r.uuid}.name`), 'utf8'), r.name);
       assert.equal(fs.readFileSync(path.join(out, `${r.uuid}.disks`), 'utf8'), r.disks.join('\n'));
     }
+    assert.equal(fs.readFileSync(path.join(out, 'uri'), 'utf8'), uri);
     assert.match(describeReports([report!]).message, /3 of 3 clones, every run exited 0/);
   });
 

@@ -53,7 +53,7 @@ export async function runExec(
     return undefined;
   }
   ctx.output.info(`${title}: ${command} on ${records.map((r) => `${r.id} ${r.name}`).join(', ')}`);
-  const session = startExec(records, command, { parallel });
+  const session = startExec(records, command, { parallel, uri: ctx.host.service.config.uri });
   const reports = await session.done;
   const { ok, message } = describeReports(reports);
   ctx.output[ok ? 'info' : 'warn'](message);

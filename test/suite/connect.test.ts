@@ -1,0 +1,128 @@
+/**
+ * connect on real clones: stopped clones are started, and a viewer is started for each clone with SPICE graphics.
+ * The viewers are stub scripts placed first on PATH that record their arguments (a real viewer needs a display);
+ * the real virt-viewer of this machine is used once to check that a viewer that cannot run is reported.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ConnectReport } from '../../src/terminal/connect';
+import type { CloneNode } from '../../src/tree/model';
+import { TEST_URI, virsh } from '../testbed';
+import { CloneBed, virshState } from './util/cloneBed';
+import { waitFor } from './util/extension';
+
+const SPICE = `    <graphics type='spice' autoport='yes' listen='127.0.0.1'/>\n    <video><model type='qxl'/></video>\n`;
+
+describe('connect', function () {
+  this.timeout(240_000);
+  let b: CloneBed;
+  let spice: { name: string };
+  let bin: string;
+  let calls: string;
+  const savedPath = process.env.PATH;
+  const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
+  const spiceClones = (): CloneNode[] =>
+    b.api.tree.model.templates.find((t) => t.template.name === spice.name)?.clones.filter((c) => !c.clone.staging) ?? [];
+
+  /** The argument lists the stub viewers were started with, by program. */
+  function recorded(): { program: string; args: string[] }[] {
+    if (!fs.existsSync(calls)) return [];
+    return fs
+      .readdirSync(calls)
+      .sort()
+      .map((f) => {
+        const [program, ...args] = fs.readFileSync(path.join(calls, f), 'utf8').split('\0').slice(0, -1);
+        return { program: program!, args };
+      });
+  }
+
+  before(async () => {
+    b = await CloneBed.open('conn');
+    spice = b.bed.makeTemplateFile(b.templateDir, 'spice', SPICE);
+    bin = path.join(b.bed.root, 'bin');
+    calls = path.join(b.bed.root, 'calls');
+    fs.mkdirSync(bin);
+    for (const viewer of ['virt-viewer', 'spicy']) {
+      fs.writeFileSync(
+        path.join(bin, viewer),
+        `#!/bin/bash\nprintf '%s\\0' "${viewer}" "$@" > "${calls}/$(date +%s%N).$$"\n`,
+        { mode: 0o755 },
+      );
+    }
+    await b.makeClones(1);
+    await run('qq2clone.clone', { template: spice.name, count: 2 });
+    await run('qq2clone.refresh');
+    await waitFor('the SPICE clones', () => (spiceClones().length === 2 ? true : undefined));
+  });
+  beforeEach(() => {
+    fs.rmSync(calls, { recursive: true, force: true });
+    fs.mkdirSync(calls);
+    process.env.PATH = `${bin}:${savedPath}`;
+  });
+  afterEach(() => {
+    process.env.PATH = savedPath;
+  });
+  after(async () => {
+    process.env.PATH = savedPath;
+    await b?.close();
+  });
+
+  it('starts the stopped clones and opens virt-viewer with the connection URI for each SPICE clone', async () => {
+    const sel = [...spiceClones(), b.cloneNode(1)];
+    assert.deepEqual(sel.map((n) => virshState(n.clone.name)), ['shut off', 'shut off', 'shut off']);
+    const report = await run<ConnectReport>('qq2clone.connect', sel[0], sel);
+    assert.ok(report, b.noticesText());
+    assert.deepEqual(sel.map((n) => virshState(n.clone.name)), ['running', 'running', 'running']);
+    assert.equal(report.started?.done.length, 3);
+    const expected = spiceClones().map((n) => ({ program: 'virt-viewer', args: ['--connect', TEST_URI, '--uuid', n.clone.uuid] }));
+    const sortByUuid = (x: { args: string[] }[]) => [...x].sort((p, q) => p.args.at(-1)!.localeCompare(q.args.at(-1)!));
+    assert.deepEqual(sortByUuid(recorded()), sortByUuid(expected));
+    assert.deepEqual(report.notConnected.map((n) => [n.clone.uuid, n.reason]), [[b.cloneNode(1).clone.uuid, 'it has no graphics device']]);
+    assert.match(b.noticesText(), /Connect: started 3, opened virt-viewer for 2\. Not connected: .*it has no graphics device/);
+  });
+
+  it('with the spicy setting, spicy gets the host and port of the running display', async () => {
+    await b.set('viewer', 'spicy');
+    const node = spiceClones()[0]!;
+    const report = await run<ConnectReport>('qq2clone.connect', node, [node]);
+    await b.set('viewer', 'virt-viewer');
+    assert.equal(report?.started, undefined, 'already running: nothing to start');
+    const port = /<graphics type='spice' port='(\d+)'/.exec(virsh('dumpxml', node.clone.uuid))?.[1];
+    assert.ok(port);
+    assert.deepEqual(recorded(), [{ program: 'spicy', args: ['--host', '127.0.0.1', '--port', port] }]);
+  });
+
+  it('with useSpice off, connect only starts the clones', async () => {
+    await run('qq2clone.destroy', undefined, spiceClones());
+    await run('qq2clone.refresh');
+    await b.set('useSpice', false);
+    try {
+      const report = await run<ConnectReport>('qq2clone.connect', undefined, spiceClones());
+      assert.equal(report?.started?.done.length, 2);
+      assert.equal(report.spice, false);
+    } finally {
+      await b.set('useSpice', true);
+    }
+    assert.deepEqual(spiceClones().map((n) => virshState(n.clone.name)), ['running', 'running']);
+    assert.deepEqual(recorded(), []);
+  });
+
+  it('a viewer that cannot run (the real virt-viewer with no display) is reported with its message', async () => {
+    process.env.PATH = savedPath;
+    const node = spiceClones()[0]!;
+    const from = b.notices.length;
+    const env = { DISPLAY: process.env.DISPLAY, WAYLAND_DISPLAY: process.env.WAYLAND_DISPLAY };
+    delete process.env.DISPLAY;
+    delete process.env.WAYLAND_DISPLAY;
+    try {
+      const report = await run<ConnectReport>('qq2clone.connect', node, [node]);
+      assert.equal(report?.connected.length, 0);
+      assert.match(report.notConnected[0]!.reason, /virt-viewer failed/);
+      assert.match(b.noticesText(from), /Not connected: .*virt-viewer failed/);
+    } finally {
+      Object.assign(process.env, Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)));
+    }
+  });
+});
