@@ -1,0 +1,137 @@
+/**
+ * Making clones: per template disk one qcow2 overlay (backing file = the template's disk, with its format) is made
+ * once per batch with qemu-img and copied for every clone (copying is much faster than one qemu-img per clone);
+ * then the clone's XML is spliced from the template's and defined through a session, and started if asked.
+ * All-or-nothing per clone: on failure or cancel, what that clone made is removed. Template disks are only read.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { CancelledError, TemplateError, asQq2Error, type Qq2Error } from '../core/errors';
+import type { CloneInfo, CloneOptions } from './api';
+import type { ServiceCore } from './core';
+import { readDomains } from './inventory';
+import { forEachBounded } from './limit';
+import { cloneXml, clonableDisks, parseDomain, type DiskInfo } from './splice';
+import { refreshPool, resolveStorage, type StorageDir } from './storage';
+import { readTemplate } from './templates';
+
+export interface CloneDeps extends ServiceCore {
+  defineXml(xml: string, signal?: AbortSignal): Promise<string>;
+}
+
+/** A random locally administered MAC in QEMU's range 52:54:00, different from those in `used`. */
+export function randomMac(used: Set<string>): string {
+  for (;;) {
+    const b = randomBytes(3);
+    const mac = `52:54:00:${[...b].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
+    if (!used.has(mac)) {
+      used.add(mac);
+      return mac;
+    }
+  }
+}
+
+/** The name of clone `id` of `template`. */
+export function cloneName(template: string, id: number): string {
+  return `${template}-${id}`;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+function overlayPath(s: StorageDir, name: string, disk: DiskInfo): string {
+  return path.join(s.dir, `${name}-${disk.target ?? `disk${disk.index}`}.qcow2`);
+}
+
+async function backingFormat(core: ServiceCore, disk: DiskInfo, signal?: AbortSignal): Promise<string> {
+  if (disk.format) return disk.format;
+  const info = JSON.parse(await core.tool('qemu-img', ['info', '-U', '--output=json', disk.source!], signal)) as { format?: string };
+  return info.format ?? 'raw';
+}
+
+export async function makeClones(core: CloneDeps, template: string, count: number, o: CloneOptions = {}): Promise<CloneInfo[]> {
+  const signal = o.signal;
+  const xml = await readTemplate(core.config.templateDir, template);
+  const parsed = parseDomain(xml);
+  const disks = clonableDisks(parsed);
+  for (const d of disks)
+    if (!(await exists(d.source!))) throw new TemplateError(`Template ${template}: disk ${d.source} does not exist.`);
+  const storage = await resolveStorage(core, o.storage ?? core.config.storage, signal);
+  const domains = await readDomains(core, signal);
+  const names = new Set(domains.map((d) => d.name));
+  const usedIds = new Set(domains.filter((d) => d.meta?.template === template).map((d) => d.meta!.id));
+  const plan: { id: number; name: string; overlays: Map<number, string> }[] = [];
+  for (let id = 1; plan.length < count; id++) {
+    if (usedIds.has(id)) continue;
+    const name = cloneName(template, id);
+    if (names.has(name)) continue;
+    const overlays = new Map(disks.map((d) => [d.index, overlayPath(storage, name, d)] as const));
+    let free = true;
+    for (const p of overlays.values()) if (await exists(p)) free = false;
+    if (free) plan.push({ id, name, overlays });
+  }
+  // One prototype overlay per disk, copied for every clone.
+  const protos = new Map<number, string>();
+  const macs = new Set<string>();
+  const made: CloneInfo[] = [];
+  const failures: Qq2Error[] = [];
+  let done = 0;
+  try {
+    for (const d of disks) {
+      const proto = path.join(storage.dir, `.q2c-proto-${randomBytes(6).toString('hex')}.qcow2`);
+      protos.set(d.index, proto);
+      const fmt = await backingFormat(core, d, signal);
+      await core.tool('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', fmt, '-b', d.source!, proto], signal);
+    }
+    await forEachBounded(
+      plan,
+      o.concurrency ?? 4,
+      async (p) => {
+        const uuid = randomUUID();
+        const copied: string[] = [];
+        try {
+          for (const [index, target] of p.overlays) {
+            await fs.copyFile(protos.get(index)!, target, fs.constants.COPYFILE_EXCL);
+            copied.push(target);
+          }
+          if (signal?.aborted) throw new CancelledError();
+          const text = cloneXml(xml, {
+            name: p.name,
+            uuid,
+            mac: () => randomMac(macs),
+            overlays: p.overlays,
+            meta: { template, id: p.id, overlays: [...p.overlays.values()], storage: storage.dir },
+          });
+          await core.defineXml(text, signal);
+          if (o.run) await core.virsh(['start', uuid], signal);
+          made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false });
+          o.onProgress?.({ done: ++done, total: plan.length, item: { template, id: p.id, uuid, name: p.name } });
+        } catch (e) {
+          // Undo this clone: no domain without its overlay, no overlay without its domain.
+          // A cancelled define or start may still have reached libvirtd: undo by UUID (ours alone) either way.
+          await core.virsh(['destroy', uuid]).catch(() => undefined);
+          await core.virsh(['undefine', uuid, '--managed-save', '--nvram']).catch(() => undefined);
+          core.metaCache.delete(uuid);
+          for (const f of copied) await fs.rm(f, { force: true });
+          failures.push(asQq2Error(e));
+        }
+      },
+      signal,
+    );
+  } finally {
+    for (const proto of protos.values()) await fs.rm(proto, { force: true });
+    await refreshPool(core, storage);
+  }
+  if (signal?.aborted) throw new CancelledError(`Cancelled after ${made.length} of ${count} clones were made.`);
+  const first = failures[0];
+  if (first) {
+    first.message = `${made.length} of ${count} clones were made; ${failures.length} failed and left nothing behind: ${first.message}`;
+    throw first;
+  }
+  return made.sort((a, b) => a.id - b.id);
+}

@@ -1,0 +1,86 @@
+/**
+ * The one place that turns a failed libvirt tool (virsh, qemu-img, shred...) into a typed error from
+ * src/core/errors.ts, keeping the command, its exit code and stderr.
+ */
+import {
+  ExternalCommandError,
+  LibvirtError,
+  LibvirtUnavailableError,
+  MissingDependencyError,
+  Qq2Error,
+  type ProcessFailure,
+} from '../core/errors';
+
+/** The packages that provide each program, for "install ..." hints. */
+const PACKAGES: Record<string, string> = {
+  virsh: 'libvirt-clients',
+  'qemu-img': 'qemu-utils',
+  shred: 'coreutils',
+};
+
+const DAEMON_DOWN = /Failed to connect socket|No such file or directory|Connection refused|end of file while reading data|Cannot recv data|Broken pipe|not connected|no connection driver/i;
+const PERMISSION = /Permission denied|authentication (failed|unavailable)|access denied|Operation not permitted.*socket/i;
+
+/** Hints: one sentence that says what to do. */
+export const HINTS = {
+  notInstalled: (program: string) =>
+    `Install ${PACKAGES[program] ?? program} (it provides ${program}) and make sure it is on PATH.`,
+  daemonDown: (uri: string) =>
+    `Start the libvirt daemon (e.g. \`sudo systemctl start libvirtd\` or \`libvirtd -d\`) and check the connection URI ${uri}.`,
+  permission: () =>
+    'Add your user to the libvirt group (`sudo usermod -aG libvirt $USER`, then log in again) or use a connection URI you may access.',
+};
+
+/** The text after "error: " prefixes, joined, or the trimmed stderr. */
+export function libvirtMessage(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const errs = lines.filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length));
+  return (errs.length ? errs : lines).join(': ') || 'unknown failure';
+}
+
+/** Whether a virsh failure means the daemon cannot be reached (rather than a refused request). */
+export function classifyLibvirtStderr(stderr: string): 'daemon-down' | 'permission-denied' | undefined {
+  if (PERMISSION.test(stderr)) return 'permission-denied';
+  if (/failed to connect to the hypervisor|Failed to connect socket|Connection refused|end of file while reading/i.test(stderr))
+    return 'daemon-down';
+  return undefined;
+}
+
+export interface FailureFacts {
+  readonly program: string;
+  readonly args: readonly string[];
+  readonly exitCode?: number;
+  readonly stderr?: string;
+  /** Node's errno code when spawning failed (ENOENT, EACCES...). */
+  readonly code?: string;
+  readonly uri?: string;
+}
+
+/** Maps a failed process to the typed error the rest of the product shows. */
+export function mapFailure(f: FailureFacts): Qq2Error {
+  const stderr = f.stderr ?? '';
+  const failure: ProcessFailure = {
+    command: [f.program, ...f.args].join(' '),
+    ...(f.exitCode !== undefined ? { exitCode: f.exitCode } : {}),
+    stderr,
+  };
+  if (f.code === 'ENOENT') {
+    if (f.program === 'virsh')
+      return new LibvirtUnavailableError('virsh is not installed.', 'not-installed', HINTS.notInstalled('virsh'), failure);
+    return new MissingDependencyError(`${f.program} is not installed. ${HINTS.notInstalled(f.program)}`, f.program);
+  }
+  const msg = libvirtMessage(stderr);
+  if (f.program === 'virsh') {
+    const uri = f.uri ?? 'the configured URI';
+    const kind = classifyLibvirtStderr(stderr);
+    if (kind === 'permission-denied')
+      return new LibvirtUnavailableError(`No permission to use libvirt at ${uri}: ${msg}`, kind, HINTS.permission(), failure);
+    if (kind === 'daemon-down' || (DAEMON_DOWN.test(stderr) && /connect/i.test(stderr)))
+      return new LibvirtUnavailableError(`Cannot connect to libvirt at ${uri}: ${msg}`, 'daemon-down', HINTS.daemonDown(uri), failure);
+    return new LibvirtError(msg, failure);
+  }
+  return new ExternalCommandError(`${f.program} failed: ${msg}`, failure);
+}

@@ -1,0 +1,163 @@
+/**
+ * The SET operations (manual: CLONE COMMANDS) on a list of clones: states are read once, items the operation does
+ * not apply to are skipped with a reason, the rest run in parallel with a bound, never two at once on one clone.
+ * Cancelling stops taking items and kills running commands; every item lands in exactly one BatchResult list.
+ */
+import * as fs from 'node:fs/promises';
+import { CancelledError, LibvirtError, asQq2Error, type Qq2Error } from '../core/errors';
+import type { CloneState } from '../core/states';
+import type { BatchOptions, BatchResult, CloneOperation, CloneRef } from './api';
+import type { ServiceCore } from './core';
+import { readDomains, type DomainRow } from './inventory';
+import { forEachBounded } from './limit';
+import { parseDomain } from './splice';
+import { isInside } from './storage';
+import { listTemplates } from './templates';
+
+const ACTIVE: readonly CloneState[] = ['running', 'idle', 'paused', 'in-shutdown', 'pmsuspended'];
+
+/** Why `op` does not apply to a clone in `state`, or undefined when it does. */
+export function skipReason(op: CloneOperation, state: CloneState): string | undefined {
+  const active = ACTIVE.includes(state);
+  switch (op) {
+    case 'start':
+      return active ? `already ${state}` : undefined;
+    case 'destroy':
+      return active ? undefined : `not running (${state})`;
+    case 'suspend':
+      return state === 'running' || state === 'idle' ? undefined : `not running (${state})`;
+    case 'resume':
+      return state === 'paused' ? undefined : `not paused (${state})`;
+    case 'save':
+      return state === 'running' || state === 'idle' || state === 'paused' ? undefined : `not running (${state})`;
+    case 'save-rm':
+      return state === 'saved' ? undefined : 'has no saved state';
+    default:
+      return undefined;
+  }
+}
+
+/** The virsh command of a simple operation. */
+const SIMPLE: Partial<Record<CloneOperation, string>> = {
+  start: 'start',
+  destroy: 'destroy',
+  suspend: 'suspend',
+  resume: 'resume',
+  save: 'managedsave',
+  'save-rm': 'managedsave-remove',
+};
+
+/** Per-clone locks: an operation on a clone waits for the one before it. */
+export class CloneLocks {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async with<T>(uuid: string, f: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(uuid) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const tail = before.then(() => mine);
+    this.tails.set(uuid, tail);
+    await before;
+    try {
+      return await f();
+    } finally {
+      release();
+      if (this.tails.get(uuid) === tail) this.tails.delete(uuid);
+    }
+  }
+}
+
+/** Overwrites a file's bytes with zeros (the guest data it holds), syncs it. */
+async function wipeFile(file: string): Promise<void> {
+  const h = await fs.open(file, 'r+');
+  try {
+    const { size } = await h.stat();
+    const zeros = Buffer.alloc(1 << 20);
+    for (let pos = 0; pos < size; pos += zeros.length) await h.write(zeros, 0, Math.min(zeros.length, size - pos), pos);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation, templateDisks: Set<string>, signal?: AbortSignal): Promise<void> {
+  const d = parseDomain(await core.virsh(['dumpxml', '--inactive', row.uuid], signal));
+  const meta = d.meta;
+  if (ACTIVE.includes(row.state)) await core.virsh(['destroy', row.uuid], signal).catch(async (e: unknown) => {
+    // It may have stopped on its own meanwhile.
+    const st = await core.virsh(['domstate', row.uuid]).catch(() => '');
+    if (!/shut off|crashed/.test(st)) throw e;
+  });
+  try {
+    await core.virsh(['undefine', row.uuid, '--managed-save', '--snapshots-metadata', '--checkpoints-metadata', '--nvram'], signal);
+  } catch (e) {
+    // Cancelled while undefining: if the domain is gone anyway, finish the job so no overlay is left without it.
+    const still = await core.virsh(['domstate', row.uuid]).then(() => true, () => false);
+    if (still) throw e;
+  }
+  core.metaCache.delete(row.uuid);
+  // Only files this clone owns per its bookkeeping, inside the storage it was made in, never a template's disk.
+  const storage = meta?.storage ?? core.config.storage;
+  for (const file of meta?.overlays ?? []) {
+    if (!isInside(file, storage) || templateDisks.has(file)) continue;
+    const st = await fs.lstat(file).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    if (op === 'rm-shred') await core.tool('shred', ['-u', '--', file]);
+    else {
+      if (op === 'rm-wipe') await wipeFile(file);
+      await fs.rm(file, { force: true });
+    }
+  }
+}
+
+export async function runOperation(
+  core: ServiceCore,
+  locks: CloneLocks,
+  op: CloneOperation,
+  clones: readonly CloneRef[],
+  o: BatchOptions = {},
+): Promise<BatchResult> {
+  const signal = o.signal;
+  const done: CloneRef[] = [];
+  const skipped: { clone: CloneRef; reason: string }[] = [];
+  const failed: { clone: CloneRef; error: Qq2Error }[] = [];
+  const cancelled: CloneRef[] = [];
+  const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
+  if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
+  const rows = new Map((await readDomains(core, signal)).map((r) => [r.uuid, r]));
+  const todo: CloneRef[] = [];
+  for (const c of unique) {
+    const row = rows.get(c.uuid);
+    const why = row ? skipReason(op, row.state) : 'no longer exists';
+    if (why) skipped.push({ clone: c, reason: why });
+    else todo.push(c);
+  }
+  const templateDisks = op.startsWith('rm')
+    ? new Set((await listTemplates(core.config.templateDir)).flatMap((t) => t.disks))
+    : new Set<string>();
+  const started = new Set<string>();
+  let count = 0;
+  await forEachBounded(
+    todo,
+    o.concurrency ?? 4,
+    async (c) => {
+      started.add(c.uuid);
+      try {
+        await locks.with(c.uuid, async () => {
+          if (signal?.aborted) throw new CancelledError();
+          const cmd = SIMPLE[op];
+          if (cmd) await core.virsh([cmd, c.uuid], signal);
+          else await removeClone(core, rows.get(c.uuid)!, op, templateDisks, signal);
+        });
+        done.push(c);
+      } catch (e) {
+        if (e instanceof CancelledError || signal?.aborted) cancelled.push(c);
+        else failed.push({ clone: c, error: e instanceof LibvirtError ? e : asQq2Error(e) });
+      }
+      o.onProgress?.({ done: ++count, total: todo.length, item: c });
+    },
+    signal,
+  );
+  for (const c of todo) if (!started.has(c.uuid)) cancelled.push(c);
+  return { done, skipped, failed, cancelled };
+}

@@ -1,0 +1,190 @@
+/** The libvirt service: the one implementation of the contract in api.ts. */
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LibvirtUnavailableError, XmlError, type Qq2Error } from '../core/errors';
+import type {
+  BatchOptions,
+  BatchResult,
+  CloneInfo,
+  CloneOperation,
+  CloneOptions,
+  CloneRef,
+  Disposable,
+  DomainEvent,
+  Inventory,
+  LibvirtService,
+  ServiceConfig,
+} from './api';
+import { makeClones } from './clone';
+import type { MetaCache, ServiceCore } from './core';
+import { EventStream } from './events';
+import { readInventory } from './inventory';
+import { CloneLocks, runOperation } from './operations';
+import { SessionPool } from './pool';
+import { runOnce, op } from './runner';
+import { parseDomain, type CloneMeta } from './splice';
+import { readTemplate, templatePath, writeAtomic } from './templates';
+
+/** The configuration with defaults filled in (QQ2CLONE_HOME or ~/storage-qq2clone). */
+export function resolveConfig(config: ServiceConfig): Required<ServiceConfig> {
+  const home = config.home ?? process.env.QQ2CLONE_HOME ?? path.join(os.homedir(), 'storage-qq2clone');
+  return {
+    uri: config.uri,
+    home,
+    templateDir: config.templateDir ?? path.join(home, 'templates'),
+    storage: config.storage ?? path.join(home, 'qq2clone-pool'),
+  };
+}
+
+export class Libvirt implements LibvirtService, ServiceCore {
+  readonly config: Required<ServiceConfig>;
+  readonly metaCache: MetaCache;
+  private readonly pool: SessionPool;
+  private readonly locks = new CloneLocks();
+  private readonly eventListeners = new Set<(e: DomainEvent) => void>();
+  private readonly connListeners = new Set<(p: Qq2Error | undefined) => void>();
+  private events: EventStream | undefined;
+  private readonly cache = new Map<string, { meta: CloneMeta | null; epoch: number }>();
+  private readonly nameToUuid = new Map<string, string>();
+
+  constructor(config: ServiceConfig, options: { sessions?: number } = {}) {
+    this.config = resolveConfig(config);
+    this.pool = new SessionPool(this.config.uri, options.sessions ?? 6);
+    const epochOk = () => this.events?.running === true;
+    this.metaCache = {
+      // Entries count only while the event stream that would tell us about redefinitions is running.
+      get: (uuid) => {
+        const e = this.cache.get(uuid);
+        return e && epochOk() && e.epoch === this.events!.epoch ? e.meta : undefined;
+      },
+      set: (uuid, meta) => {
+        if (epochOk()) this.cache.set(uuid, { meta, epoch: this.events!.epoch });
+      },
+      delete: (uuid) => void this.cache.delete(uuid),
+    };
+  }
+
+  /**
+   * Runs one virsh command through a session (for modules in src/libvirt/); returns stdout, throws typed errors.
+   * Arguments are an array; TAB and line breaks are refused.
+   */
+  virsh(args: readonly string[], signal?: AbortSignal): Promise<string> {
+    return this.pool.run(args, signal).catch((e: unknown) => {
+      if (e instanceof LibvirtUnavailableError) for (const l of this.connListeners) l(e);
+      throw e;
+    });
+  }
+
+  virshBatch(commands: readonly (readonly string[])[], signal?: AbortSignal): Promise<PromiseSettledResult<string>[]> {
+    return this.pool.batch(commands, signal);
+  }
+
+  /** Runs a one-shot program (qemu-img, shred) with array arguments. */
+  tool(command: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
+    return runOnce(op(command, args), signal);
+  }
+
+  /** How many virsh sessions are open (figures, tests). */
+  get sessions(): number {
+    return this.pool.open;
+  }
+
+  async probe(signal?: AbortSignal): Promise<void> {
+    await this.virsh(['uri'], signal);
+  }
+
+  inventory(signal?: AbortSignal): Promise<Inventory> {
+    return readInventory(this, signal);
+  }
+
+  clone(template: string, count: number, options?: CloneOptions): Promise<CloneInfo[]> {
+    return makeClones(this, template, count, options);
+  }
+
+  run(operation: CloneOperation, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult> {
+    return runOperation(this, this.locks, operation, clones, options);
+  }
+
+  domainXml(uuid: string, options: { inactive?: boolean; signal?: AbortSignal } = {}): Promise<string> {
+    return this.virsh(['dumpxml', ...(options.inactive === false ? [] : ['--inactive']), uuid], options.signal);
+  }
+
+  async defineXml(xml: string, signal?: AbortSignal): Promise<string> {
+    const d = parseDomain(xml);
+    if (!d.name) throw new XmlError('The domain XML has no <name>.');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'q2c-define-'));
+    const file = path.join(dir, 'domain.xml');
+    try {
+      await fs.writeFile(file, xml);
+      const [def, uuid] = await this.virshBatch([['define', file], ['domuuid', d.name]], signal);
+      if (def!.status === 'rejected') throw def!.reason;
+      if (uuid!.status === 'rejected') throw uuid!.reason;
+      const id = uuid!.value.trim();
+      this.cache.delete(id);
+      return id;
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  templateXml(name: string): Promise<string> {
+    return readTemplate(this.config.templateDir, name);
+  }
+
+  async writeTemplateXml(name: string, xml: string): Promise<void> {
+    parseDomain(xml);
+    await writeAtomic(templatePath(this.config.templateDir, name), xml);
+  }
+
+  async cloneDisks(uuid: string, signal?: AbortSignal): Promise<string[]> {
+    const d = parseDomain(await this.domainXml(uuid, { signal: signal! }));
+    return d.disks.filter((k) => k.device === 'disk' && k.source).map((k) => k.source!);
+  }
+
+  private ensureEvents(): void {
+    this.events ??= new EventStream(
+      this.config.uri,
+      (e) => {
+        if (e.type === 'lifecycle' && /^(Defined|Undefined)$/.test(e.event)) this.forget(e.domain);
+        if (e.type === 'metadata-change') this.forget(e.domain);
+        for (const l of this.eventListeners) l({ domain: e.domain, event: e.event, detail: e.detail });
+      },
+      (p) => {
+        for (const l of this.connListeners) l(p);
+      },
+      () => this.probe(),
+    );
+    this.events.start();
+  }
+
+  private forget(name: string): void {
+    const uuid = this.nameToUuid.get(name);
+    if (uuid) this.cache.delete(uuid);
+    else this.cache.clear();
+  }
+
+  /** Remembers names for event invalidation (events name domains, the cache keys by UUID). */
+  noteNames(rows: readonly { name: string; uuid: string }[]): void {
+    for (const r of rows) this.nameToUuid.set(r.name, r.uuid);
+  }
+
+  onEvent(listener: (e: DomainEvent) => void): Disposable {
+    this.eventListeners.add(listener);
+    this.ensureEvents();
+    return { dispose: () => void this.eventListeners.delete(listener) };
+  }
+
+  onConnectionChange(listener: (problem: Qq2Error | undefined) => void): Disposable {
+    this.connListeners.add(listener);
+    this.ensureEvents();
+    return { dispose: () => void this.connListeners.delete(listener) };
+  }
+
+  dispose(): void {
+    this.events?.stop();
+    this.pool.dispose();
+    this.eventListeners.clear();
+    this.connListeners.clear();
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The libvirt service against the real daemon: clones are real domains on real qcow2 overlays; files are checked
+ * on disk with qemu-img. Everything made here carries the TestBed prefix and is removed afterwards.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
+import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
+import { TestBed, TEST_URI, qemuImg, tryVirsh, virsh } from '../testbed';
+
+function info(file: string): { format: string; 'backing-filename'?: string; 'backing-filename-format'?: string } {
+  return JSON.parse(qemuImg('info', '-U', '--output=json', file)) as never;
+}
+
+function ref(c: CloneInfo): CloneRef {
+  return { template: c.template, id: c.id, uuid: c.uuid, name: c.name };
+}
+
+describe('libvirt service: clone and operations', function () {
+  let bed: TestBed;
+  let svc: Libvirt;
+  let tpl: { name: string; xmlPath: string; disk: string };
+  let storage: string;
+
+  before(() => {
+    bed = new TestBed('svc');
+    svc = createLibvirtService({ uri: TEST_URI, home: bed.root });
+    tpl = bed.makeTemplateFile(svc.config.templateDir, 'tpl');
+    storage = svc.config.storage;
+  });
+  after(() => {
+    svc?.dispose();
+    bed?.cleanup();
+  });
+
+  it('lists the template, makes clones on qcow2 overlays backed by the template disk, and lists them', async () => {
+    const before = fs.readFileSync(tpl.disk);
+    const made = await svc.clone(tpl.name, 3);
+    assert.deepEqual(made.map((c) => c.id), [1, 2, 3]);
+    const inv = await svc.inventory();
+    assert.ok(inv.templates.some((t) => t.name === tpl.name && t.disks[0] === tpl.disk));
+    const mine = inv.clones.filter((c) => c.template === tpl.name);
+    assert.deepEqual(mine.map((c) => [c.id, c.name, c.state]), [
+      [1, `${tpl.name}-1`, 'off'],
+      [2, `${tpl.name}-2`, 'off'],
+      [3, `${tpl.name}-3`, 'off'],
+    ]);
+    for (const c of mine) {
+      const disks = await svc.cloneDisks(c.uuid);
+      assert.equal(disks.length, 1);
+      assert.ok(disks[0]!.startsWith(storage + path.sep), disks[0]);
+      const i = info(disks[0]!);
+      assert.equal(i.format, 'qcow2');
+      assert.equal(i['backing-filename'], tpl.disk);
+      assert.equal(i['backing-filename-format'], 'qcow2');
+      const xml = await svc.domainXml(c.uuid);
+      assert.match(xml, /<q2c:clone xmlns:q2c="https:\/\/qq2clone.invalid\/xmlns\/clone\/1" template="[^"]+" id="\d"/);
+    }
+    const macs = new Set<string>();
+    for (const c of mine) for (const m of (await svc.domainXml(c.uuid)).matchAll(/mac address='([^']+)'/g)) macs.add(m[1]!);
+    assert.equal(macs.size, 3, 'every clone has its own MAC');
+    assert.ok(before.equals(fs.readFileSync(tpl.disk)), 'template disk unchanged');
+  });
+
+  it('start, save, start restores, suspend, resume, destroy; skips what does not apply', async () => {
+    const inv = await svc.inventory();
+    const mine = inv.clones.filter((c) => c.template === tpl.name).map(ref);
+    const one = mine.slice(0, 1);
+    let r = await svc.run('start', mine);
+    assert.equal(r.done.length, 3, JSON.stringify(r.failed.map((f) => f.error.message)));
+    const again = await svc.run('start', one);
+    assert.equal(again.skipped.length, 1);
+    assert.match(again.skipped[0]!.reason, /running/);
+    r = await svc.run('save', one);
+    assert.equal(r.done.length, 1, JSON.stringify(r.failed.map((f) => f.error.message)));
+    let c1 = (await svc.inventory()).clones.find((c) => c.uuid === one[0]!.uuid)!;
+    assert.equal(c1.state, 'saved');
+    assert.equal(c1.saved, true);
+    assert.match(virsh('domstate', '--reason', one[0]!.uuid), /shut off \(saved\)/);
+    r = await svc.run('start', one);
+    assert.equal(r.done.length, 1);
+    assert.match(virsh('domstate', '--reason', one[0]!.uuid), /running \(restored\)/);
+    r = await svc.run('suspend', one);
+    assert.equal(r.done.length, 1);
+    c1 = (await svc.inventory()).clones.find((c) => c.uuid === one[0]!.uuid)!;
+    assert.equal(c1.state, 'paused');
+    r = await svc.run('resume', mine);
+    assert.deepEqual([r.done.length, r.skipped.length], [1, 2]);
+    r = await svc.run('destroy', mine);
+    assert.equal(r.done.length, 3);
+    const states = (await svc.inventory()).clones.filter((c) => c.template === tpl.name).map((c) => [c.state, c.reason]);
+    assert.deepEqual(states, [['off', 'destroyed'], ['off', 'destroyed'], ['off', 'destroyed']]);
+  });
+
+  it('save-rm removes the managed save image', async () => {
+    const c = (await svc.inventory()).clones.filter((x) => x.template === tpl.name)[1]!;
+    await svc.run('start', [ref(c)]);
+    await svc.run('save', [ref(c)]);
+    assert.match(virsh('list', '--all', '--with-managed-save', '--uuid'), new RegExp(c.uuid));
+    const r = await svc.run('save-rm', [ref(c)]);
+    assert.equal(r.done.length, 1);
+    assert.doesNotMatch(virsh('list', '--all', '--with-managed-save', '--uuid'), new RegExp(c.uuid));
+  });
+
+  it('rm, rm-wipe and rm-shred undefine and delete only the overlay, never the template disk', async () => {
+    const mine = (await svc.inventory()).clones.filter((c) => c.template === tpl.name);
+    const files = await Promise.all(mine.map((c) => svc.cloneDisks(c.uuid)));
+    await svc.run('start', [ref(mine[0]!)]);
+    const ops = ['rm', 'rm-wipe', 'rm-shred'] as const;
+    for (let i = 0; i < 3; i++) {
+      const r = await svc.run(ops[i]!, [ref(mine[i]!)]);
+      assert.equal(r.done.length, 1, JSON.stringify(r.failed.map((f) => f.error.message)));
+      assert.equal(tryVirsh('domuuid', mine[i]!.uuid), undefined, 'domain is gone');
+      assert.equal(fs.existsSync(files[i]![0]!), false, `${ops[i]} deleted the overlay`);
+    }
+    assert.ok(fs.existsSync(tpl.disk), 'template disk kept');
+    assert.equal(info(tpl.disk).format, 'qcow2');
+    assert.equal((await svc.inventory()).clones.filter((c) => c.template === tpl.name).length, 0);
+  });
+});
