@@ -1,0 +1,163 @@
+/**
+ * Domain XML as documents: reading gives the template's file or the clone's inactive libvirt definition; saving
+ * validates, checks that nobody changed the domain meanwhile, then defines the clone or writes the template file.
+ * The user's text is what is written (formatting and comments kept); refusals throw, so the document stays dirty.
+ */
+import * as vscode from 'vscode';
+import type { ServiceHost } from '../serviceHost';
+import type { CloneInfo } from '../libvirt/api';
+import { validateDomainXml } from '../validation';
+import { describeTarget, parseXmlPath, type XmlTarget } from './uris';
+import { domainIdentity, withMetadata } from './identity';
+
+interface Opened {
+  /** What libvirt (or the template file) held when the document was read or last saved. */
+  base: string;
+  mtime: number;
+}
+
+/** Thrown by writeFile when the domain changed since it was read; carries what it is now. */
+export class ConflictError extends Error {
+  constructor(
+    message: string,
+    readonly current: string,
+  ) {
+    super(message);
+  }
+}
+
+export class DomainXmlFileSystem implements vscode.FileSystemProvider {
+  private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.emitter.event;
+  private readonly opened = new Map<string, Opened>();
+  /** URIs whose next save skips schema validation ("Save Without Validation"). */
+  readonly skipValidation = new Set<string>();
+  /** Called after a conflict refused a save (the UI offers to compare). */
+  onConflict: (uri: vscode.Uri, e: ConflictError) => void = () => undefined;
+
+  constructor(
+    private readonly host: ServiceHost,
+    private readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  private target(uri: vscode.Uri): XmlTarget {
+    const t = parseXmlPath(uri.path);
+    if (!t) throw vscode.FileSystemError.FileNotFound(uri);
+    return t;
+  }
+
+  private async clone(t: XmlTarget & { kind: 'clone' }): Promise<CloneInfo> {
+    const inv = await this.host.service.inventory();
+    const c = inv.clones.find((x) => x.template === t.template && x.id === t.id);
+    if (!c) throw vscode.FileSystemError.FileNotFound(`${describeTarget(t)} does not exist (any more).`);
+    return c;
+  }
+
+  /** What libvirt (clone) or the template directory (template) holds now. */
+  async current(uri: vscode.Uri): Promise<string> {
+    const t = this.target(uri);
+    if (t.kind === 'template') return this.host.service.templateXml(t.template);
+    return this.host.service.domainXml((await this.clone(t)).uuid, { inactive: true });
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    const text = await this.current(uri);
+    const o = this.opened.get(uri.toString());
+    this.opened.set(uri.toString(), { base: text, mtime: o?.mtime ?? Date.now() });
+    return new TextEncoder().encode(text);
+  }
+
+  stat(uri: vscode.Uri): vscode.FileStat {
+    this.target(uri);
+    let o = this.opened.get(uri.toString());
+    if (!o) {
+      o = { base: '', mtime: Date.now() };
+      this.opened.set(uri.toString(), o);
+    }
+    return { type: vscode.FileType.File, ctime: 0, mtime: o.mtime, size: o.base.length };
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    const t = this.target(uri);
+    const text = new TextDecoder().decode(content);
+    const key = uri.toString();
+    if (!this.skipValidation.has(key)) {
+      const r = await validateDomainXml(text);
+      if (!r.valid) {
+        const first = r.problems[0]!;
+        const more = r.problems.length > 1 ? ` (and ${r.problems.length - 1} more, see Problems)` : '';
+        throw new Error(
+          `Not saved: line ${first.line}: ${first.message}${more}. Fix the XML, or run "Save Without Validation" if libvirt accepts it anyway.`,
+        );
+      }
+    }
+    const o = this.opened.get(key);
+    const now = await this.current(uri);
+    if (o?.base && now !== o.base) {
+      const e = new ConflictError(
+        `Not saved: ${describeTarget(t)} changed since you opened it. Compare the two, merge, then save again.`,
+        now,
+      );
+      this.onConflict(uri, e);
+      throw e;
+    }
+    let base: string;
+    if (t.kind === 'template') {
+      await this.host.service.writeTemplateXml(t.template, text);
+      base = text;
+    } else {
+      const c = await this.clone(t);
+      const mine = domainIdentity(text);
+      if (mine.uuid !== undefined && mine.uuid !== c.uuid.toLowerCase()) {
+        throw new Error(
+          `Not saved: libvirt knows ${describeTarget(t)} by its UUID ${c.uuid}; another UUID would define a second machine. Put the UUID back.`,
+        );
+      }
+      if (mine.name !== undefined && mine.name !== c.name) {
+        throw new Error(
+          `Not saved: libvirt does not rename a domain through its definition. Keep <name>${c.name}</name>; the clone keeps its number ${t.id} whatever its name.`,
+        );
+      }
+      // Our metadata is what makes the domain clone N of T: an edit that dropped it gets it back.
+      const meta = domainIdentity(now).metadata;
+      const xml = mine.metadata || !meta ? text : withMetadata(text, meta);
+      if (xml !== text) this.output.info(`${describeTarget(t)}: the qq2clone <metadata> element was put back.`);
+      await this.host.service.defineXml(xml);
+      base = await this.host.service.domainXml(c.uuid, { inactive: true });
+    }
+    // The document keeps the user's text; no change event, so it is not replaced by libvirt's formatting.
+    this.opened.set(key, { base, mtime: Date.now() });
+    this.output.info(`Saved ${describeTarget(t)}.`);
+  }
+
+  /** Forget what a closed document was based on; its next open reads afresh. */
+  forget(uri: vscode.Uri): void {
+    this.opened.delete(uri.toString());
+  }
+
+  /** Accept what the domain is now as the base of the open document (after "Overwrite"). */
+  rebase(uri: vscode.Uri, current: string): void {
+    const o = this.opened.get(uri.toString());
+    if (o) o.base = current;
+  }
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+  createDirectory(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+  delete(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+  rename(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
