@@ -166,7 +166,7 @@ async function liveSection(): Promise<void> {
     const confirmed: number[] = [];
     const fullRead: number[] = [];
     for (let r = 0; r < Math.min(ROUNDS, 10); r++) {
-      const c = made[r % made.length]!;
+      const c = made[Math.floor(r / 2) % made.length]!;
       const ref = { template: c.template, id: c.id, uuid: c.uuid, name: c.name };
       eventAt = shownAt = confirmedAt = 0;
       await service.run(r % 2 ? 'resume' : 'suspend', [ref]);
