@@ -9,7 +9,7 @@ import type { DomainValidator } from './templateOps';
 import { backingChain, generationDir, isWritableOnDisk, makeReadOnly } from './images';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';
-import { tryVirshOn, virshOn } from './tools';
+import { tryVirshVia, virshVia } from './serviceCore';
 
 export type FindingKind =
   | 'orphan-overlay'
@@ -48,7 +48,7 @@ interface Scan {
 }
 
 async function domainDisks(svc: LibvirtService, uuid: string, signal?: AbortSignal): Promise<DomainDoc | undefined> {
-  const xml = await tryVirshOn(svc.config.uri, ['dumpxml', uuid], signal);
+  const xml = await tryVirshVia(svc, ['dumpxml', uuid], signal);
   try {
     return xml ? new DomainDoc(xml) : undefined;
   } catch {
@@ -247,7 +247,7 @@ export async function applyFix(svc: LibvirtService, f: Finding, signal?: AbortSi
       await makeReadOnly(f.file ?? '');
       return `Made ${f.file} read-only.`;
     case 'stale-saved-state':
-      await virshOn(svc.config.uri, ['managedsave-remove', f.uuid ?? ''], signal);
+      await virshVia(svc, ['managedsave-remove', f.uuid ?? ''], signal);
       return `Discarded the saved state of ${f.uuid}.`;
     default:
       throw new Error(`No automatic fix for: ${f.message}`);

@@ -1,30 +1,17 @@
 /**
- * Changing the template a clone's metadata names (rename), and the metadata element of the staging clone.
- * The element and namespace are the service's bookkeeping format.
+ * Rewriting a clone's bookkeeping (the service's metadata element, see splice.ts) so that it names another
+ * template: used by rename. The clone must be off: its persistent definition is redefined with only our metadata
+ * element changed (spliced, the rest byte-identical).
  */
-import type { CloneRef, LibvirtService } from './api';
-import { virshOn } from './tools';
+import { LibvirtError } from '../core/errors';
+import type { LibvirtService } from './api';
+import { forgetDomain, virshVia } from './serviceCore';
+import { applyEdits, metaEdit, parseDomain } from './splice';
 
-export const QQ2_NS = 'https://qq2clone.invalid/xmlns/clone/1';
-export const QQ2_KEY = 'qq2clone';
-
-/** The metadata element that marks a domain as clone `id` of `template` (id 0 + staging for the staging clone). */
-export function cloneMetadataElement(template: string, id: number, staging = false): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  return `<${QQ2_KEY}:clone xmlns:${QQ2_KEY}="${QQ2_NS}" template="${esc(template)}" id="${id}"${staging ? ' staging="1"' : ''}/>`;
-}
-
-/** Rewrites a clone's metadata so it names `template` (persistent definition only: the clone is off). */
-export async function setCloneTemplate(
-  svc: LibvirtService,
-  clone: CloneRef & { staging?: boolean },
-  template: string,
-  signal?: AbortSignal,
-): Promise<void> {
-  const el = cloneMetadataElement(template, clone.id, clone.staging).replace(` xmlns:${QQ2_KEY}="${QQ2_NS}"`, '');
-  await virshOn(
-    svc.config.uri,
-    ['metadata', clone.uuid, QQ2_NS, '--key', QQ2_KEY, '--set', el, '--config'],
-    signal,
-  );
+export async function setCloneTemplate(svc: LibvirtService, uuid: string, template: string, signal?: AbortSignal): Promise<void> {
+  const xml = await virshVia(svc, ['dumpxml', '--inactive', '--security-info', uuid], signal);
+  const d = parseDomain(xml);
+  if (!d.meta) throw new LibvirtError(`Domain ${uuid} has no qq2clone bookkeeping any more.`);
+  await svc.defineXml(applyEdits(xml, [metaEdit(d, { ...d.meta, template })]), signal);
+  forgetDomain(svc, uuid);
 }

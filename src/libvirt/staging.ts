@@ -9,17 +9,19 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import type { CloneInfo, LibvirtService } from './api';
-import { cloneMetadataElement } from './cloneMeta';
+import { randomUUID } from 'node:crypto';
+import { randomMac } from './clone';
+import { cloneXml, clonableDisks, parseDomain } from './splice';
+import { forgetDomain, tryVirshVia, virshVia } from './serviceCore';
 import { unusedGenerations } from './generations';
 import { backingChain, createOverlay, flattenInto, generationDir, generationOf, generationPath, isOurGeneration } from './images';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';
 import { requireTemplate } from './templateOps';
-import { tryVirshOn, virshOn } from './tools';
 
 /** The libvirt name of a template's staging clone. */
 export function stagingName(template: string): string {
-  return `${template}#staging`;
+  return `${template}-staging`;
 }
 
 /** The template's staging clone, if there is one. */
@@ -45,29 +47,37 @@ export async function prepareImage(
   await requireTemplate(svc, template);
   const existing = await findStaging(svc, template, signal);
   if (existing) {
-    if (!active(existing)) await virshOn(svc.config.uri, ['start', existing.uuid], signal);
+    if (!active(existing)) await virshVia(svc, ['start', existing.uuid], signal);
     return { staging: (await findStaging(svc, template, signal)) ?? existing, created: false };
   }
-  const doc = new DomainDoc(await svc.templateXml(template));
+  const xml = await svc.templateXml(template);
+  const disks = clonableDisks(parseDomain(xml));
   const dir = await storageDir(svc, signal);
+  const name = stagingName(template);
+  const overlays = new Map(disks.map((d) => [d.index, path.join(dir, `${name}-${d.target ?? `disk${d.index}`}.qcow2`)] as const));
   const made: string[] = [];
-  let uuid: string | undefined;
+  const uuid = randomUUID();
   try {
-    for (const d of doc.disks()) {
-      const overlay = path.join(dir, `${template}.staging.${d.target}.qcow2`);
-      await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true });
+    for (const d of disks) {
+      const overlay = overlays.get(d.index)!;
       await fs.rm(overlay, { force: true }); // a left-over of an interrupted prepare (no domain uses it)
-      await createOverlay(d.source, overlay, signal);
+      await createOverlay(d.source!, overlay, signal);
       made.push(overlay);
-      doc.setDiskSource(d.target, overlay);
     }
-    doc.name = stagingName(template);
-    doc.forgetIdentity();
-    doc.setMetadata(cloneMetadataElement(template, 0, true));
-    uuid = await svc.defineXml(doc.toString(), signal);
-    await virshOn(svc.config.uri, ['start', uuid], signal);
+    const text = cloneXml(xml, {
+      name,
+      uuid,
+      mac: () => randomMac(new Set()),
+      overlays,
+      meta: { template, id: 0, overlays: made, storage: dir, staging: true },
+    });
+    await svc.defineXml(text, signal);
+    await virshVia(svc, ['start', uuid], signal);
   } catch (e) {
-    if (uuid) await tryVirshOn(svc.config.uri, ['undefine', uuid, '--nvram']);
+    await tryVirshVia(svc, ['destroy', uuid]);
+    await tryVirshVia(svc, ['undefine', uuid, '--managed-save', '--nvram']);
+    forgetDomain(svc, uuid);
     for (const f of made) await fs.rm(f, { force: true });
     throw e;
   }
@@ -80,7 +90,7 @@ export async function prepareImage(
 export async function destroyImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<void> {
   const s = await requireStaging(svc, template, signal);
   if (!active(s)) throw new UsageError(`The staging image of ${template} is not running (it is ${s.state}).`);
-  await virshOn(svc.config.uri, ['destroy', s.uuid], signal);
+  await virshVia(svc, ['destroy', s.uuid], signal);
 }
 
 /** discard-image: deletes the staging clone and its overlays (only files in our storage). */
@@ -92,8 +102,9 @@ export async function discardImage(svc: LibvirtService, template: string, signal
 async function removeStaging(svc: LibvirtService, s: CloneInfo, signal?: AbortSignal): Promise<string[]> {
   const dir = await storageDir(svc, signal);
   const disks = await svc.cloneDisks(s.uuid, signal);
-  if (active(s)) await virshOn(svc.config.uri, ['destroy', s.uuid], signal);
-  await virshOn(svc.config.uri, ['undefine', s.uuid, '--managed-save', '--nvram'], signal);
+  if (active(s)) await virshVia(svc, ['destroy', s.uuid], signal);
+  await virshVia(svc, ['undefine', s.uuid, '--managed-save', '--nvram'], signal);
+  forgetDomain(svc, s.uuid);
   const removed: string[] = [];
   for (const d of disks.filter((f) => path.dirname(path.resolve(f)) === dir)) {
     await fs.rm(d, { force: true });
@@ -157,8 +168,12 @@ export async function commitImage(svc: LibvirtService, template: string, signal?
   }
   await removeStaging(svc, s);
   const inv = await svc.inventory();
-  const olds = plan.map((p) => p.old);
-  const deletable = await unusedGenerations(svc, dir, olds.filter((o) => isOurGeneration(dir, o)));
+  // The previous images, and any older generation of this template that the last clone using it has left.
+  const older = (await fs.readdir(generationDir(dir)).catch(() => [] as string[]))
+    .filter((f) => f.startsWith(`${template}.gen`) && f.endsWith('.qcow2'))
+    .map((f) => path.join(generationDir(dir), f));
+  const candidates = [...new Set([...plan.map((p) => p.old), ...older])].filter((o) => isOurGeneration(dir, o));
+  const deletable = await unusedGenerations(svc, dir, candidates);
   for (const f of deletable) await fs.rm(f, { force: true });
   const clonesOnOldImage = inv.clones.filter((c) => c.template === template && !c.staging).length;
   return {

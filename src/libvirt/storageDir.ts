@@ -2,12 +2,12 @@
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import type { LibvirtService } from './api';
-import { virshOn } from './tools';
+import { virshVia } from './serviceCore';
 
 export async function storageDir(svc: LibvirtService, signal?: AbortSignal): Promise<string> {
   const s = svc.config.storage;
   if (path.isAbsolute(s)) return s;
-  const { stdout } = await virshOn(svc.config.uri, ['pool-dumpxml', s], signal);
+  const stdout = await virshVia(svc, ['pool-dumpxml', s], signal);
   if (!/<pool[^>]*type=['"]dir['"]/.test(stdout)) {
     throw new UsageError(`Storage pool ${s} is not a directory pool: set STORAGE to a directory or a dir pool.`);
   }

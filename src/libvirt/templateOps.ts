@@ -14,7 +14,7 @@ import { backingChain, isOurGeneration, makeReadOnly } from './images';
 import { importSourceKind } from './importSource';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';
-import { virshOn } from './tools';
+import { forgetDomain, virshVia } from './serviceCore';
 
 /** Checks a domain document; resolves to the problems found (empty when valid). */
 export type DomainValidator = (xml: string) => Promise<readonly string[]>;
@@ -96,7 +96,7 @@ export async function importTemplate(
     if (ours) throw new UsageError(`${source} is clone ${ours.id} of template ${ours.template}: clones cannot become templates.`);
     const foreign = inv.foreign.find((d) => d.name === source || d.uuid === source);
     if (!foreign) throw new UsageError(`There is no libvirt domain named ${source} (see virsh list --all).`);
-    xml = (await virshOn(svc.config.uri, ['dumpxml', '--inactive', '--security-info', foreign.uuid], signal)).stdout;
+    xml = await virshVia(svc, ['dumpxml', '--inactive', '--security-info', foreign.uuid], signal);
     if (foreign.state === 'running' || foreign.state === 'paused') {
       messages.push(
         `Domain ${foreign.name} is ${foreign.state} with the template's disks open for writing: clones cannot start ` +
@@ -181,14 +181,16 @@ export async function renameTemplate(
   try {
     for (const clone of clones) {
       const newName = renamedCloneName(clone.name, from, to);
-      await setCloneTemplate(svc, clone, to, signal);
+      await setCloneTemplate(svc, clone.uuid, to, signal);
       done.push({ clone, newName });
-      if (newName !== clone.name) await virshOn(svc.config.uri, ['domrename', clone.uuid, newName], signal);
+      if (newName !== clone.name) await virshVia(svc, ['domrename', clone.uuid, newName], signal);
+      forgetDomain(svc, clone.uuid);
     }
   } catch (e) {
     for (const { clone, newName } of done.reverse()) {
-      if (newName !== clone.name) await virshOn(svc.config.uri, ['domrename', clone.uuid, clone.name]).catch(() => undefined);
-      await setCloneTemplate(svc, clone, from).catch(() => undefined);
+      if (newName !== clone.name) await virshVia(svc, ['domrename', clone.uuid, clone.name]).catch(() => undefined);
+      await setCloneTemplate(svc, clone.uuid, from).catch(() => undefined);
+      forgetDomain(svc, clone.uuid);
     }
     await fs.rm(templatePath(svc, to), { force: true });
     throw e;

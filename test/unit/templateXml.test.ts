@@ -8,7 +8,6 @@ import { importSourceKind } from '../../src/libvirt/importSource';
 import { renamedCloneName } from '../../src/libvirt/templateOps';
 import { generationOf, generationPath, isOurGeneration } from '../../src/libvirt/images';
 import { formatReport } from '../../src/libvirt/check';
-import { cloneMetadataElement } from '../../src/libvirt/cloneMeta';
 
 const dumped = fs.readFileSync(path.join(__dirname, '../fixtures/templates/domain-dumpxml.xml'), 'utf8');
 
@@ -23,14 +22,14 @@ describe('template XML', () => {
     d.name = 'other';
     d.setDiskSource('vda', '/pool/x.gen2.vda.qcow2');
     d.forgetIdentity();
-    d.setMetadata(cloneMetadataElement('tpl', 0, true));
+    d.setMetadata(`<q2c:clone xmlns:q2c="urn:x" template="tpl" id="0" staging="yes"/>`);
     const out = d.toString();
     const again = new DomainDoc(out);
     assert.equal(again.name, 'other');
     assert.equal(again.disks()[0]?.source, '/pool/x.gen2.vda.qcow2');
     assert.doesNotMatch(out, /<uuid>|<mac /);
     assert.match(out, /<source file="\/var\/tmp\/qqt-capture\/boot.iso"\/>/);
-    assert.match(out, /staging="1"/);
+    assert.match(out, /staging="yes"/);
     assert.throws(() => d.setDiskSource('vdz', '/x'), XmlError);
   });
   it('rejects what is not a domain document', () => {
