@@ -1,8 +1,11 @@
 // The qq2clone-compatible command line (manual: qq2clone(1)); see run.ts.
+import { setMaxListeners } from 'node:events';
 import { runCli } from './run';
 import { createLibvirtService } from '../libvirt';
 
 const abort = new AbortController();
+// One signal reaches every operation of a batch (each virsh command and process listens while it runs).
+setMaxListeners(0, abort.signal);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     if (abort.signal.aborted) process.exit(130);
