@@ -93,9 +93,11 @@ async function main(): Promise<number> {
 
   print('\n== extension-host suite (mocha inside code-server)');
   const dirs = makeRunDirs(path.join(RUN, 'suite'));
-  server = await startCodeServer(install, dirs);
+  const reportFile = path.join(dirs.root, 'mocha.txt');
+  server = await startCodeServer(install, dirs, { env: { QQ2CLONE_TEST_REPORT: reportFile } });
   browser = await launchBrowser(path.join(RUN, 'chromium'));
   const code = await runSuite(server, browser, dirs.workspace, {
+    reportFile,
     timeoutMs: 300_000,
     print,
     verbose: process.env.QQ2CLONE_HARNESS_VERBOSE === '1',

@@ -28,6 +28,9 @@ export async function openQq2cloneView(page: Page): Promise<Locator> {
   if (!(await title.isVisible())) await item.click();
   const view = templatesView(page);
   await view.waitFor({ state: 'visible', timeout: 30_000 });
+  // The extension activates on the view: wait until its tree or welcome content replaces the placeholder.
+  await view.locator('.monaco-list-row, .welcome-view-content').first().waitFor({ state: 'visible', timeout: 60_000 });
+  await page.mouse.move(900, 500); // no hover tooltip on the pictures
   return view;
 }
 

@@ -8,10 +8,13 @@
  * glob require below, and run() loads the files it finds next to this one, in name order. Shared helpers go to
  * test/suite/util/ (not named *.test.ts).
  *
- * Environment: QQ2CLONE_TEST_GREP runs only the tests whose full title matches (a mocha grep).
+ * Environment: QQ2CLONE_TEST_GREP runs only the tests whose full title matches (a mocha grep);
+ * QQ2CLONE_TEST_REPORT names a file that receives mocha's output too (the code-server runner prints it, since the
+ * workbench's log mixes the extension host's console with its own messages).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import Mocha from 'mocha';
 
 /** The source folder of the suite (the bundle lives in out/test/suite/, the sources in test/suite/). */
@@ -31,6 +34,14 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   const grep = process.env.QQ2CLONE_TEST_GREP;
   if (grep) mocha.grep(grep);
+  const report = process.env.QQ2CLONE_TEST_REPORT;
+  if (report) {
+    const log = Mocha.reporters.Base.consoleLog;
+    Mocha.reporters.Base.consoleLog = (...args: unknown[]) => {
+      log(...args);
+      fs.appendFileSync(report, `${format(...args)}\n`);
+    };
+  }
   // The test files are modules inside this bundle: give them describe/it, then evaluate them in order.
   mocha.suite.emit('pre-require', globalThis, 'bundle', mocha);
   for (const name of testFiles(SUITE_SRC)) {
