@@ -19,7 +19,8 @@ const PACKAGES: Record<string, string> = {
 };
 
 const DAEMON_DOWN = /Failed to connect socket|No such file or directory|Connection refused|end of file while reading data|Cannot recv data|Broken pipe|not connected|no connection driver/i;
-const PERMISSION = /Permission denied|authentication (failed|unavailable)|access denied|Operation not permitted.*socket/i;
+const PERMISSION =
+  /Permission denied|authentication (failed|unavailable)|access denied|Operation not permitted.*socket|Unable to get system bus connection|polkit/i;
 
 /** Hints: one sentence that says what to do. */
 export const HINTS = {
@@ -37,14 +38,16 @@ export function libvirtMessage(stderr: string): string {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0);
-  const errs = lines.filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length));
-  return (errs.length ? errs : lines).join(': ') || 'unknown failure';
+  // From the first "error: " line on; continuation lines (e.g. QEMU's "Is another process using the image?") belong to it.
+  const first = lines.findIndex((l) => l.startsWith('error: '));
+  const errs = (first < 0 ? lines : lines.slice(first)).map((l) => (l.startsWith('error: ') ? l.slice('error: '.length) : l));
+  return errs.join(': ') || 'unknown failure';
 }
 
 /** Whether a virsh failure means the daemon cannot be reached (rather than a refused request). */
 export function classifyLibvirtStderr(stderr: string): 'daemon-down' | 'permission-denied' | undefined {
   if (PERMISSION.test(stderr)) return 'permission-denied';
-  if (/failed to connect to the hypervisor|Failed to connect socket|Connection refused|end of file while reading/i.test(stderr))
+  if (/Failed to connect socket|Connection refused|end of file while reading|failed to connect to the hypervisor/i.test(stderr))
     return 'daemon-down';
   return undefined;
 }
@@ -78,7 +81,7 @@ export function mapFailure(f: FailureFacts): Qq2Error {
     const kind = classifyLibvirtStderr(stderr);
     if (kind === 'permission-denied')
       return new LibvirtUnavailableError(`No permission to use libvirt at ${uri}: ${msg}`, kind, HINTS.permission(), failure);
-    if (kind === 'daemon-down' || (DAEMON_DOWN.test(stderr) && /connect/i.test(stderr)))
+    if (kind === 'daemon-down' || (DAEMON_DOWN.test(stderr) && /connect to the hypervisor/i.test(stderr)))
       return new LibvirtUnavailableError(`Cannot connect to libvirt at ${uri}: ${msg}`, 'daemon-down', HINTS.daemonDown(uri), failure);
     return new LibvirtError(msg, failure);
   }

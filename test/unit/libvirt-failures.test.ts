@@ -1,0 +1,80 @@
+/** The one failure mapping, on stderr captured from this machine's virsh. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  ExitCode,
+  ExternalCommandError,
+  LibvirtError,
+  LibvirtUnavailableError,
+  MissingDependencyError,
+  UsageError,
+} from '../../src/core/errors';
+import { libvirtMessage, mapFailure } from '../../src/libvirt/failures';
+import { quoteVirshArg, virshLine } from '../../src/libvirt/quote';
+
+const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
+const virsh = (stderr: string, code?: string) =>
+  mapFailure({ program: 'virsh', args: ['list'], exitCode: 1, stderr, uri: 'qemu:///system', ...(code ? { code } : {}) });
+
+describe('failure mapping', () => {
+  it('virsh missing -> not-installed with an install hint (exit 11)', () => {
+    const e = virsh('', 'ENOENT');
+    assert.ok(e instanceof LibvirtUnavailableError);
+    assert.equal(e.reason, 'not-installed');
+    assert.match(e.hint, /Install libvirt-clients/);
+    assert.equal(e.exitCode, ExitCode.MissingDependency);
+  });
+
+  it('daemon down -> daemon-down with a start hint, keeping stderr and exit code', () => {
+    const e = virsh(fx('err-daemon-down.txt'));
+    assert.ok(e instanceof LibvirtUnavailableError);
+    assert.equal(e.reason, 'daemon-down');
+    assert.match(e.hint, /Start the libvirt daemon/);
+    assert.equal(e.failure.exitCode, 1);
+    assert.match(e.failure.stderr!, /Failed to connect socket/);
+    assert.equal(e.exitCode, ExitCode.Libvirt);
+  });
+
+  it('no permission -> permission-denied with the libvirt group hint (exit 10)', () => {
+    const e = virsh(fx('err-permission.txt'));
+    assert.ok(e instanceof LibvirtUnavailableError);
+    assert.equal(e.reason, 'permission-denied');
+    assert.match(e.hint, /libvirt group/);
+    assert.equal(e.exitCode, ExitCode.NoPermission);
+    assert.equal(virsh('error: Failed to connect socket to \'/run/libvirt/libvirt-sock\': Permission denied').exitCode, 10);
+  });
+
+  it('refused requests -> LibvirtError (16) with libvirt\'s message, continuation lines included', () => {
+    const e = virsh(fx('err-no-pool.txt'));
+    assert.ok(e instanceof LibvirtError && !(e instanceof LibvirtUnavailableError));
+    assert.equal(e.message, "failed to get pool 'nonexist': Storage pool not found: no storage pool with matching name 'nonexist'");
+    assert.match(libvirtMessage(fx('err-start-lock.txt')), /Failed to get "write" lock: Is another process using the image/);
+    assert.ok(virsh(fx('err-no-domain.txt')) instanceof LibvirtError);
+  });
+
+  it('other tools -> ExternalCommandError (14) or MissingDependencyError (11)', () => {
+    const e = mapFailure({ program: 'qemu-img', args: ['create'], exitCode: 1, stderr: 'qemu-img: x: Could not open' });
+    assert.ok(e instanceof ExternalCommandError);
+    assert.equal(e.exitCode, 14);
+    const m = mapFailure({ program: 'shred', args: [], code: 'ENOENT' });
+    assert.ok(m instanceof MissingDependencyError);
+    assert.equal(m.exitCode, 11);
+  });
+});
+
+describe('virsh session argument quoting', () => {
+  it('quotes with single quotes, escaping quotes, leaves plain words', () => {
+    assert.equal(quoteVirshArg('dumpxml'), 'dumpxml');
+    assert.equal(quoteVirshArg('--inactive'), '--inactive');
+    assert.equal(quoteVirshArg("it's #1"), `'it'\\''s #1'`);
+    assert.equal(quoteVirshArg(''), "''");
+    assert.equal(virshLine(['define', '/tmp/a b.xml']), "define '/tmp/a b.xml'");
+  });
+
+  it('refuses TAB and line breaks', () => {
+    assert.throws(() => quoteVirshArg('a\tb'), UsageError);
+    assert.throws(() => quoteVirshArg('a\nb'), UsageError);
+    assert.throws(() => virshLine([]), UsageError);
+  });
+});
