@@ -128,6 +128,8 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
     // The document keeps the user's text; no change event, so it is not replaced by libvirt's formatting.
     this.opened.set(key, { base, mtime: Date.now() });
     this.output.info(`Saved ${describeTarget(t)}.`);
+    // The tree shows what was defined (memory, name of the template file...).
+    void vscode.commands.executeCommand('qq2clone.refresh');
   }
 
   /** Forget what a closed document was based on; its next open reads afresh. */
