@@ -157,7 +157,7 @@ export async function runCheck(
         }
       }
     }
-    if (c.saved && broken) {
+    if (c.saved && broken && known.has(c.template)) {
       findings.push({
         kind: 'stale-saved-state', template: c.template, uuid: c.uuid,
         message: `${label} has a saved state that cannot be restored (its disks are broken).`,

@@ -1,0 +1,81 @@
+// The CLI's template commands and check against the real daemon, in-process (runCli), without a terminal:
+// exit codes of the manual, messages, and check's report-only default and --fix.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runCli } from '../../src/cli/run';
+import { createLibvirtService } from '../../src/libvirt';
+import { TEST_URI, TestBed } from '../testbed';
+
+describe('CLI template commands (real libvirt)', function () {
+  this.timeout(180000);
+  let bed: TestBed;
+  beforeEach(() => (bed = new TestBed('tcli')));
+  afterEach(() => bed.cleanup());
+
+  async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['-c', TEST_URI, ...argv], {
+      io: { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { ...process.env, QQ2CLONE_HOME: bed.root }, stdinIsTTY: false },
+      makeService: (c) => createLibvirtService(c),
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('import, list, copy, rename, staging, delete and check with the manual exit codes', async () => {
+    const t = bed.makeTemplateFile(path.join(bed.root, 'src'), 'c');
+    assert.equal((await cli('import-template', t.xmlPath)).code, 0);
+    const again = await cli('import-template', t.xmlPath);
+    assert.equal(again.code, 13);
+    assert.match(again.stderr, /already exists/);
+    assert.equal((await cli('import-template', t.xmlPath, 'bad/name')).code, 12);
+    assert.equal((await cli('import-template', 'relative/x.xml')).code, 12);
+    assert.equal((await cli('import-template')).code, 12);
+    assert.equal((await cli('copy-template', t.name, `${bed.prefix}-copy`)).code, 0);
+    assert.equal((await cli('list-templates')).stdout, `${t.name}\n${bed.prefix}-copy\n`);
+    assert.equal((await cli('modify-template', 'nope', 'prepare-image')).code, 13);
+    assert.equal((await cli('modify-template', t.name, 'frobnicate')).code, 12);
+
+    assert.equal((await cli('-t', t.name, '-n', 'clone', '2')).code, 0);
+    const refused = await cli('delete-template', t.name);
+    assert.equal(refused.code, 12);
+    assert.match(refused.stderr, /has 2 clone\(s\)/);
+
+    const renamed = `${bed.prefix}-ren`;
+    assert.equal((await cli('modify-template', t.name, 'rename', renamed)).code, 0);
+    assert.match((await cli('-t', renamed, 'list')).stdout, new RegExp(`${renamed}-1`));
+
+    assert.equal((await cli('modify-template', renamed, 'prepare-image')).code, 0);
+    const commitRunning = await cli('modify-template', renamed, 'commit-image');
+    assert.equal(commitRunning.code, 12);
+    assert.match(commitRunning.stderr, /shut it down/);
+    const destroyed = await cli('modify-template', renamed, 'destroy-image');
+    assert.equal(destroyed.code, 0);
+    assert.match(destroyed.stderr, /pulls the plug/);
+    const committed = await cli('modify-template', renamed, 'commit-image');
+    assert.equal(committed.code, 0, committed.stderr);
+    assert.match(committed.stdout, /now uses generation 2/);
+    assert.match(committed.stdout, /2 existing clone\(s\) keep the image/);
+    assert.equal((await cli('modify-template', renamed, 'discard-image')).code, 12);
+
+    // check: report only without a terminal; --fix applies.
+    const stray = path.join(bed.root, 'qq2clone-pool', 'stray.qcow2');
+    fs.writeFileSync(stray, 'x');
+    const report = await cli('check', renamed);
+    assert.equal(report.code, 0);
+    assert.match(report.stdout, /no problems found/, 'a stray file belongs to no template');
+    const all = await cli('check');
+    assert.match(all.stdout, new RegExp(`\\[stray-file\\] ${stray}`));
+    assert.match(all.stdout, /fix\(es\) available: run qq2clone check --fix/);
+    assert.ok(fs.existsSync(stray), 'report only without a terminal');
+    const fixed = await cli('check', '--fix');
+    assert.match(fixed.stdout, new RegExp(`Deleted ${stray}`));
+    assert.ok(!fs.existsSync(stray));
+
+    assert.equal((await cli('config', 'edit', 'S_TIMEOUT', 'x')).code, 12);
+    assert.equal((await cli('config', 'edit', 'S_TIMEOUT', '30')).code, 0);
+    assert.match((await cli('config', 'info', 'S_TIMEOUT')).stdout, /Current value: '30'/);
+    assert.equal((await cli('config', 'edit', 'S_TIMEOUT')).code, 12, 'no terminal to ask on');
+  });
+});
