@@ -1,0 +1,120 @@
+/**
+ * UI picture of exec: three real clones of a test-bed template, the palette's "Execute Command on Clones…" with
+ * the SET and command typed as a user would, and screenshots of the window and of the terminal panel under
+ * out/screenshots/ (qq2clone-exec-window.png, qq2clone-exec-terminal.png). Run: npm run build, then
+ * `node --import tsx test/harness/terminalShot.ts`. Exit 0 when the pictures were taken and the runs happened.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { REPO, ensureCodeServer, makeRunDirs, remoteUri, startCodeServer, workbenchUrl, type RunningCodeServer } from './codeServer';
+import { launchBrowser, openWorkbench } from './browser';
+import { openQq2cloneView, shoot } from './ui';
+import { TestBed, TEST_URI } from '../testbed';
+import { createLibvirtService } from '../../src/libvirt';
+
+const RUN = path.join(REPO, '.run/terminal-shot');
+const print = (s: string): void => void process.stdout.write(`${s}\n`);
+
+async function palette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(`>${title}`);
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
+  for (let i = 0; i < 10; i++) {
+    const label = (await rows.nth(i).getAttribute('aria-label')) ?? '';
+    if (label.startsWith(title) && !label.includes('Parallel')) {
+      for (let k = 0; k < i; k++) await input.press('ArrowDown');
+      await input.press('Enter');
+      return;
+    }
+  }
+  throw new Error(`no palette entry ${title}`);
+}
+
+/** Types into the open input box and accepts it. */
+async function answer(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(text);
+  await page.waitForTimeout(300); // validation of the SET as you type
+  await input.press('Enter');
+}
+
+async function main(): Promise<number> {
+  const bed = new TestBed('shot');
+  let server: RunningCodeServer | undefined;
+  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  try {
+    const templateDir = path.join(bed.root, 'templates');
+    const storage = path.join(bed.root, 'pool');
+    const out = path.join(bed.root, 'out');
+    fs.mkdirSync(storage, { recursive: true });
+    fs.mkdirSync(out, { mode: 0o777 });
+    const tpl = bed.makeTemplateFile(templateDir, 'demo');
+    const service = createLibvirtService({ uri: TEST_URI, templateDir, storage });
+    const clones = await service.clone(tpl.name, 3);
+    service.dispose();
+    print(`made ${clones.map((c) => c.name).join(', ')}`);
+
+    const dirs = makeRunDirs(RUN);
+    fs.mkdirSync(path.join(dirs.workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dirs.workspace, '.vscode/settings.json'),
+      JSON.stringify({
+        'qq2clone.templateDirectory': templateDir,
+        'qq2clone.storage': storage,
+        'qq2clone.defaultTemplate': tpl.name,
+        'workbench.startupEditor': 'none',
+      }),
+    );
+    server = await startCodeServer(ensureCodeServer(), dirs);
+    browser = await launchBrowser(path.join(RUN, 'chromium'));
+    const page = await openWorkbench(
+      browser,
+      workbenchUrl(server, dirs.workspace, [
+        ['extensionDevelopmentPath', remoteUri(server, REPO)],
+        ['skipWelcome', 'true'],
+      ]),
+    );
+    await openQq2cloneView(page);
+    await page.waitForTimeout(1500);
+    await palette(page, 'qq2clone: Execute Command on Clones');
+    await answer(page, 'all');
+    await answer(page, `echo "disks of $name:"; virsh -q -c ${TEST_URI} domblklist "$uuid"; touch '${out}'/"$uuid"`);
+    const deadline = Date.now() + 60_000;
+    while (fs.readdirSync(out).length < 3 && Date.now() < deadline) await page.waitForTimeout(250);
+    const ran = fs.readdirSync(out).length;
+    await page.waitForTimeout(1500); // the summary line and the notification
+    await page.mouse.move(640, 300);
+    print(`runs seen: ${ran} of 3`);
+    print(`screenshot: ${path.relative(REPO, await shoot(page, 'qq2clone-exec-window', 'window'))}`);
+
+    // A second run that fails at clone 2: the terminal names the clone and its status, then the summary.
+    await page.mouse.click(660, 250); // focus leaves the terminal (which would take F1 as input)
+    await page.waitForTimeout(300);
+    await palette(page, 'qq2clone: Execute Command on Clones');
+    await answer(page, 'all');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'New command' }).first().click({ timeout: 30_000 });
+    await answer(page, `echo "checking $name"; [ "$name" != '${clones[1]!.name}' ] || { echo "$name: not ready" >&2; exit 3; }`);
+    await page.waitForTimeout(4000);
+    await page.mouse.move(640, 300);
+    const panel = page.locator('[id="workbench.parts.panel"]');
+    print(`screenshot: ${path.relative(REPO, await shoot(page, 'qq2clone-exec-failed', 'window'))}`);
+    print(`screenshot: ${path.relative(REPO, await shoot(page, 'qq2clone-exec-terminal', panel))}`);
+    return ran === 3 ? 0 : 1;
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    bed.cleanup();
+  }
+}
+
+void main()
+  .catch((e: unknown) => {
+    print(`terminal screenshot failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  })
+  .then((code) => process.exit(code));
