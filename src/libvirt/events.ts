@@ -26,8 +26,12 @@ export class EventStream {
     private readonly probe: () => Promise<void>,
   ) {}
 
+  private started = false;
+
+  /** Starts the stream once (later calls do nothing). */
   start(): void {
-    if (this.proc || this.stopped) return;
+    if (this.started || this.stopped) return;
+    this.started = true;
     void this.spawn();
   }
 

@@ -47,6 +47,8 @@ export class Libvirt implements LibvirtService, ServiceCore {
   private events: EventStream | undefined;
   private readonly cache = new Map<string, { meta: CloneMeta | null; epoch: number }>();
   private readonly nameToUuid = new Map<string, string>();
+  /** The connection's last known problem (undefined while it is fine): listeners hear changes only. */
+  private problem: Qq2Error | undefined;
 
   constructor(config: ServiceConfig, options: { sessions?: number } = {}) {
     this.config = resolveConfig(config);
@@ -70,10 +72,16 @@ export class Libvirt implements LibvirtService, ServiceCore {
    * Arguments are an array; TAB and line breaks are refused.
    */
   virsh(args: readonly string[], signal?: AbortSignal): Promise<string> {
-    return this.pool.run(args, signal).catch((e: unknown) => {
-      if (e instanceof LibvirtUnavailableError) for (const l of this.connListeners) l(e);
-      throw e;
-    });
+    return this.pool.run(args, signal).then(
+      (out) => {
+        if (this.problem) this.setProblem(undefined);
+        return out;
+      },
+      (e: unknown) => {
+        if (e instanceof LibvirtUnavailableError) this.setProblem(e);
+        throw e;
+      },
+    );
   }
 
   virshBatch(commands: readonly (readonly string[])[], signal?: AbortSignal): Promise<PromiseSettledResult<string>[]> {
@@ -150,12 +158,16 @@ export class Libvirt implements LibvirtService, ServiceCore {
         if (e.type === 'metadata-change') this.forget(e.domain);
         for (const l of this.eventListeners) l({ domain: e.domain, event: e.event, detail: e.detail });
       },
-      (p) => {
-        for (const l of this.connListeners) l(p);
-      },
+      (p) => this.setProblem(p),
       () => this.probe(),
     );
     this.events.start();
+  }
+
+  private setProblem(p: Qq2Error | undefined): void {
+    const changed = !!p !== !!this.problem;
+    this.problem = p;
+    if (changed) for (const l of this.connListeners) l(p);
   }
 
   private forget(name: string): void {
