@@ -1,0 +1,91 @@
+/**
+ * Template commands in the extension host against the real daemon: the staging clone appears under its template
+ * and goes on commit, commit-image keeps the existing clone's image, copy/rename/delete/import change the tree,
+ * delete is refused while clones exist, check opens its report in an editor and applies the chosen fixes.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Finding } from '../../src/libvirt/check';
+import { qemuImg, virsh } from '../testbed';
+import { CloneBed } from './util/cloneBed';
+
+describe('template commands', function () {
+  this.timeout(240_000);
+  let b: CloneBed;
+  before(async () => {
+    b = await CloneBed.open('tcmd');
+  });
+  after(async () => b?.close());
+
+  const run = (command: string, ...args: unknown[]): Thenable<unknown> => vscode.commands.executeCommand(command, ...args);
+  const names = (): string[] => b.api.tree.model.templates.map((t) => t.template.name).filter((n) => n.startsWith(b.bed.prefix));
+  const staging = () => b.templateNode()?.clones.find((c) => c.clone.staging);
+
+  it('prepare-image shows a staging clone under its template, distinct from clones; destroy warns first', async () => {
+    await b.makeClones(1);
+    await run('qq2clone.prepareImage', b.templateNode());
+    await run('qq2clone.refresh');
+    const s = await b.waitTree('the staging clone', () => staging());
+    assert.equal(s.clone.id, 0);
+    assert.equal(b.api.tree.treeItem(s).contextValue, 'stagingClone');
+    assert.equal(b.clones().length, 1, 'the staging clone is not counted among the clones');
+    assert.equal(b.templateNode()?.template.staging, true);
+    const asked = b.confirms.length;
+    await run('qq2clone.destroyImage', s);
+    assert.match(b.confirms.slice(asked).join('\n'), /pulling the plug/);
+    await run('qq2clone.refresh');
+    await b.waitTree('the staging clone off', () => (staging()?.clone.state === 'off' ? true : undefined));
+  });
+
+  it('commit-image makes a new generation; the existing clone keeps its image; the staging clone is gone', async () => {
+    const from = b.notices.length;
+    const overlay = virsh('domblklist', b.cloneNode(1).clone.uuid).trim().split(/\s+/)[1];
+    const backingBefore = JSON.parse(qemuImg('info', '-U', '--output=json', overlay!))['backing-filename'];
+    await run('qq2clone.commitImage', b.templateNode());
+    assert.match(b.noticesText(from), /generation 2/);
+    assert.match(b.noticesText(from), /1 existing clone\(s\) keep the image/);
+    await run('qq2clone.refresh');
+    await b.waitTree('no staging clone', () => (staging() ? undefined : true));
+    assert.equal(JSON.parse(qemuImg('info', '-U', '--output=json', overlay!))['backing-filename'], backingBefore);
+    assert.match(fs.readFileSync(path.join(b.templateDir, `${b.template.name}.xml`), 'utf8'), /\.gen2\.vda\.qcow2/);
+  });
+
+  it('delete is refused while clones exist, saying how many', async () => {
+    const from = b.notices.length;
+    await run('qq2clone.deleteTemplate', { template: b.template.name, confirmed: true });
+    assert.match(b.noticesText(from), /has 1 clone\(s\)/);
+    assert.ok(names().includes(b.template.name));
+  });
+
+  it('copy, rename and delete change the tree; import from a file adds a template', async () => {
+    const copy = `${b.bed.prefix}-copy`;
+    await run('qq2clone.copyTemplate', { template: b.template.name, newName: copy });
+    await run('qq2clone.refresh');
+    await b.waitTree('the copy', () => (names().includes(copy) ? true : undefined));
+    const renamed = `${b.bed.prefix}-renamed`;
+    await run('qq2clone.renameTemplate', { template: copy, newName: renamed });
+    await run('qq2clone.refresh');
+    await b.waitTree('the renamed copy', () => (names().includes(renamed) && !names().includes(copy) ? true : undefined));
+    await run('qq2clone.deleteTemplate', { template: renamed, confirmed: true });
+    await run('qq2clone.refresh');
+    await b.waitTree('the copy deleted', () => (names().includes(renamed) ? undefined : true));
+    const src = b.bed.makeTemplateFile(path.join(b.bed.root, 'src'), 'imp');
+    await run('qq2clone.importTemplate', { source: src.xmlPath, newName: '' });
+    await run('qq2clone.refresh');
+    await b.waitTree('the imported template', () => (names().includes(src.name) ? true : undefined));
+  });
+
+  it('check opens its report in an editor and applies the fixes', async () => {
+    const stray = path.join(b.storage, 'stray-file.qcow2');
+    fs.writeFileSync(stray, 'left over');
+    const r = (await run('qq2clone.check', { confirmed: true })) as { findings: Finding[]; fixed: string[] };
+    assert.ok(r.findings.some((f) => f.kind === 'stray-file' && f.file === stray));
+    assert.ok(r.fixed.includes(`Deleted ${stray}.`));
+    assert.ok(!fs.existsSync(stray));
+    const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+    assert.match(text, /qq2clone check \(all templates\)/);
+    assert.match(text, /\[stray-file\]/);
+  });
+});
