@@ -113,9 +113,15 @@ function select(messages: Pinned[], otherLines: readonly number[]): XmlProblem[]
   const extra = extras.filter(
     ({ el }) => !el || !extras.some((o) => o.el && o.el !== el && o.el.start > el.start && o.el.end <= el.end),
   );
-  const chosen = [...specific, ...extra];
-  if (lines.length === 0 && chosen.length === 0 && messages[0]) chosen.push(messages[0]);
-  return chosen.map(({ line, m }) => problem(line, m));
+  const chosen = [...specific, ...extra].map(({ line, m }) => problem(line, m));
+  // "Element P failed to validate content" reported at another element E: validation of P got stuck at E.
+  for (const { line, m } of messages) {
+    const p = /^Element (\S+) failed to validate content$/.exec(m.text)?.[1];
+    if (!p || !m.element || m.element === p || chosen.some((c) => c.line === line)) continue;
+    chosen.push({ line, message: `<${m.element}> is not allowed here, or what precedes it in <${p}> is invalid`, raw: m.text });
+  }
+  if (lines.length === 0 && chosen.length === 0 && messages[0]) chosen.push(problem(messages[0].line, messages[0].m));
+  return chosen;
 }
 
 function result(problems: XmlProblem[]): ValidationResult {
@@ -175,8 +181,10 @@ function pinLines(messages: RawMessage[], root: ScannedElement): Pinned[] {
     const x = /^Extra element (\S+) in interleave$/.exec(m.text)?.[1];
     if (m.line !== undefined && !x) return { line: m.line, m };
     const next = messages.slice(i + 1).find((n) => n.line !== undefined);
-    const parent = next && all.find((e) => e.line === next.line && (!next.element || e.name === next.element));
-    const el = x ? (parent?.children.find((c) => c.name === x) ?? (parent?.name === x ? parent : undefined)) : undefined;
+    const at = next && all.find((e) => e.line === next.line && (!next.element || e.name === next.element));
+    // X is a child of the element reported next, that element itself, or its sibling (validation stopped there).
+    const sibling = at && all.find((e) => e.children.includes(at))?.children.find((c) => c.name === x);
+    const el = x ? (at?.children.find((c) => c.name === x) ?? (at?.name === x ? at : sibling)) : undefined;
     return { line: el?.line ?? m.line ?? next?.line ?? root.line, m, ...(el ? { el } : {}) };
   });
 }

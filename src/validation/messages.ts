@@ -36,10 +36,14 @@ export function parseOutput(output: string): ParsedOutput {
   return { valid: valid && messages.length === 0, messages };
 }
 
-/** Messages that only repeat, one level up, a problem reported more precisely before them. */
+/**
+ * Messages that only repeat, one level up, a problem reported more precisely before them; and "Error validating
+ * value" without a type, which libxml2 often leaves behind from an alternative it tried and dropped.
+ */
 export function isGeneric(text: string): boolean {
   return (
     text === 'Invalid sequence in interleave' ||
+    /^Error validating value\s*$/.test(text) ||
     /^Element \S+ failed to validate content$/.test(text) ||
     /^Extra element \S+ in interleave$/.test(text)
   );
