@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CloneNode } from '../../src/tree/model';
 import { tryVirsh } from '../testbed';
-import { CloneBed, virshState } from './util/cloneBed';
+import { CloneBed, figure, virshState } from './util/cloneBed';
 import { waitFor } from './util/extension';
 
 describe('clone commands', function () {
@@ -144,7 +144,7 @@ describe('clone commands', function () {
     }
     await settle();
     const made = b.clones().length - before;
-    console.log(`    cancelled after ${cancelledAt} done; ${made} of 20 clones exist`);
+    figure(`cancelled after ${cancelledAt} done; ${made} of 20 clones exist`);
     assert.ok(cancelledAt >= 5, 'the batch reported progress');
     assert.ok(made >= cancelledAt && made < 20, `${made} clones made`);
     // Whole: every clone's disks exist; nothing in storage belongs to no clone.
@@ -179,7 +179,7 @@ describe('clone commands', function () {
     }
     await settle();
     const left = b.clones();
-    console.log(`    ${all.length - left.length} of ${all.length} deleted before the cancel took effect`);
+    figure(`${all.length - left.length} of ${all.length} deleted before the cancel took effect`);
     assert.ok(left.length > 0 && left.length < all.length, `${left.length} left`);
     for (const c of left) assert.ok(tryVirsh('domstate', c.clone.name), `${c.clone.name} still defined`);
     await waitFor('tree to settle', () => (b.api.tree.busy.size === 0 ? true : undefined));

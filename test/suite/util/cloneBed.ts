@@ -124,3 +124,10 @@ export class CloneBed {
 export function virshState(domain: string): string {
   return virsh('domstate', domain).trim();
 }
+
+/** Records a measured figure for the report: console and out/test-figures.txt (the host's console is not always shown). */
+export function figure(line: string): void {
+  console.log(`    ${line}`);
+  const root = vscode.extensions.getExtension('qq2clone.qq2clone-vscode')?.extensionPath;
+  if (root) fs.appendFileSync(path.join(root, 'out', 'test-figures.txt'), `${new Date().toISOString()} ${line}\n`);
+}
