@@ -11,6 +11,21 @@ import { XMLParser } from 'fast-xml-parser';
 import { CancelledError, ExternalCommandError, FileTypeError, LibvirtError, SpiceTimeoutError } from '../core/errors';
 import { op, runOnce } from './runner';
 import { imageInfo, ppmToPng, type ImageInfo } from './png';
+import type { LibvirtService } from './api';
+
+/** Runs one virsh command on a connection; returns stdout, throws typed errors. */
+export type Virsh = (args: readonly string[], signal?: AbortSignal) => Promise<string>;
+
+/** virsh as a one-shot process per command on `uri`. */
+export function oneShotVirsh(uri: string): Virsh {
+  return (args, signal) => runOnce(op('virsh', ['-q', '-c', uri, ...args]), signal, uri);
+}
+
+/** The service's own virsh sessions when it has them (no process per command), else one-shot virsh. */
+export function virshFor(service: LibvirtService): Virsh {
+  const s = service as LibvirtService & { virsh?: Virsh };
+  return typeof s.virsh === 'function' ? (args, signal) => s.virsh!(args, signal) : oneShotVirsh(service.config.uri);
+}
 
 export type ViewerName = 'virt-viewer' | 'spicy';
 export const VIEWERS: readonly ViewerName[] = ['virt-viewer', 'spicy'];
@@ -103,13 +118,13 @@ export function viewerCommand(viewer: ViewerName, uri: string, uuid: string, spi
  * Waits until the running domain's SPICE display has an address (`virsh domdisplay --type spice`), polling up to
  * `timeoutMs`; returns the address. Throws SpiceTimeoutError (exit code 17) when it does not appear in time.
  */
-export async function waitForSpice(uri: string, uuid: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+export async function waitForSpice(virsh: Virsh, uuid: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
     if (signal?.aborted) throw new CancelledError();
     try {
-      const out = (await runOnce(op('virsh', ['-q', '-c', uri, 'domdisplay', '--type', 'spice', uuid]), signal, uri)).trim();
+      const out = (await virsh(['domdisplay', '--type', 'spice', uuid], signal)).trim();
       if (out) return out;
     } catch (e) {
       if (!(e instanceof LibvirtError)) throw e;
@@ -166,10 +181,10 @@ export function consoleCommand(uri: string, uuid: string): CommandLine {
  * `virsh screenshot`, which streams the image from the daemon. Throws LibvirtError when the domain is not running
  * or has no display, FileTypeError when virsh wrote something that is not an image.
  */
-export async function screenshot(uri: string, uuid: string, pngFile: string, signal?: AbortSignal): Promise<ImageInfo> {
+export async function screenshot(virsh: Virsh, uuid: string, pngFile: string, signal?: AbortSignal): Promise<ImageInfo> {
   const raw = `${pngFile}.${process.pid}.raw`;
   try {
-    await runOnce(op('virsh', ['-q', '-c', uri, 'screenshot', uuid, raw]), signal, uri);
+    await virsh(['screenshot', uuid, raw], signal);
     let data: Buffer = await fs.promises.readFile(raw);
     const info = imageInfo(data);
     if (!info) throw new FileTypeError(`virsh screenshot wrote something that is neither PNG nor PPM (${raw}).`);

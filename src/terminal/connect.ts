@@ -13,6 +13,7 @@ import {
   installedViewers,
   launchViewer,
   viewerCommand,
+  virshFor,
   waitForSpice,
   type CommandLine,
   type ViewerName,
@@ -74,7 +75,7 @@ export async function connectClones(
           return notConnected.push({ clone, reason: `its graphics are ${types.join(', ')}, not SPICE (Show Screen works)` });
         }
         if (!viewer) return notConnected.push({ clone, reason: 'neither virt-viewer nor spicy is installed' });
-        const address = await waitForSpice(service.config.uri, clone.uuid, settings.spiceTimeout * 1000, options.signal);
+        const address = await waitForSpice(virshFor(service), clone.uuid, settings.spiceTimeout * 1000, options.signal);
         const command = viewerCommand(viewer, service.config.uri, clone.uuid, address);
         await launchViewer(command);
         return connected.push({ clone, command });

@@ -8,13 +8,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { screenshot } from '../libvirt/display';
+import { screenshot, type Virsh } from '../libvirt/display';
 import type { ImageInfo } from '../libvirt/png';
 
 export const SCREEN_VIEW_TYPE = 'qq2clone.screen';
 
 export interface ScreenTarget {
-  readonly uri: string;
+  /** virsh on the current connection (asked at each picture: the service changes with the settings). */
+  readonly virsh: () => Virsh;
   readonly uuid: string;
   readonly name: string;
 }
@@ -67,7 +68,7 @@ class ScreenPanel {
   /** Takes a new picture and shows it; on failure shows the error in the tab and rethrows. */
   async refresh(signal?: AbortSignal): Promise<ScreenShot> {
     try {
-      const info = await screenshot(this.target.uri, this.target.uuid, this.file, signal);
+      const info = await screenshot(this.target.virsh(), this.target.uuid, this.file, signal);
       this.last = { file: this.file, info, takenAt: new Date() };
       const png = await fs.promises.readFile(this.file);
       this.render(`data:image/png;base64,${png.toString('base64')}`, `${info.width}×${info.height}, ${this.last.takenAt.toLocaleTimeString()}`);

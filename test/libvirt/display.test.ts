@@ -11,6 +11,7 @@ import {
   findOnPath,
   graphicsOf,
   launchViewer,
+  oneShotVirsh,
   parseSpiceUri,
   screenshot,
   viewerCommand,
@@ -18,6 +19,8 @@ import {
 } from '../../src/libvirt/display';
 import { imageInfo, ppmToPng } from '../../src/libvirt/png';
 import { ExternalCommandError, LibvirtError, SpiceTimeoutError } from '../../src/core/errors';
+import { createLibvirtService } from '../../src/libvirt';
+import { virshFor } from '../../src/libvirt/display';
 
 const SPICE = `    <graphics type='spice' autoport='yes' listen='127.0.0.1'/>\n    <video><model type='qxl'/></video>\n`;
 const VNC = `    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>\n`;
@@ -48,7 +51,7 @@ describe('display (libvirt)', function () {
   });
 
   it('waits for the SPICE address and builds both viewer command lines from it', async () => {
-    const address = await waitForSpice(TEST_URI, uuids.spice!, 10_000);
+    const address = await waitForSpice(oneShotVirsh(TEST_URI), uuids.spice!, 10_000);
     const port = graphicsOf(virsh('dumpxml', uuids.spice!))[0]!.port!;
     assert.equal(address, `spice://127.0.0.1:${port}`);
     assert.deepEqual(viewerCommand('spicy', TEST_URI, uuids.spice!, address), {
@@ -64,7 +67,7 @@ describe('display (libvirt)', function () {
 
   it('times out with exit code 17 when a domain has no SPICE display', async () => {
     const t0 = Date.now();
-    await assert.rejects(waitForSpice(TEST_URI, uuids.vnc!, 600), (e: unknown) => {
+    await assert.rejects(waitForSpice(oneShotVirsh(TEST_URI), uuids.vnc!, 600), (e: unknown) => {
       assert.ok(e instanceof SpiceTimeoutError);
       assert.equal(e.exitCode, 17);
       assert.match(e.message, /spice/i);
@@ -76,7 +79,7 @@ describe('display (libvirt)', function () {
   it('takes a PNG screenshot of a running domain with VNC and with SPICE graphics', async () => {
     for (const which of ['vnc', 'spice']) {
       const file = path.join(bed.root, `${which}.png`);
-      const info = await screenshot(TEST_URI, uuids[which]!, file);
+      const info = await screenshot(oneShotVirsh(TEST_URI), uuids[which]!, file);
       const data = fs.readFileSync(file);
       assert.deepEqual(imageInfo(data), info);
       assert.equal(info.kind, 'png');
@@ -85,8 +88,24 @@ describe('display (libvirt)', function () {
     }
   });
 
+  it("works the same through the service's virsh sessions", async () => {
+    const service = createLibvirtService({ uri: TEST_URI, home: bed.root });
+    try {
+      const v = virshFor(service);
+      const port = graphicsOf(virsh('dumpxml', uuids.spice!))[0]!.port!;
+      assert.equal(await waitForSpice(v, uuids.spice!, 10_000), `spice://127.0.0.1:${port}`);
+      const file = path.join(bed.root, 'session shot.png');
+      const info = await screenshot(v, uuids.vnc!, file);
+      assert.deepEqual(imageInfo(fs.readFileSync(file)), info);
+      await assert.rejects(screenshot(v, uuids.none!, path.join(bed.root, 'n.png')), /no screens/);
+      assert.ok(service.sessions >= 1, 'the commands went through a session');
+    } finally {
+      service.dispose();
+    }
+  });
+
   it('says so when the domain has no display to take a screenshot of', async () => {
-    await assert.rejects(screenshot(TEST_URI, uuids.none!, path.join(bed.root, 'none.png')), (e: unknown) => {
+    await assert.rejects(screenshot(oneShotVirsh(TEST_URI), uuids.none!, path.join(bed.root, 'none.png')), (e: unknown) => {
       assert.ok(e instanceof LibvirtError, String(e));
       assert.match(e.message, /no screens/);
       return true;

@@ -1,4 +1,5 @@
 import { asQq2Error } from '../../core/errors';
+import { virshFor } from '../../libvirt/display';
 import { showScreen as show } from '../../terminal/screen';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
@@ -11,7 +12,7 @@ export const showScreen: CommandDefinition = {
     const clone = await chooseOneClone(ctx, 'Show screen', node, true);
     if (!clone) return undefined;
     try {
-      return await show({ uri: ctx.host.service.config.uri, uuid: clone.uuid, name: clone.name });
+      return await show({ virsh: () => virshFor(ctx.host.service), uuid: clone.uuid, name: clone.name });
     } catch (e) {
       const err = asQq2Error(e);
       const hint = /no screens|not running/i.test(err.message)
