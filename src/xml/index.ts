@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ServiceHost } from '../serviceHost';
-import { disposeSharedValidator, validateDomainXml } from '../validation';
+import { disposeSharedValidator } from '../validation';
 import { DomainXmlFileSystem } from './fileSystem';
 import { registerDiagnostics } from './diagnostics';
 import { compareWithCurrent, currentText, overwrite, setFileSystem } from './documents';
@@ -42,7 +42,6 @@ export function registerXmlDocuments(
     { dispose: () => (setFileSystem(undefined), disposeSharedValidator()) },
   );
   vscode.workspace.textDocuments.forEach(setLanguage);
+  // The validation worker starts with the first domain XML document (not at activation: most sessions edit none).
   registerDiagnostics(context, output);
-  // Compile the schema in the background, so that the first document is checked at once.
-  setTimeout(() => void validateDomainXml('<domain/>').catch(() => undefined), 2000).unref();
 }
