@@ -52,6 +52,14 @@ async function main(): Promise<number> {
       ]),
     );
     const view = await openQq2cloneView(page);
+    // Widen the side bar so that names and states are readable in the picture.
+    const box = await page.locator('[id="workbench.parts.sidebar"]').boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width + 1, box.y + 200);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 560, box.y + 200, { steps: 5 });
+      await page.mouse.up();
+    }
     const running = view.locator('.monaco-list-row', { hasText: a! });
     await running.waitFor({ state: 'visible', timeout: 60_000 });
     await view.locator('.monaco-list-row', { hasText: 'saved' }).first().waitFor({ state: 'visible', timeout: 30_000 });
