@@ -7,7 +7,11 @@ export interface ServiceCore {
   /** One virsh command through a session; stdout or a typed error. */
   virsh(args: readonly string[], signal?: AbortSignal): Promise<string>;
   /** Several quick virsh commands written at once to one session (one round trip), results in order. */
-  virshBatch(commands: readonly (readonly string[])[], signal?: AbortSignal): Promise<PromiseSettledResult<string>[]>;
+  virshBatch(
+    commands: readonly (readonly string[])[],
+    signal?: AbortSignal,
+    spread?: number,
+  ): Promise<PromiseSettledResult<string>[]>;
   /** One-shot program run (qemu-img, shred). */
   tool(command: string, args: readonly string[], signal?: AbortSignal): Promise<string>;
   /** Bookkeeping cache by UUID (null: not ours); valid only while the event stream watches for redefinitions. */

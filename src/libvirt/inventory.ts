@@ -46,6 +46,7 @@ export async function readDomains(core: ServiceCore, signal?: AbortSignal): Prom
     const answers = await core.virshBatch(
       unknown.map((r) => ['dumpxml', '--inactive', '--xpath', '/domain/metadata', r.uuid]),
       signal,
+      Math.ceil(unknown.length / 64),
     );
     answers.forEach((a, i) => {
       // A domain undefined between the two writes answers with an error: it is gone, leave it uncached.

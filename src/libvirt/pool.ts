@@ -26,9 +26,10 @@ export class SessionPool {
     return this.sessions.length;
   }
 
-  private pick(): VirshSession {
+  /** The least-busy session not in `exclude`; a new one while busy ones are all there is and the pool has room. */
+  private pick(exclude: readonly VirshSession[] = []): VirshSession {
     let best: VirshSession | undefined;
-    for (const s of this.sessions) if (!best || s.load < best.load) best = s;
+    for (const s of this.sessions) if (!exclude.includes(s) && (!best || s.load < best.load)) best = s;
     if (best && (best.load === 0 || this.sessions.length >= this.size)) return best;
     const s = new VirshSession(
       this.uri,
@@ -53,11 +54,27 @@ export class SessionPool {
     }
   }
 
-  /** Runs several quick commands on one session, written at once (one round trip); results in order. */
-  batch(commands: readonly (readonly string[])[], signal?: AbortSignal): Promise<PromiseSettledResult<string>[]> {
-    if (this.disposed) return Promise.reject(new SessionEndedError('The libvirt service has been disposed.'));
-    const s = this.pick();
-    return Promise.allSettled(commands.map((c) => s.run(c, signal)));
+  /**
+   * Runs several quick commands written at once (one round trip per session); results in order. With `spread` > 1
+   * the commands are split in contiguous parts over that many sessions, which libvirtd serves in parallel.
+   */
+  async batch(
+    commands: readonly (readonly string[])[],
+    signal?: AbortSignal,
+    spread = 1,
+  ): Promise<PromiseSettledResult<string>[]> {
+    if (this.disposed) throw new SessionEndedError('The libvirt service has been disposed.');
+    const k = Math.max(1, Math.min(spread, this.size, commands.length));
+    const sessions: VirshSession[] = [];
+    for (let i = 0; i < k; i++) {
+      const s = this.pick(sessions);
+      sessions.push(s);
+    }
+    const per = Math.ceil(commands.length / k);
+    const parts = sessions.map((s, i) =>
+      Promise.allSettled(commands.slice(i * per, (i + 1) * per).map((c) => s.run(c, signal))),
+    );
+    return (await Promise.all(parts)).flat();
   }
 
   dispose(): void {

@@ -84,8 +84,8 @@ export class Libvirt implements LibvirtService, ServiceCore {
     );
   }
 
-  virshBatch(commands: readonly (readonly string[])[], signal?: AbortSignal): Promise<PromiseSettledResult<string>[]> {
-    return this.pool.batch(commands, signal);
+  virshBatch(commands: readonly (readonly string[])[], signal?: AbortSignal, spread = 1): Promise<PromiseSettledResult<string>[]> {
+    return this.pool.batch(commands, signal, spread);
   }
 
   /** Runs a one-shot program (qemu-img, shred) with array arguments. */
@@ -171,9 +171,9 @@ export class Libvirt implements LibvirtService, ServiceCore {
   }
 
   private forget(name: string): void {
+    // A name never listed is a new domain: its UUID cannot be cached yet.
     const uuid = this.nameToUuid.get(name);
     if (uuid) this.cache.delete(uuid);
-    else this.cache.clear();
   }
 
   /** Remembers names for event invalidation (events name domains, the cache keys by UUID). */

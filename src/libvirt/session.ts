@@ -111,12 +111,7 @@ export class VirshSession {
     if (this.ended) return Promise.reject(new SessionEndedError('The virsh session has ended.'));
     const n = this.next++;
     return new Promise<string>((resolve, reject) => {
-      const onAbort = () => {
-        // virsh cannot interrupt one command from a pipe: end the session; the pool starts a new one.
-        this.kill();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => signal?.removeEventListener('abort', onAbort);
+      const done = this.watch(signal);
       this.queue.push({
         n,
         line,
@@ -138,6 +133,31 @@ export class VirshSession {
         (e: unknown) => this.finish(undefined, undefined, String(e)),
       );
     });
+  }
+
+  /** Signals of queued commands, with how many use each: one abort listener per signal, not one per command. */
+  private readonly signals = new Map<AbortSignal, { count: number; onAbort: () => void }>();
+
+  /** Watches `signal` while a command uses it (aborting kills the session: virsh cannot interrupt a command). */
+  private watch(signal: AbortSignal | undefined): () => void {
+    if (!signal) return () => undefined;
+    let w = this.signals.get(signal);
+    if (!w) {
+      w = { count: 0, onAbort: () => this.kill() };
+      signal.addEventListener('abort', w.onAbort, { once: true });
+      this.signals.set(signal, w);
+    }
+    w.count++;
+    const entry = w;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--entry.count === 0) {
+        signal.removeEventListener('abort', entry.onAbort);
+        this.signals.delete(signal);
+      }
+    };
   }
 
   private drain(): void {

@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LibvirtUnavailableError } from '../../src/core/errors';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
 import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
 import { TestBed, TEST_URI, qemuImg, tryVirsh, virsh } from '../testbed';
@@ -117,5 +118,26 @@ describe('libvirt service: clone and operations', function () {
     assert.ok(fs.existsSync(tpl.disk), 'template disk kept');
     assert.equal(info(tpl.disk).format, 'qcow2');
     assert.equal((await svc.inventory()).clones.filter((c) => c.template === tpl.name).length, 0);
+  });
+
+  it('probe says what to do when the daemon cannot be reached or virsh is missing', async () => {
+    const down = createLibvirtService({ uri: 'qemu:///system?socket=/nonexistent/libvirt-sock', home: bed.root });
+    await assert.rejects(down.probe(), (e: unknown) => {
+      assert.ok(e instanceof LibvirtUnavailableError);
+      assert.equal(e.reason, 'daemon-down');
+      assert.match(e.failure.stderr ?? '', /Failed to connect socket/);
+      return true;
+    });
+    down.dispose();
+    const saved = process.env.PATH;
+    process.env.PATH = bed.root;
+    const missing = createLibvirtService({ uri: TEST_URI, home: bed.root });
+    try {
+      await assert.rejects(missing.probe(), (e: unknown) => e instanceof LibvirtUnavailableError && e.reason === 'not-installed' && e.exitCode === 11);
+    } finally {
+      process.env.PATH = saved;
+      missing.dispose();
+    }
+    await svc.probe();
   });
 });
