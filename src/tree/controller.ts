@@ -30,6 +30,9 @@ export function describeUnavailable(err: Qq2Error): Unavailable {
   return { reason: 'other', message: err.message };
 }
 
+/** Events that may add, remove or rename domains (so possibly clones). */
+const STRUCTURAL = /^(defined|undefined|renamed)$/i;
+
 export class TreeController {
   readonly model = new TreeModel();
   readonly scheduler: RefreshScheduler;
@@ -52,7 +55,8 @@ export class TreeController {
       service.onEvent((e) => {
         const changes = this.model.applyEvent(e);
         if (changes.nodes.length) this.hooks.changed(changes, 'event');
-        this.scheduler.request();
+        // Other domains' state changes do not concern the tree; a definition may be a new clone of ours.
+        if (this.model.cloneByName(e.domain) || STRUCTURAL.test(e.event.trim())) this.scheduler.request();
       }),
       service.onConnectionChange((problem) => {
         if (problem) {
