@@ -28,8 +28,15 @@ export async function openQq2cloneView(page: Page): Promise<Locator> {
   if (!(await title.isVisible())) await item.click();
   const view = templatesView(page);
   await view.waitFor({ state: 'visible', timeout: 30_000 });
-  // The extension activates on the view: wait until its tree or welcome content replaces the placeholder.
-  await view.locator('.monaco-list-row, .welcome-view-content').first().waitFor({ state: 'visible', timeout: 60_000 });
+  // The extension activates on the view: wait until its tree, welcome content or message replaces the placeholder.
+  const content = view.locator('.monaco-list-row:visible, .welcome-view-content:visible, .message:visible');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const text = (await content.allInnerTexts()).join(' ').trim();
+    if (text !== '' && !/no data provider registered/i.test(text)) break;
+    if (Date.now() > deadline) throw new Error(`the qq2clone view shows nothing after 60 s (it shows: "${text}")`);
+    await page.waitForTimeout(200);
+  }
   await page.mouse.move(900, 500); // no hover tooltip on the pictures
   return view;
 }
