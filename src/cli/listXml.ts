@@ -3,6 +3,7 @@
  * template with a `<clone id= name= uuid= state=>` per clone, in number order.
  */
 import type { Inventory } from '../libvirt/api';
+import type { ImageReport } from '../libvirt/generations';
 
 /** Escapes text for a double-quoted XML attribute (control characters as character references). */
 export function xmlAttr(value: string | number): string {
@@ -25,20 +26,33 @@ export function xmlAttr(value: string | number): string {
   });
 }
 
-export function inventoryXml(inv: Inventory): string {
+/**
+ * With `images`: each template also lists its current images (<image target= generation= path=>) and its staging
+ * clone (<staging>), and each clone the image generation it was made from (generation=).
+ */
+export function inventoryXml(inv: Inventory, images?: ImageReport): string {
   const names = [...new Set([...inv.templates.map((t) => t.name), ...inv.clones.map((c) => c.template)])].sort();
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<qq2clone>'];
   for (const name of names) {
     const clones = inv.clones.filter((c) => c.template === name && !c.staging).sort((a, b) => a.id - b.id);
-    if (clones.length === 0) {
+    const inner: string[] = [];
+    for (const i of images?.templates.get(name) ?? []) {
+      inner.push(`    <image target="${xmlAttr(i.target)}" generation="${i.generation}" path="${xmlAttr(i.image)}"/>`);
+    }
+    for (const s of images ? inv.clones.filter((c) => c.template === name && c.staging) : []) {
+      inner.push(`    <staging name="${xmlAttr(s.name)}" uuid="${xmlAttr(s.uuid)}" state="${xmlAttr(s.state)}"/>`);
+    }
+    for (const c of clones) {
+      const gen = images?.clones.get(c.uuid);
+      inner.push(
+        `    <clone id="${c.id}" name="${xmlAttr(c.name)}" uuid="${xmlAttr(c.uuid)}" state="${xmlAttr(c.state)}"${gen ? ` generation="${gen}"` : ''}/>`,
+      );
+    }
+    if (inner.length === 0) {
       lines.push(`  <template name="${xmlAttr(name)}"/>`);
       continue;
     }
-    lines.push(`  <template name="${xmlAttr(name)}">`);
-    for (const c of clones) {
-      lines.push(`    <clone id="${c.id}" name="${xmlAttr(c.name)}" uuid="${xmlAttr(c.uuid)}" state="${xmlAttr(c.state)}"/>`);
-    }
-    lines.push('  </template>');
+    lines.push(`  <template name="${xmlAttr(name)}">`, ...inner, '  </template>');
   }
   lines.push('</qq2clone>');
   return `${lines.join('\n')}\n`;

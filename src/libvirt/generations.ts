@@ -2,8 +2,9 @@
  * Which image generation each clone uses, and which generation images nothing uses any more (so they may go).
  * A clone's generation is read from its overlays' backing files, so it is right even for clones made before.
  */
-import type { CloneInfo, LibvirtService } from './api';
-import { backingChain, generationOf } from './images';
+import type { CloneInfo, Inventory, LibvirtService } from './api';
+import { backingChain, generationOf, qcow2Backing } from './images';
+import { DomainDoc } from './templateXml';
 
 /** The image a clone's first disk is based on, and that image's generation number. */
 export interface CloneGeneration {
@@ -27,20 +28,44 @@ export async function filesUsedByClones(
   return used;
 }
 
-/** The generation each clone uses (its first disk's backing image). */
+/** The generation each clone uses (its first disk's backing image, read from the qcow2 header). */
 export async function cloneGenerations(
   svc: LibvirtService,
   clones: readonly CloneInfo[],
   signal?: AbortSignal,
 ): Promise<CloneGeneration[]> {
-  const out: CloneGeneration[] = [];
-  for (const c of clones) {
-    const [disk] = await svc.cloneDisks(c.uuid, signal).catch(() => [] as string[]);
-    const chain = disk ? await backingChain(disk, signal).catch(() => []) : [];
-    const image = chain[0]?.backing;
-    out.push(image ? { uuid: c.uuid, image, generation: generationOf(image) } : { uuid: c.uuid });
+  return Promise.all(
+    clones.map(async (c) => {
+      const [disk] = await svc.cloneDisks(c.uuid, signal).catch(() => [] as string[]);
+      const image = disk ? await qcow2Backing(disk).catch(() => undefined) : undefined;
+      return image ? { uuid: c.uuid, image, generation: generationOf(image) } : { uuid: c.uuid };
+    }),
+  );
+}
+
+/** A template's current image per disk, with its generation. */
+export interface TemplateImage {
+  readonly target: string;
+  readonly image: string;
+  readonly generation: number;
+}
+
+/** What `list xml` and the tree show about images: each template's current images, each clone's generation. */
+export interface ImageReport {
+  readonly templates: ReadonlyMap<string, readonly TemplateImage[]>;
+  readonly clones: ReadonlyMap<string, number>;
+}
+
+export async function imageReport(svc: LibvirtService, inv: Inventory, signal?: AbortSignal): Promise<ImageReport> {
+  const templates = new Map<string, TemplateImage[]>();
+  for (const t of inv.templates) {
+    if (t.problem) continue;
+    const doc = await svc.templateXml(t.name).then((x) => new DomainDoc(x)).catch(() => undefined);
+    templates.set(t.name, (doc?.disks() ?? []).map((d) => ({ target: d.target, image: d.source, generation: generationOf(d.source) })));
   }
-  return out;
+  const clones = new Map<string, number>();
+  for (const g of await cloneGenerations(svc, inv.clones, signal)) if (g.generation) clones.set(g.uuid, g.generation);
+  return { templates, clones };
 }
 
 /** Those of `candidates` that no template and no clone (of any template) uses. */

@@ -47,6 +47,8 @@ describe('CLI template commands (real libvirt)', function () {
     assert.match((await cli('-t', renamed, 'list')).stdout, new RegExp(`${renamed}-1`));
 
     assert.equal((await cli('modify-template', renamed, 'prepare-image')).code, 0);
+    const staged = (await cli('list', 'xml')).stdout;
+    assert.match(staged, new RegExp(`<staging name="${renamed}-staging" uuid="[^"]+" state="running"/>`));
     const commitRunning = await cli('modify-template', renamed, 'commit-image');
     assert.equal(commitRunning.code, 12);
     assert.match(commitRunning.stderr, /shut it down/);
@@ -58,6 +60,13 @@ describe('CLI template commands (real libvirt)', function () {
     assert.match(committed.stdout, /now uses generation 2/);
     assert.match(committed.stdout, /2 existing clone\(s\) keep the image/);
     assert.equal((await cli('modify-template', renamed, 'discard-image')).code, 12);
+    assert.equal((await cli('-t', renamed, '-n', 'clone', '1')).code, 0);
+    const listed = (await cli('list', 'xml')).stdout;
+    const mine = listed.slice(listed.indexOf(`<template name="${renamed}">`));
+    assert.match(mine, /<image target="vda" generation="2" path="[^"]*template-images\/[^"]*gen2\.vda\.qcow2"\/>/);
+    assert.match(mine, new RegExp(`<clone id="1" name="${renamed}-1" uuid="[^"]+" state="off" generation="1"/>`));
+    assert.match(mine, new RegExp(`<clone id="3" name="${renamed}-3" uuid="[^"]+" state="off" generation="2"/>`));
+    assert.doesNotMatch(mine.slice(0, mine.indexOf('</template>')), /<staging/);
 
     // check: report only without a terminal; --fix applies.
     const stray = path.join(bed.root, 'qq2clone-pool', 'stray.qcow2');

@@ -4,6 +4,7 @@ import type { CliContext } from '../context';
 import type { CloneInfo, Inventory } from '../../libvirt/api';
 import { UsageError } from '../../core/errors';
 import { inventoryXml } from '../listXml';
+import { imageReport } from '../../libvirt/generations';
 
 /** Aligned rows "NUMBER  NAME  STATE", in number order. */
 export function cloneRows(clones: readonly CloneInfo[], indent = ''): string {
@@ -45,6 +46,6 @@ export const listCommand: CliCommand = {
     if (mode === undefined) return listCurrent(ctx);
     if (mode !== 'all' && mode !== 'xml') throw new UsageError(`list takes 'all' or 'xml'; got '${mode}'.`);
     const inv = await ctx.service().inventory(ctx.signal);
-    ctx.out.result(mode === 'all' ? listAll(inv) : inventoryXml(inv));
+    ctx.out.result(mode === 'all' ? listAll(inv) : inventoryXml(inv, await imageReport(ctx.service(), inv, ctx.signal)));
   },
 };
