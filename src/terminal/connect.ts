@@ -74,7 +74,7 @@ export async function connectClones(
         if (!types.includes('spice')) {
           return notConnected.push({ clone, reason: `its graphics are ${types.join(', ')}, not SPICE (Show Screen works)` });
         }
-        if (!viewer) return notConnected.push({ clone, reason: 'neither virt-viewer nor spicy is installed' });
+        if (!viewer) return notConnected.push({ clone, reason: 'neither virt-viewer nor spicy is installed: install virt-viewer, or turn off qq2clone.useSpice' });
         const address = await waitForSpice(virshFor(service), clone.uuid, settings.spiceTimeout * 1000, options.signal);
         const command = viewerCommand(viewer, service.config.uri, clone.uuid, address);
         await launchViewer(command);

@@ -109,6 +109,23 @@ describe('connect', function () {
     assert.deepEqual(recorded(), []);
   });
 
+  it('says so when neither virt-viewer nor spicy is installed', async () => {
+    const bare = path.join(b.bed.root, 'bare-bin');
+    fs.mkdirSync(bare, { recursive: true });
+    for (const p of ['virsh', 'bash', 'qemu-img']) {
+      const target = savedPath!.split(':').map((d) => path.join(d, p)).find((f) => fs.existsSync(f));
+      if (target && !fs.existsSync(path.join(bare, p))) fs.symlinkSync(target, path.join(bare, p));
+    }
+    process.env.PATH = bare;
+    const node = spiceClones()[0]!;
+    const from = b.notices.length;
+    const report = await run<ConnectReport>('qq2clone.connect', node, [node]);
+    assert.equal(report?.viewer, undefined);
+    assert.deepEqual(report.notConnected.map((n) => n.reason), ['neither virt-viewer nor spicy is installed: install virt-viewer, or turn off qq2clone.useSpice']);
+    assert.match(b.noticesText(from), /Not connected: .*neither virt-viewer nor spicy is installed/);
+    assert.deepEqual(recorded(), []);
+  });
+
   it('a viewer that cannot run (the real virt-viewer with no display) is reported with its message', async () => {
     process.env.PATH = savedPath;
     const node = spiceClones()[0]!;
