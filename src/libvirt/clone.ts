@@ -110,7 +110,6 @@ export async function makeClones(core: CloneDeps, template: string, count: numbe
           await core.defineXml(text, signal);
           if (o.run) await core.virsh(['start', uuid], signal);
           made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false });
-          o.onProgress?.({ done: ++done, total: plan.length, item: { template, id: p.id, uuid, name: p.name } });
         } catch (e) {
           // Undo this clone: no domain without its overlay, no overlay without its domain.
           // A cancelled define or start may still have reached libvirtd: undo by UUID (ours alone) either way.
@@ -120,6 +119,7 @@ export async function makeClones(core: CloneDeps, template: string, count: numbe
           for (const f of copied) await fs.rm(f, { force: true });
           failures.push(asQq2Error(e));
         }
+        o.onProgress?.({ done: ++done, total: plan.length, item: { template, id: p.id, uuid, name: p.name } });
       },
       signal,
     );

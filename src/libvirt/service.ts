@@ -72,7 +72,11 @@ export class Libvirt implements LibvirtService, ServiceCore {
    * Arguments are an array; TAB and line breaks are refused.
    */
   virsh(args: readonly string[], signal?: AbortSignal): Promise<string> {
-    return this.pool.run(args, signal).then(
+    // A session line cannot carry TAB or line breaks: such arguments go to a one-shot process.
+    const work = args.some((a) => /[\t\n\r]/.test(a))
+      ? runOnce(op('virsh', ['-q', '-c', this.config.uri, ...args]), signal, this.config.uri)
+      : this.pool.run(args, signal);
+    return work.then(
       (out) => {
         if (this.problem) this.setProblem(undefined);
         return out;

@@ -140,4 +140,27 @@ describe('libvirt service: clone and operations', function () {
     }
     await svc.probe();
   });
+
+  it('rm deletes only bookkeeping-listed files inside the storage: never a template disk or a file elsewhere', async () => {
+    const [c] = await svc.clone(tpl.name, 1);
+    const [overlay] = await svc.cloneDisks(c!.uuid);
+    const outside = path.join(bed.root, 'outside.qcow2');
+    fs.writeFileSync(outside, 'not ours');
+    // Bookkeeping that (wrongly) lists the template's disk and a file outside the storage besides the overlay.
+    const xml = (await svc.domainXml(c!.uuid)).replace(
+      /(<q2c:overlay path="[^"]+"\/>)/,
+      `$1<q2c:overlay path="${tpl.disk}"/><q2c:overlay path="${outside}"/><q2c:overlay path="${storage}/../templates/x"/>`,
+    );
+    await svc.defineXml(xml);
+    const r = await svc.run('rm', [ref(c!)]);
+    assert.equal(r.done.length, 1, JSON.stringify(r.failed.map((f) => f.error.message)));
+    assert.equal(fs.existsSync(overlay!), false);
+    assert.ok(fs.existsSync(tpl.disk), 'template disk kept');
+    assert.equal(fs.readFileSync(outside, 'utf8'), 'not ours');
+  });
+
+  it('the low-level virsh() runs arguments with quotes through a session and TAB or newlines one-shot', async () => {
+    assert.equal(await svc.virsh(['echo', "it's", 'a b', '#x']), "it's a b #x");
+    assert.equal((await svc.virsh(['echo', 'a\tb'])).trim(), 'a\tb');
+  });
 });
