@@ -58,6 +58,27 @@ describe('clone commands', function () {
     assert.match(b.noticesText(from), /skipped clone 3 .*it is running/);
   });
 
+  it('select by SET: a SET, then the clones it names, then what to do with them', async () => {
+    await settle();
+    const saved = { ...b.api.prompts };
+    const offered: string[] = [];
+    b.api.prompts.inputBox = () => Promise.resolve('all,^off');
+    b.api.prompts.quickPickMany = (items) => Promise.resolve(items.filter((i) => /^clone [12] /.test(i.label)));
+    b.api.prompts.quickPick = (items) => {
+      offered.push(...items.map((i) => i.label));
+      return Promise.resolve(items.find((i) => i.label === 'Suspend'));
+    };
+    try {
+      await run('qq2clone.selectBySet');
+    } finally {
+      Object.assign(b.api.prompts, { inputBox: saved.inputBox, quickPick: saved.quickPick, quickPickMany: saved.quickPickMany });
+    }
+    assert.ok(offered.includes('Suspend') && !offered.includes('Resume'), `offered: ${offered.join(', ')}`);
+    assert.deepEqual(states(1, 2, 3), ['paused', 'paused', 'running']);
+    await run('qq2clone.resume', { set: '1-2' });
+    assert.deepEqual(states(1, 2), ['running', 'running']);
+  });
+
   it('save via a SET, then save-rm on a selection, then start restores a saved one', async () => {
     await settle();
     await run('qq2clone.save', { set: '3-4' });
