@@ -78,6 +78,15 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    try {
+      await this.save(uri, content);
+    } catch (e) {
+      this.output.warn(`${uri.path}: ${e instanceof Error ? e.message : String(e)}`);
+      throw e;
+    }
+  }
+
+  private async save(uri: vscode.Uri, content: Uint8Array): Promise<void> {
     const t = this.target(uri);
     const text = new TextDecoder().decode(content);
     const key = uri.toString();

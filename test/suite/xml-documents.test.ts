@@ -32,8 +32,12 @@ async function openClone(b: CloneBed, id: number): Promise<vscode.TextDocument> 
   return editor.document;
 }
 
+/** Reverts what a test left unsaved (so the next one reads afresh) and closes every editor. */
 async function closeAll(): Promise<void> {
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  for (const d of vscode.workspace.textDocuments.filter((x) => x.uri.scheme === 'qq2clone-xml' && x.isDirty)) {
+    await vscode.window.showTextDocument(d);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
