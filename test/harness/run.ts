@@ -8,6 +8,7 @@
  * QQ2CLONE_HARNESS_TIMEOUT (seconds for everything, default 600), QQ2CLONE_HARNESS_VERBOSE=1 (the workbench's log too),
  * QQ2CLONE_HARNESS_SKIP=vsix,ui (skip steps).
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
@@ -16,6 +17,7 @@ import { launchBrowser, openWorkbench } from './browser';
 import { runSuite, SUITE_INDEX } from './suite';
 import { installAndCheckVsix } from './vsix';
 import { openQq2cloneView, shoot } from './ui';
+import { TestBed, TEST_URI } from '../testbed';
 
 /** One directory per run (others may run the tier at the same time); removed after a passing run. */
 const RUN = path.join(REPO, '.run/ext-host', String(process.pid));
@@ -45,8 +47,41 @@ async function openDevWindow(name: string, settings: Record<string, unknown>) {
   return openWorkbench(browser!, workbenchUrl(server!, folder, payload));
 }
 
+/** A template with three clones made by the CLI: 1 running, 2 paused, 3 off; shows them in the tree and shoots it. */
+async function treeShot(problems: string[]): Promise<void> {
+  const bed = new TestBed('ui');
+  try {
+    const tpl = bed.makeTemplateFile(path.join(bed.root, 'templates'), 'web');
+    const cli = (...args: string[]): string =>
+      execFileSync(process.execPath, [path.join(REPO, 'dist/cli.js'), '-c', TEST_URI, '-t', tpl.name, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, QQ2CLONE_HOME: bed.root },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    cli('-n', 'clone', '3');
+    cli('start', '1,2');
+    cli('suspend', '2');
+    const page = await openDevWindow('ws-tree', { 'qq2clone.templateDirectory': path.join(bed.root, 'templates') });
+    const view = await openQq2cloneView(page);
+    const rows = view.locator('.monaco-list-row');
+    try {
+      await rows.nth(3).waitFor({ state: 'visible', timeout: 30_000 });
+    } catch {
+      problems.push(`the tree does not show the template and its 3 clones (it shows: ${(await view.innerText()).replace(/\s+/g, ' ')})`);
+    }
+    const text = (await rows.allInnerTexts()).join(' | ').replace(/\s+/g, ' ');
+    print(`  tree rows: ${text}`);
+    if (!text.includes(tpl.name)) problems.push(`the tree does not show the template ${tpl.name}`);
+    print(`  screenshot: ${path.relative(REPO, await shoot(page, 'qq2clone-tree'))}`);
+    await page.close();
+  } finally {
+    bed.cleanup();
+  }
+}
+
 async function uiStep(): Promise<string[]> {
   const problems: string[] = [];
+  await treeShot(problems);
   // The view against the real daemon.
   const page = await openDevWindow('ws-view', {});
   const view = await openQq2cloneView(page);
