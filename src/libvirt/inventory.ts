@@ -26,8 +26,11 @@ function settled(r: PromiseSettledResult<string> | undefined): string {
   return r.value;
 }
 
-/** Every domain with state, reason, managed-save flag and our bookkeeping. */
-export async function readDomains(core: ServiceCore, signal?: AbortSignal): Promise<DomainRow[]> {
+/**
+ * Every domain with state, reason, managed-save flag and our bookkeeping. With `withMeta: false` only the one
+ * write of three commands is made and `meta` is null for every row (for callers that need states alone).
+ */
+export async function readDomains(core: ServiceCore, signal?: AbortSignal, withMeta = true): Promise<DomainRow[]> {
   const [list, saved, stats] = await core.virshBatch(
     [['list', '--all', '--uuid', '--name'], ['list', '--all', '--with-managed-save', '--uuid'], ['domstats', '--state']],
     signal,
@@ -41,7 +44,8 @@ export async function readDomains(core: ServiceCore, signal?: AbortSignal): Prom
     const m = core.metaCache.get(r.uuid);
     if (m !== undefined) metas.set(r.uuid, m);
   }
-  const unknown = rows.filter((r) => !metas.has(r.uuid));
+  const unknown = withMeta ? rows.filter((r) => !metas.has(r.uuid)) : [];
+  if (!withMeta) for (const r of rows) if (!metas.has(r.uuid)) metas.set(r.uuid, null);
   if (unknown.length) {
     const answers = await core.virshBatch(
       unknown.map((r) => ['dumpxml', '--inactive', '--xpath', '/domain/metadata', r.uuid]),

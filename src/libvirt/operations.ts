@@ -124,7 +124,8 @@ export async function runOperation(
   const cancelled: CloneRef[] = [];
   const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
   if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
-  const rows = new Map((await readDomains(core, signal)).map((r) => [r.uuid, r]));
+  // States only: the bookkeeping rm needs is read from each clone's own XML.
+  const rows = new Map((await readDomains(core, signal, false)).map((r) => [r.uuid, r]));
   const todo: CloneRef[] = [];
   for (const c of unique) {
     const row = rows.get(c.uuid);
