@@ -146,7 +146,9 @@ export async function runCheck(
           advice: `The clone cannot start: delete it (qq2clone -t ${c.template} rm ${c.id}), or restore ${backing}.`,
         });
       } else if (backing) {
-        const [ov, bk] = await Promise.all([fs.stat(disk), fs.stat(backing)]);
+        const stats = await Promise.all([fs.stat(disk), fs.stat(backing)]).catch(() => undefined);
+        if (!stats) continue; // removed while we looked
+        const [ov, bk] = stats;
         const made = ov.birthtimeMs > 0 ? ov.birthtimeMs : ov.ctimeMs;
         if (bk.mtimeMs > made + 1000) {
           findings.push({
@@ -195,6 +197,8 @@ async function strayFiles(scan: Scan, imageOwner: Map<string, string>, signal?: 
   for (const e of entries.filter((x) => x.isFile())) {
     const file = path.join(scan.dir, e.name);
     if (scan.used.has(file) || e.name.endsWith('.part')) continue;
+    // A hidden file younger than ten minutes may belong to a clone batch in progress (its prototype overlay).
+    if (e.name.startsWith('.') && Date.now() - (await fs.stat(file)).mtimeMs < 10 * 60_000) continue;
     const chain = await backingChain(file, signal).catch(() => undefined);
     const backing = chain?.[0]?.backing;
     const owner = backing ? (imageOwner.get(backing) ?? ownerByGeneration(backing)) : undefined;

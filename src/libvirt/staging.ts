@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { UsageError } from '../core/errors';
+import { LibvirtError, UsageError } from '../core/errors';
 import type { CloneInfo, LibvirtService } from './api';
 import { randomUUID } from 'node:crypto';
 import { randomMac } from './clone';
@@ -36,6 +36,17 @@ async function requireStaging(svc: LibvirtService, template: string, signal?: Ab
   return s;
 }
 
+/** A start refused because another VM holds the template's image writable: say what it means and what to do. */
+function explainLock(e: unknown, template: string): unknown {
+  if (!(e instanceof LibvirtError) || !/lock/i.test(e.message)) return e;
+  return new LibvirtError(
+    `The staging image of ${template} cannot start: another running VM has the template's image open for writing ` +
+      `(QEMU write lock). A template's image must never be attached writable to a running VM: it would corrupt ` +
+      `every clone. Shut that VM down (qq2clone check names it). ${e.message}`,
+    e.failure,
+  );
+}
+
 const active = (c: CloneInfo): boolean => c.state === 'running' || c.state === 'paused' || c.state === 'in-shutdown';
 
 /** prepare-image: makes the staging clone if needed, and runs it. Returns it and whether it was made now. */
@@ -47,7 +58,11 @@ export async function prepareImage(
   await requireTemplate(svc, template);
   const existing = await findStaging(svc, template, signal);
   if (existing) {
-    if (!active(existing)) await virshVia(svc, ['start', existing.uuid], signal);
+    if (!active(existing)) {
+      await virshVia(svc, ['start', existing.uuid], signal).catch((e: unknown) => {
+        throw explainLock(e, template);
+      });
+    }
     return { staging: (await findStaging(svc, template, signal)) ?? existing, created: false };
   }
   const xml = await svc.templateXml(template);
@@ -73,7 +88,9 @@ export async function prepareImage(
       meta: { template, id: 0, overlays: made, storage: dir, staging: true },
     });
     await svc.defineXml(text, signal);
-    await virshVia(svc, ['start', uuid], signal);
+    await virshVia(svc, ['start', uuid], signal).catch((e: unknown) => {
+      throw explainLock(e, template);
+    });
   } catch (e) {
     await tryVirshVia(svc, ['destroy', uuid]);
     await tryVirshVia(svc, ['undefine', uuid, '--managed-save', '--nvram']);

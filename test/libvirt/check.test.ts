@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { LibvirtService } from '../../src/libvirt/api';
 import { applyFix, runCheck, type Finding } from '../../src/libvirt/check';
 import { copyTemplate, importTemplate } from '../../src/libvirt/templateOps';
+import { prepareImage } from '../../src/libvirt/staging';
 import { TestBed, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 import { depsFor, serviceFor } from './templateHelpers';
 
@@ -108,6 +109,8 @@ describe('check (real libvirt)', function () {
     const r = await svc.run('start', [clone!]);
     assert.equal(r.done.length, 0);
     assert.match(r.failed[0]?.error.message ?? '', /lock/i);
+    await assert.rejects(prepareImage(svc, t.name), /must never be attached writable to a running VM/);
+    assert.deepEqual(bed.domains().sort(), [`${bed.prefix}-holder`, clone!.name].sort(), 'the failed prepare left nothing');
     const f = (await runCheck(svc, t.name)).filter((x) => x.kind === 'writable-base');
     assert.equal(f.length, 1);
     assert.match(f[0]!.message, /clones cannot start/);

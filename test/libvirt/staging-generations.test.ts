@@ -14,6 +14,7 @@ import {
   generationPath,
   isOurGeneration,
   makeReadOnly,
+  qcow2Backing,
 } from '../../src/libvirt/images';
 
 /** qemu-io on an image; a pattern read that does not match fails with "Pattern verification failed". */
@@ -47,6 +48,8 @@ describe('image generations (qemu-img, qemu-io)', () => {
     fs.mkdirSync(storage, { recursive: true });
     await createOverlay(base, clone);
     qemuIo(clone, 'write -P 0xab 64k 64k'); // the clone's own data
+    assert.equal(await qcow2Backing(clone), base, 'the backing file read from the qcow2 header');
+    assert.equal(await qcow2Backing(base), undefined);
 
     const staging = path.join(storage, 'staging.qcow2');
     await createOverlay(base, staging);
