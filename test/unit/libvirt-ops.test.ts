@@ -1,0 +1,69 @@
+/** Which operation applies to which state, per-clone locks and the bounded parallel loop. */
+import * as assert from 'node:assert/strict';
+import { CLONE_STATES } from '../../src/core/states';
+import { forEachBounded } from '../../src/libvirt/limit';
+import { CloneLocks, skipReason } from '../../src/libvirt/operations';
+import { cloneName, randomMac } from '../../src/libvirt/clone';
+import { isInside } from '../../src/libvirt/storage';
+
+const applies = (op: Parameters<typeof skipReason>[0]) => CLONE_STATES.filter((s) => skipReason(op, s) === undefined);
+
+describe('SET operations: what applies where', () => {
+  it('each operation applies to the states the manual implies', () => {
+    assert.deepEqual(applies('start'), ['off', 'crashed', 'saved']);
+    assert.deepEqual(applies('destroy'), ['running', 'idle', 'paused', 'in-shutdown', 'pmsuspended']);
+    assert.deepEqual(applies('suspend'), ['running', 'idle']);
+    assert.deepEqual(applies('resume'), ['paused']);
+    assert.deepEqual(applies('save'), ['running', 'idle', 'paused']);
+    assert.deepEqual(applies('save-rm'), ['saved']);
+    for (const rm of ['rm', 'rm-wipe', 'rm-shred'] as const) assert.deepEqual(applies(rm), [...CLONE_STATES]);
+    assert.equal(skipReason('start', 'running'), 'already running');
+    assert.equal(skipReason('save-rm', 'off'), 'has no saved state');
+  });
+
+  it('per-clone locks run operations on one clone one after another, on different clones at once', async () => {
+    const locks = new CloneLocks();
+    const log: string[] = [];
+    const step = (uuid: string, tag: string, ms: number) =>
+      locks.with(uuid, async () => {
+        log.push(`${tag}+`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`${tag}-`);
+      });
+    await Promise.all([step('a', 'a1', 30), step('a', 'a2', 1), step('b', 'b1', 5)]);
+    assert.deepEqual(log, ['a1+', 'b1+', 'b1-', 'a1-', 'a2+', 'a2-']);
+  });
+
+  it('the bounded loop never exceeds its bound and stops taking items once aborted', async () => {
+    let running = 0;
+    let peak = 0;
+    const seen: number[] = [];
+    const ac = new AbortController();
+    await forEachBounded(
+      Array.from({ length: 20 }, (_, i) => i),
+      3,
+      async (i) => {
+        running++;
+        peak = Math.max(peak, running);
+        seen.push(i);
+        await new Promise((r) => setTimeout(r, 2));
+        if (i === 7) ac.abort();
+        running--;
+      },
+      ac.signal,
+    );
+    assert.equal(peak, 3);
+    assert.ok(seen.length >= 8 && seen.length <= 10, `took ${seen.length}`);
+  });
+
+  it('names, MACs and the storage containment check', () => {
+    assert.equal(cloneName('deb', 12), 'deb-12');
+    const used = new Set<string>();
+    for (let i = 0; i < 200; i++) assert.match(randomMac(used), /^52:54:00(:[0-9a-f]{2}){3}$/);
+    assert.equal(used.size, 200);
+    assert.ok(isInside('/s/pool/a.qcow2', '/s/pool'));
+    assert.ok(!isInside('/s/pool/../t.qcow2', '/s/pool'));
+    assert.ok(!isInside('/s/pool', '/s/pool'));
+    assert.ok(!isInside('/s/pool2/a', '/s/pool'));
+  });
+});
