@@ -4,6 +4,7 @@
  * redefines the clone (virsh dumpxml) and keeps the user's text; a domain changed meanwhile is not overwritten.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { virsh } from '../testbed';
 import { CloneBed } from './util/cloneBed';
@@ -74,6 +75,14 @@ describe('domain XML documents', function () {
     const uri = doc.uri;
     await closeAll();
     await waitFor('no diagnostics after close', () => (vscode.languages.getDiagnostics(uri).length === 0 ? true : undefined));
+  });
+
+  it('saves a valid template to its file exactly as typed, comments included', async () => {
+    const editor = (await vscode.commands.executeCommand('qq2clone.openTemplateXml', { template: b.template.name })) as vscode.TextEditor;
+    const doc = editor.document;
+    await replaceIn(doc, '<vcpu>1</vcpu>', '<vcpu>2</vcpu>   <!-- two for the build -->');
+    assert.equal(await doc.save(), true);
+    assert.equal(fs.readFileSync(b.template.xmlPath, 'utf8'), doc.getText());
   });
 
   it('refuses to save an invalid clone: the document stays dirty and libvirt keeps the old definition', async () => {
