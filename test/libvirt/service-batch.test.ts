@@ -130,6 +130,15 @@ describe('libvirt service: batches, failures, cancellation', function () {
     assert.equal((await mine()).length, 0);
   });
 
+  it('clone with run starts the new clones', async () => {
+    const made = await svc.clone(tpl.name, 2, { run: true });
+    const states = (await mine()).filter((c) => made.some((m) => m.uuid === c.uuid)).map((c) => c.state);
+    assert.deepEqual(states, ['running', 'running']);
+    const r = await svc.run('rm', made.map(ref));
+    assert.equal(r.done.length, 2);
+    await consistent();
+  });
+
   it('clones into a libvirt directory pool by name, and rm deletes them there', async () => {
     const poolName = `${bed.prefix}-pool`;
     const dir = path.join(bed.root, 'pooldir');
