@@ -3,7 +3,9 @@
  * A clone's generation is read from its overlays' backing files, so it is right even for clones made before.
  */
 import type { CloneInfo, Inventory, LibvirtService } from './api';
-import { backingChain, generationOf, qcow2Backing } from './images';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { backingChain, generationDir, generationOf, qcow2Backing } from './images';
 import { DomainDoc } from './templateXml';
 
 /** The image a clone's first disk is based on, and that image's generation number. */
@@ -80,4 +82,11 @@ export async function unusedGenerations(
   const used = await filesUsedByClones(svc, inv.clones, signal);
   for (const t of inv.templates) for (const d of t.disks) used.add(d);
   return candidates.filter((c) => !used.has(c));
+}
+
+/** The generation files made for `template` in the storage directory `dir`. */
+export async function generationFilesOf(dir: string, template: string): Promise<string[]> {
+  return (await fs.readdir(generationDir(dir)).catch(() => [] as string[]))
+    .filter((f) => f.startsWith(`${template}.gen`) && f.endsWith('.qcow2'))
+    .map((f) => path.join(generationDir(dir), f));
 }

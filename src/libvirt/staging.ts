@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { randomMac } from './clone';
 import { cloneXml, clonableDisks, parseDomain } from './splice';
 import { forgetDomain, tryVirshVia, virshVia } from './serviceCore';
-import { unusedGenerations } from './generations';
+import { generationFilesOf, unusedGenerations } from './generations';
 import { backingChain, createOverlay, flattenInto, generationDir, generationOf, generationPath, isOurGeneration } from './images';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';
@@ -186,9 +186,7 @@ export async function commitImage(svc: LibvirtService, template: string, signal?
   await removeStaging(svc, s);
   const inv = await svc.inventory();
   // The previous images, and any older generation of this template that the last clone using it has left.
-  const older = (await fs.readdir(generationDir(dir)).catch(() => [] as string[]))
-    .filter((f) => f.startsWith(`${template}.gen`) && f.endsWith('.qcow2'))
-    .map((f) => path.join(generationDir(dir), f));
+  const older = await generationFilesOf(dir, template);
   const candidates = [...new Set([...plan.map((p) => p.old), ...older])].filter((o) => isOurGeneration(dir, o));
   const deletable = await unusedGenerations(svc, dir, candidates);
   for (const f of deletable) await fs.rm(f, { force: true });

@@ -9,7 +9,7 @@ import { TemplateError, UsageError, XmlError } from '../core/errors';
 import { assertName } from '../core/names';
 import type { CloneInfo, LibvirtService, TemplateInfo } from './api';
 import { setCloneTemplate } from './cloneMeta';
-import { unusedGenerations } from './generations';
+import { generationFilesOf, unusedGenerations } from './generations';
 import { backingChain, isOurGeneration, makeReadOnly } from './images';
 import { importSourceKind } from './importSource';
 import { storageDir } from './storageDir';
@@ -218,7 +218,8 @@ export async function deleteTemplate(deps: TemplateDeps, name: string, signal?: 
   await fs.rm(file);
   const dir = await storageDir(svc, signal);
   const removed: string[] = [];
-  for (const image of await unusedGenerations(svc, dir, disks.filter((d) => isOurGeneration(dir, d)), signal)) {
+  const candidates = [...new Set([...disks, ...(await generationFilesOf(dir, name))])].filter((d) => isOurGeneration(dir, d));
+  for (const image of await unusedGenerations(svc, dir, candidates, signal)) {
     await fs.rm(image, { force: true });
     removed.push(image);
   }

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LibvirtService } from '../../src/libvirt/api';
-import { importTemplate } from '../../src/libvirt/templateOps';
+import { deleteTemplate, importTemplate } from '../../src/libvirt/templateOps';
 import { commitImage, destroyImage, discardImage, findStaging, prepareImage } from '../../src/libvirt/staging';
 import { cloneGenerations } from '../../src/libvirt/generations';
 import { TestBed, qemuImg } from '../testbed';
@@ -115,5 +115,9 @@ describe('image staging (real libvirt)', function () {
     const r3 = await commitImage(svc, template);
     assert.deepEqual([...r3.deleted].sort(), [first, r2.images[0]!.image].sort(), 'generations 2 and 3 go: nothing uses them');
     assert.ok(fs.existsSync(r3.images[0]!.image));
+    const del = await deleteTemplate(depsFor(svc), template);
+    assert.match(del.messages.join(), new RegExp(r3.images[0]!.image.replace(/[.]/g, '\\.')));
+    assert.deepEqual(fs.readdirSync(path.join(pool(), 'template-images')), [], 'delete-template removed its generations');
+    assert.ok(fs.existsSync(base), 'but never the imported image');
   });
 });
