@@ -154,16 +154,21 @@ describe('terminal commands on real clones', function () {
     assert.deepEqual([...data.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.equal(data.readUInt32BE(16), shot.info.width);
     assert.ok(shot.info.width >= 320 && shot.info.height >= 200, JSON.stringify(shot.info));
-    const tab = vscode.window.tabGroups.all
-      .flatMap((g) => g.tabs)
-      .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('qq2clone.screen'));
-    assert.equal(tab?.label, `Screen: ${node.clone.name}`);
+    // The tab model follows the panel asynchronously.
+    const tab = await waitFor('the screen tab', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('qq2clone.screen')),
+    10_000);
+    assert.equal(tab.label, `Screen: ${node.clone.name}`);
     const again = await run<ScreenShot>('qq2clone.refreshScreen', node.clone.uuid);
     assert.ok(again && again.takenAt.getTime() > shot.takenAt.getTime());
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('Show Screen on a running clone without graphics says why', async () => {
+    if (virsh('domstate', b.cloneNode(1).clone.uuid).trim() !== 'running') await run('qq2clone.start', undefined, nodes(1));
+    await run('qq2clone.refresh');
     const from = b.notices.length;
     const shot = await run<ScreenShot>('qq2clone.showScreen', b.cloneNode(1));
     assert.equal(shot, undefined);
