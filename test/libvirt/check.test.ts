@@ -1,6 +1,7 @@
 // check against the real daemon: break things by hand (undefine a clone, delete an overlay, drop a stray file, ...),
 // check finds each, and its fixes remove exactly what they say and nothing else.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LibvirtService } from '../../src/libvirt/api';
@@ -92,6 +93,21 @@ describe('check (real libvirt)', function () {
     const after = (await runCheck(svc)).filter((f) => f.fix && (f.file?.startsWith(bed.root) || f.template?.startsWith(bed.prefix)));
     assert.deepEqual(after, [], 'nothing fixable is left');
     await assert.rejects(applyFix(svc, { kind: 'stray-file', message: '', fix: 'x', file: '/etc/hostname' }), /not in/);
+  });
+
+  it('finds a clone whose backing image was written after the clone was made', async () => {
+    const t = bed.makeTemplateFile(path.join(bed.root, 'src'), 'chg');
+    await importTemplate(depsFor(svc), t.xmlPath);
+    const [clone] = await svc.clone(t.name, 1);
+    assert.deepEqual((await runCheck(svc, t.name)).map((f) => f.kind), []);
+    await new Promise((r) => setTimeout(r, 1500));
+    fs.chmodSync(t.disk, 0o644);
+    execFileSync('qemu-io', ['-c', 'write -P 0x42 0 64k', t.disk]); // something else alters the template image
+    const found = await runCheck(svc, t.name);
+    const changed = found.filter((f) => f.kind === 'backing-changed');
+    assert.deepEqual(changed.map((f) => [f.uuid, f.file]), [[clone!.uuid, t.disk]]);
+    assert.match(changed[0]!.message, /modified after the clone was made/);
+    assert.equal(changed[0]!.fix, undefined, 'no automatic fix: the advice says to remake the clone');
   });
 
   it('a VM holding the template image writable blocks clones (QEMU write lock); read-only on disk prevents it', async () => {
