@@ -25,7 +25,7 @@ export interface TreeApi {
   readonly busy: BusyRegistry;
   /** The view's current selection. */
   readonly selection: readonly TreeNode[];
-  /** The view's message (the concrete error while libvirt is unavailable). */
+  /** The view's description (carries the concrete error while libvirt is unavailable). */
   readonly message: string | undefined;
   /** The TreeItem as the view shows it (tests read labels, icons and contextValues through this). */
   treeItem(node: TreeNode): vscode.TreeItem;
@@ -51,7 +51,10 @@ export function registerTree(
       updated.fire(source);
     },
     availability: (u) => {
-      view.message = u?.message;
+      // VS Code shows welcome content (what failed, what to do, Retry) only while the view has no message, so the
+      // concrete error goes to the view's description and the output channel instead.
+      view.message = undefined;
+      view.description = u ? `unavailable: ${u.message}` : undefined;
       void vscode.commands.executeCommand('setContext', 'qq2clone.unavailable', u?.reason);
       provider.fire({ all: true, nodes: [] });
       updated.fire('unavailable');
@@ -103,7 +106,7 @@ export function registerTree(
       return view.selection;
     },
     get message() {
-      return view.message;
+      return view.description;
     },
     treeItem: (node) => provider.getTreeItem(node),
     tooltip: async (node) => {
