@@ -182,12 +182,16 @@ export class VirshSession {
     }
   }
 
-  /** Lines like "error: Disconnected from qemu:///system due to end of file" belong to no command. */
+  /**
+   * Lines like "error: Disconnected from qemu:///system due to end of file" belong to no command, and so does
+   * "error: Reconnected to the hypervisor", which virsh prints before running the next command on a fresh
+   * connection after libvirtd came back: that command itself succeeds.
+   */
   private takeUnsolicited(stderr: string): string {
     return stderr
       .split(/(?<=\n)/)
       .filter((l) => {
-        if (!/^error: Disconnected from /.test(l)) return true;
+        if (!/^error: (Disconnected from |Reconnected to the hypervisor)/.test(l)) return true;
         this.unsolicited.push(l.trim());
         this.onUnsolicited?.(l.trim());
         return false;
