@@ -38,6 +38,11 @@ fi
 # the machine's npmrc points nodedir at another Node's headers, hence npm_config_nodedir).
 log "installing code-server $CODE_SERVER_VERSION (takes a few minutes the first time)"
 rm -rf "$PREFIX"
+# Run from `npm test`, the outer npm (on the machine's Node) exports npm_* variables; the inner npm would take
+# npm_config_user_agent ("node/v20") as its own, and code-server's postinstall refuses any Node but 24 by it.
+while IFS='=' read -r var _; do
+  case "$var" in npm_*) unset "$var" ;; esac
+done < <(env)
 PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
   npm install --global --prefix "$PREFIX" --no-audit --no-fund --loglevel=error --unsafe-perm \
   "code-server@$CODE_SERVER_VERSION" >&2
