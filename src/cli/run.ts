@@ -11,7 +11,8 @@ import type { LibvirtService, ServiceConfig } from '../libvirt/api';
 
 export function helpText(): string {
   const rows = CLI_COMMAND_LIST.map((c) => [`${c.name} ${c.usage}`.trimEnd(), c.summary]);
-  const width = Math.max(...rows.map(([u]) => u!.length));
+  // Usages longer than the column go on a line of their own, so one long usage does not push every summary off screen.
+  const width = 30;
   return `Usage: qq2clone [OPTION]... COMMAND [ARG]...
 
 Options (read left to right; -Q must come first):
@@ -26,7 +27,7 @@ Options (read left to right; -Q must come first):
   -h, --help             this help
 
 Commands (SET: comma-separated numbers, ranges a-b, states or all; ^ excludes, e.g. all,^running):
-${rows.map(([u, s]) => `  ${u!.padEnd(width)}  ${s}`).join('\n')}
+${rows.map(([u, s]) => (u!.length <= width ? `  ${u!.padEnd(width)}  ${s}` : `  ${u}\n  ${''.padEnd(width)}  ${s}`)).join('\n')}
 
 Exit values: 10 file access, 11 missing software, 12 bad argument, 13 template, 14 external command,
 15 libvirt XML, 16 libvirt action failed, 17 spice timeout, 18 wrong file type, 19 unexpected.

@@ -52,7 +52,8 @@ const subs: Record<string, Sub> = {
 export const modifyTemplateCommand: CliCommand = {
   name: 'modify-template',
   usage: USAGE,
-  summary: 'prepare-image, commit-image, destroy-image, discard-image, edit, rename NEW-NAME.',
+  summary:
+    'Stage image changes in a staging clone (prepare-image), fold them into a new image generation (commit-image), force it off (destroy-image) or drop it (discard-image); edit the XML; rename the template and its clones.',
   async run(ctx, args) {
     if (args.length < 2) throw new UsageError(`modify-template takes ${USAGE}.`);
     const [name, sub, ...rest] = args as [string, string, ...string[]];
