@@ -32,6 +32,20 @@ export async function chooseTargets(
 ): Promise<Targets | undefined> {
   const picked = selectedNodes(node, nodes);
   if (picked.length) return targetsFromNodes(operation, picked);
+  return targetsFromArgsOrPalette(ctx, title, node, operation);
+}
+
+/**
+ * The clones named by a SetArgs object ({ template?, set }) or, from the palette, by a template and a SET asked
+ * for; with an operation, only those it may act on (the SET box previews them). Undefined when the user cancelled
+ * or nothing resolved (the reason has been shown).
+ */
+export async function targetsFromArgsOrPalette(
+  ctx: CommandContext,
+  title: string,
+  node: unknown,
+  operation?: SetOperationName,
+): Promise<Targets | undefined> {
   const inventory = await freshInventory(ctx);
   if (!inventory) return undefined;
   let template: string | undefined;

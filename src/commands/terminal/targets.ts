@@ -1,11 +1,7 @@
-import { asQq2Error } from '../../core/errors';
 import type { CloneInfo } from '../../libvirt/api';
-import { askSet } from '../../ui/setInput';
-import { pickTemplate } from '../../ui/pickTemplate';
 import { prompts } from '../../ui/prompts';
-import { uiSettings } from '../../ui/settings';
-import { freshInventory } from '../common/chooseTargets';
-import { isSetArgs, selectedNodes, targetsFromSet } from '../common/targets';
+import { freshInventory, targetsFromArgsOrPalette } from '../common/chooseTargets';
+import { selectedNodes } from '../common/targets';
 import type { CommandContext } from '../types';
 
 /**
@@ -20,29 +16,9 @@ export async function chooseClones(ctx: CommandContext, title: string, node: unk
   if (picked.length) {
     clones = picked.flatMap((n) => (n.kind === 'clone' ? [n.clone] : n.clones.map((c) => c.clone)));
   } else {
-    const inventory = await freshInventory(ctx);
-    if (!inventory) return undefined;
-    let template: string | undefined;
-    let set: string | undefined;
-    if (isSetArgs(node)) {
-      template = node.template ?? (uiSettings().defaultTemplate || undefined);
-      set = node.set;
-      if (!template) {
-        void prompts.notify('error', `${title}: no template given and qq2clone.defaultTemplate is not set.`);
-        return undefined;
-      }
-    } else {
-      template = await pickTemplate(inventory, title);
-      if (!template) return undefined;
-      set = await askSet(inventory, template, `${title}: which clones of ${template}?`);
-    }
-    if (set === undefined) return undefined;
-    try {
-      clones = targetsFromSet(inventory, template, set).clones;
-    } catch (e) {
-      void prompts.notify('error', `${title}: ${asQq2Error(e).message}`);
-      return undefined;
-    }
+    const targets = await targetsFromArgsOrPalette(ctx, title, node);
+    if (!targets) return undefined;
+    clones = [...targets.clones];
   }
   const seen = new Set<string>();
   clones = clones.filter((c) => !c.staging && !seen.has(c.uuid) && seen.add(c.uuid));
