@@ -4,6 +4,7 @@
  * Types only: no vscode, no I/O.
  */
 import type { CloneState } from '../core/states';
+import type { SetOperationName } from '../core/operations';
 import type { Qq2Error } from '../core/errors';
 
 /** Where the tool keeps its files and which libvirt it talks to (the manual's CONFIG, resolved). */
@@ -70,16 +71,7 @@ export interface CloneRef {
 }
 
 /** The operations on SETs (manual: CLONE COMMANDS). */
-export type CloneOperation =
-  | 'start'
-  | 'destroy'
-  | 'suspend'
-  | 'resume'
-  | 'save'
-  | 'save-rm'
-  | 'rm'
-  | 'rm-wipe'
-  | 'rm-shred';
+export type CloneOperation = SetOperationName;
 
 export interface ProgressReport {
   readonly done: number;
