@@ -1,0 +1,118 @@
+/**
+ * redefineClone against the real daemon: a new name goes through domrename, a new UUID replaces the definition;
+ * refusals (running, managed save) change nothing; a failed define or undefine leaves the old domain as it was.
+ * Plain domains of the test bed (the clone metadata plays no part in libvirt's side of this).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { LibvirtError, UsageError } from '../../src/core/errors';
+import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
+import { redefineClone } from '../../src/libvirt/redefine';
+import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh } from '../testbed';
+
+describe('libvirt: redefine a clone under a new name or UUID', function () {
+  let bed: TestBed;
+  let svc: Libvirt;
+  let n = 0;
+
+  /** A new shut-off domain of the bed: its name, UUID and inactive XML. */
+  function domain(): { name: string; uuid: string; xml: string } {
+    n += 1;
+    const name = `${bed.prefix}-d${n}`;
+    const file = path.join(bed.root, `d${n}.xml`);
+    fs.writeFileSync(file, tinyDomainXml({ name, disk: bed.makeDisk(`d${n}.qcow2`) }));
+    virsh('define', file);
+    return { name, uuid: virsh('domuuid', name).trim(), xml: virsh('dumpxml', '--inactive', name) };
+  }
+  const withName = (xml: string, from: string, to: string): string => xml.replace(`<name>${from}</name>`, `<name>${to}</name>`);
+  const withUuid = (xml: string, from: string, to: string): string => xml.replace(`<uuid>${from}</uuid>`, `<uuid>${to}</uuid>`);
+
+  before(() => {
+    bed = new TestBed('redef');
+    svc = createLibvirtService({ uri: TEST_URI, home: bed.root });
+  });
+  after(() => {
+    svc?.dispose();
+    bed?.cleanup();
+  });
+
+  it('renames a shut-off domain: same UUID, new name, new XML defined, disks unchanged', async () => {
+    const d = domain();
+    const disks = virsh('domblklist', d.name);
+    const xml = withName(d.xml, d.name, `${d.name}-new`).replace(/<memory unit='KiB'>\d+/, "<memory unit='KiB'>49152");
+    const r = await redefineClone(svc, d, xml);
+    assert.deepEqual(r, { uuid: d.uuid, name: `${d.name}-new`, renamed: true, newUuid: false });
+    assert.equal(virsh('domuuid', `${d.name}-new`).trim(), d.uuid);
+    assert.equal(tryVirsh('domuuid', d.name), undefined);
+    assert.match(virsh('dumpxml', '--inactive', `${d.name}-new`), /<memory unit='KiB'>49152</);
+    assert.equal(virsh('domblklist', `${d.name}-new`), disks);
+  });
+
+  it('replaces the definition for a new UUID, with the same name and with a new one', async () => {
+    const d = domain();
+    const u1 = randomUUID();
+    const r1 = await redefineClone(svc, d, withUuid(d.xml, d.uuid, u1));
+    assert.deepEqual(r1, { uuid: u1, name: d.name, renamed: false, newUuid: true });
+    assert.equal(virsh('domuuid', d.name).trim(), u1);
+    assert.equal(tryVirsh('domname', d.uuid), undefined);
+    const u2 = randomUUID();
+    const xml2 = withName(withUuid(virsh('dumpxml', '--inactive', d.name), u1, u2), d.name, `${d.name}-b`);
+    await redefineClone(svc, { uuid: u1, name: d.name }, xml2);
+    assert.equal(virsh('domuuid', `${d.name}-b`).trim(), u2);
+    assert.equal(tryVirsh('domname', u1), undefined);
+    assert.equal(tryVirsh('domuuid', d.name), undefined);
+    assert.deepEqual(bed.domains().filter((x) => x.startsWith(d.name)), [`${d.name}-b`]);
+  });
+
+  it('refuses a running domain (rename or new UUID) and a saved one (new UUID), changing nothing', async () => {
+    const d = domain();
+    virsh('start', d.name);
+    await assert.rejects(redefineClone(svc, d, withName(d.xml, d.name, `${d.name}-x`)), (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.equal(e.message, `${d.name} is running: shut it off first, then save again to rename it.`);
+      return true;
+    });
+    await assert.rejects(redefineClone(svc, d, withUuid(d.xml, d.uuid, randomUUID())), /is running: shut it off first, then save again to change its UUID/);
+    virsh('suspend', d.name);
+    await assert.rejects(redefineClone(svc, d, withName(d.xml, d.name, `${d.name}-x`)), /is paused: shut it off first/);
+    virsh('resume', d.name);
+    virsh('managedsave', d.name);
+    await assert.rejects(redefineClone(svc, d, withUuid(d.xml, d.uuid, randomUUID())), /has a saved state that belongs to its current UUID/);
+    assert.match(virsh('dominfo', d.name), /Managed save:\s+yes/);
+    assert.equal(virsh('domuuid', d.name).trim(), d.uuid);
+    assert.equal(virsh('dumpxml', '--inactive', d.name), d.xml);
+    assert.deepEqual(bed.domains().filter((x) => x.startsWith(d.name)), [d.name]);
+  });
+
+  it('leaves the old domain as it was when libvirt rejects the new definition', async () => {
+    const d = domain();
+    const broken = (xml: string): string => xml.replace(/<emulator>[^<]*<\/emulator>/, '<emulator>/nonexistent/qemu</emulator>');
+    for (const xml of [withName(d.xml, d.name, `${d.name}-x`), withUuid(d.xml, d.uuid, randomUUID())]) {
+      await assert.rejects(redefineClone(svc, d, broken(xml)), (e: unknown) => {
+        assert.ok(e instanceof LibvirtError, String(e));
+        assert.match(e.message, new RegExp(`^Not saved: defining the new XML failed \\(.*\\); ${d.name} (keeps its name and definition|is unchanged)\\.$`));
+        return true;
+      });
+      assert.equal(virsh('domuuid', d.name).trim(), d.uuid);
+      assert.equal(virsh('dumpxml', '--inactive', d.name), d.xml);
+      assert.deepEqual(bed.domains().filter((x) => x.startsWith(d.name)), [d.name]);
+    }
+  });
+
+  it('undoes the new definition when the old one cannot be removed (it has a snapshot)', async () => {
+    const d = domain();
+    virsh('snapshot-create-as', d.name, 'keep');
+    const u = randomUUID();
+    await assert.rejects(redefineClone(svc, d, withUuid(d.xml, d.uuid, u)), (e: unknown) => {
+      assert.ok(e instanceof LibvirtError, String(e));
+      assert.match(e.message, new RegExp(`^Not saved: removing the old definition failed \\(.*\\); the new one was removed again, ${d.name} is unchanged\\.$`));
+      return true;
+    });
+    assert.equal(virsh('domuuid', d.name).trim(), d.uuid);
+    assert.equal(tryVirsh('domname', u), undefined);
+    assert.deepEqual(bed.domains().filter((x) => x.startsWith(d.name)), [d.name]);
+    virsh('snapshot-delete', d.name, 'keep');
+  });
+});
