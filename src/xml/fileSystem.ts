@@ -9,11 +9,14 @@ import type { CloneInfo } from '../libvirt/api';
 import { validateDomainXml } from '../validation';
 import { describeTarget, parseXmlPath, type XmlTarget } from './uris';
 import { domainIdentity, withMetadata } from './identity';
+import { redefineClone } from '../libvirt/redefine';
 
 interface Opened {
   /** What libvirt (or the template file) held when the document was read or last saved. */
   base: string;
   mtime: number;
+  /** What the open document should show after a save that changed the user's text (our metadata put back). */
+  shown?: string;
 }
 
 /** Thrown by writeFile when the domain changed since it was read; carries what it is now. */
@@ -63,8 +66,21 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const text = await this.current(uri);
     const o = this.opened.get(uri.toString());
+    // After a save that put our metadata back: the text as defined (the user's formatting), unless libvirt changed.
+    const shown = o?.shown !== undefined && o.base === text ? o.shown : text;
     this.opened.set(uri.toString(), { base: text, mtime: o?.mtime ?? Date.now() });
-    return new TextEncoder().encode(text);
+    return new TextEncoder().encode(shown);
+  }
+
+  /**
+   * Called once a document's save is over: if the save defined more than the user typed (our metadata put back),
+   * a change event makes the editor read it again (the document is not dirty, so nothing typed is lost).
+   */
+  showDefined(uri: vscode.Uri): void {
+    const o = this.opened.get(uri.toString());
+    if (o?.shown === undefined) return;
+    o.mtime = Math.max(Date.now(), o.mtime + 1);
+    this.emitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
   }
 
   stat(uri: vscode.Uri): vscode.FileStat {
@@ -74,7 +90,7 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
       o = { base: '', mtime: Date.now() };
       this.opened.set(uri.toString(), o);
     }
-    return { type: vscode.FileType.File, ctime: 0, mtime: o.mtime, size: o.base.length };
+    return { type: vscode.FileType.File, ctime: 0, mtime: o.mtime, size: (o.shown ?? o.base).length };
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
@@ -111,39 +127,42 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
       throw e;
     }
     let base: string;
+    let shown: string | undefined;
     if (t.kind === 'template') {
       await this.host.service.writeTemplateXml(t.template, text);
       base = text;
     } else {
       const c = await this.clone(t);
-      const mine = domainIdentity(text);
-      if (mine.uuid !== undefined && mine.uuid !== c.uuid.toLowerCase()) {
-        throw new Error(
-          `Not saved: libvirt knows ${describeTarget(t)} by its UUID ${c.uuid}; another UUID would define a second machine. Put the UUID back.`,
-        );
-      }
-      if (mine.name !== undefined && mine.name !== c.name) {
-        throw new Error(
-          `Not saved: libvirt does not rename a domain through its definition. Keep <name>${c.name}</name>; the clone keeps its number ${t.id} whatever its name.`,
-        );
-      }
       // Our metadata is what makes the domain clone N of T: an edit that dropped it gets it back.
       const meta = domainIdentity(now).metadata;
-      const xml = mine.metadata || !meta ? text : withMetadata(text, meta);
-      if (xml !== text) this.output.info(`${describeTarget(t)}: the qq2clone <metadata> element was put back.`);
-      await this.host.service.defineXml(xml);
-      base = await this.host.service.domainXml(c.uuid, { inactive: true });
+      const xml = domainIdentity(text).metadata || !meta ? text : withMetadata(text, meta);
+      // A new name or UUID is followed (rename, or define anew and remove the old definition); the metadata keeps
+      // the clone's template and number, so this document's address stays valid.
+      const r = await redefineClone(this.host.service, c, xml);
+      if (r.renamed) this.output.info(`${describeTarget(t)}: renamed from ${c.name} to ${r.name}.`);
+      if (r.newUuid) this.output.info(`${describeTarget(t)}: its UUID is now ${r.uuid} (was ${c.uuid}).`);
+      base = await this.host.service.domainXml(r.uuid, { inactive: true });
+      if (xml !== text) {
+        this.output.info(`${describeTarget(t)}: the qq2clone <metadata> element was put back.`);
+        shown = xml;
+      }
     }
-    // The document keeps the user's text; no change event, so it is not replaced by libvirt's formatting.
-    this.opened.set(key, { base, mtime: Date.now() });
+    // The document keeps the user's text; no change event, so it is not replaced by libvirt's formatting. When our
+    // metadata was put back, the document shows the text as defined once the save is over (see showDefined).
+    this.opened.set(key, { base, mtime: Date.now(), ...(shown !== undefined ? { shown } : {}) });
     this.output.info(`Saved ${describeTarget(t)}.`);
     // The tree shows what was defined (memory, name of the template file...).
     void vscode.commands.executeCommand('qq2clone.refresh');
   }
 
-  /** Forget what a closed document was based on; its next open reads afresh. */
+  /**
+   * Forget what a closed document was based on; its next open reads afresh. The modification time stays: the editor
+   * may reuse the document when it is reopened before the close is reported, and a newer time would make it refuse
+   * the next save as "changed on disk".
+   */
   forget(uri: vscode.Uri): void {
-    this.opened.delete(uri.toString());
+    const o = this.opened.get(uri.toString());
+    if (o) this.opened.set(uri.toString(), { base: '', mtime: o.mtime });
   }
 
   /** Accept what the domain is now as the base of the open document (after "Overwrite"). */

@@ -33,6 +33,7 @@ export function registerXmlDocuments(
     vscode.workspace.registerFileSystemProvider(XML_SCHEME, fs, { isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider(CURRENT_SCHEME, { provideTextDocumentContent: currentText }),
     vscode.workspace.onDidOpenTextDocument(setLanguage),
+    vscode.workspace.onDidSaveTextDocument((d) => d.uri.scheme === XML_SCHEME && fs.showDefined(d.uri)),
     vscode.workspace.onDidCloseTextDocument((d) => {
       if (d.uri.scheme === XML_SCHEME && !vscode.workspace.textDocuments.some((o) => o.uri.toString() === d.uri.toString())) {
         fs.forget(d.uri);

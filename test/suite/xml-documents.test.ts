@@ -6,11 +6,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { virsh } from '../testbed';
-import { CloneBed } from './util/cloneBed';
+import { randomUUID } from 'node:crypto';
+import { tryVirsh, virsh } from '../testbed';
+import { CloneBed, virshState } from './util/cloneBed';
 import { waitFor } from './util/extension';
 
 const dumpxml = (name: string): string => virsh('dumpxml', '--inactive', name);
+/** Target and source of each disk (virsh domblklist), to check that a redefinition keeps the storage. */
+const blockList = (name: string): string => virsh('domblklist', name);
 
 /** Replaces the first occurrence of `from` in the document (through the editor, as typing would). */
 async function replaceIn(doc: vscode.TextDocument, from: string | RegExp, to: string): Promise<void> {
@@ -122,21 +125,90 @@ describe('domain XML documents', function () {
     assert.match(current.getText(), /changed elsewhere/);
   });
 
-  it('keeps the clone ours when an edit drops the metadata, and refuses another UUID', async () => {
+  it('keeps the clone ours when an edit drops the metadata, and the document shows the element put back', async () => {
     const doc = await openClone(b, 1);
     await replaceIn(doc, /<metadata>[\s\S]*<\/metadata>\s*/, '');
-    await replaceIn(doc, /<vcpu placement='static'>1<\/vcpu>/, "<vcpu placement='static'>2</vcpu>");
+    await replaceIn(doc, /<vcpu placement='static'>1<\/vcpu>/, "<vcpu placement='static'>2</vcpu> <!-- mine -->");
     assert.equal(await doc.save(), true);
     const now = dumpxml(name);
     assert.match(now, /<vcpu placement='static'>2<\/vcpu>/);
     assert.match(now, /xmlns\/clone\/1/);
     await vscode.commands.executeCommand('qq2clone.refresh');
     assert.equal(b.cloneNode(1).clone.name, name);
+    // The open document follows without reopening: our element is back, the user's comment stays, nothing unsaved.
+    await waitFor('the document to show the metadata put back', () => (/xmlns\/clone\/1/.test(doc.getText()) ? true : undefined));
+    assert.match(doc.getText(), /<!-- mine -->/);
+    assert.equal(doc.isDirty, false);
+  });
+  it('renames a shut-off clone from the editor: libvirt has the new name only, the tree keeps it as the same clone', async () => {
+    const uuid = virsh('domuuid', name).trim();
+    const disks = blockList(name);
+    const doc = await openClone(b, 1);
+    const renamed = `${name}-renamed`;
+    await replaceIn(doc, `<name>${name}</name>`, `<name>${renamed}</name>`);
+    assert.equal(await doc.save(), true);
+    assert.equal(doc.isDirty, false);
+    assert.equal(virsh('domuuid', renamed).trim(), uuid);
+    assert.equal(tryVirsh('domuuid', name), undefined, 'the old name is gone');
+    assert.deepEqual(blockList(renamed), disks);
+    assert.match(dumpxml(renamed), /xmlns\/clone\/1/);
+    name = renamed;
+    await vscode.commands.executeCommand('qq2clone.refresh');
+    await b.waitTree('clone 1 under its new name', () => (b.clones().find((c) => c.clone.id === 1)?.clone.name === renamed ? true : undefined));
+    assert.equal(b.cloneNode(1).clone.uuid, uuid);
+    assert.equal(b.clones().length, 1);
+    // The document's address is by template and number: it still reads the clone.
+    const again = await openClone(b, 1);
+    assert.match(again.getText(), new RegExp(`<name>${renamed}</name>`));
+  });
 
-    const doc2 = await openClone(b, 1);
-    await replaceIn(doc2, /<uuid>[0-9a-f-]+<\/uuid>/, '<uuid>00000000-1111-2222-3333-444444444444</uuid>');
-    assert.equal(await doc2.save(), false);
-    assert.equal(virsh('domuuid', name).trim(), b.cloneNode(1).clone.uuid);
+  it('gives a clone a new UUID (then a new UUID and name): the old definition is gone, the clone stays ours', async () => {
+    const disks = blockList(name);
+    for (const rename of [false, true]) {
+      const oldUuid = virsh('domuuid', name).trim();
+      const newUuid = randomUUID();
+      const newName = rename ? `${name}-2` : name;
+      const doc = await openClone(b, 1);
+      await replaceIn(doc, `<uuid>${oldUuid}</uuid>`, `<uuid>${newUuid}</uuid>`);
+      if (rename) await replaceIn(doc, `<name>${name}</name>`, `<name>${newName}</name>`);
+      assert.equal(await doc.save(), true, `save (rename: ${rename})`);
+      assert.equal(doc.isDirty, false);
+      assert.equal(virsh('domuuid', newName).trim(), newUuid);
+      assert.equal(tryVirsh('domname', oldUuid), undefined, 'the old UUID is gone');
+      if (rename) assert.equal(tryVirsh('domuuid', name), undefined, 'the old name is gone');
+      assert.equal(b.bed.domains().length, 1, `one domain of the bed: ${b.bed.domains().join(', ')}`);
+      assert.match(dumpxml(newName), /xmlns\/clone\/1/);
+      assert.deepEqual(blockList(newName), disks);
+      name = newName;
+      await vscode.commands.executeCommand('qq2clone.refresh');
+      await b.waitTree('clone 1 with its new UUID', () => (b.clones().find((c) => c.clone.id === 1)?.clone.uuid === newUuid ? true : undefined));
+      assert.equal(b.cloneNode(1).clone.name, newName);
+      assert.equal(b.clones().length, 1);
+      await closeAll();
+    }
+  });
+
+  it('refuses to rename or change the UUID of a running clone: document dirty, nothing changed', async () => {
+    const uuid = virsh('domuuid', name).trim();
+    const before = dumpxml(name);
+    virsh('start', name);
+    try {
+      const doc = await openClone(b, 1);
+      await replaceIn(doc, `<name>${name}</name>`, `<name>${name}-x</name>`);
+      assert.equal(await doc.save(), false);
+      assert.equal(doc.isDirty, true);
+      await replaceIn(doc, `<uuid>${uuid}</uuid>`, `<uuid>${randomUUID()}</uuid>`);
+      assert.equal(await doc.save(), false);
+      assert.equal(doc.isDirty, true);
+      assert.equal(virshState(name), 'running');
+      assert.equal(virsh('domuuid', name).trim(), uuid);
+      assert.equal(tryVirsh('domuuid', `${name}-x`), undefined);
+      assert.equal(dumpxml(name), before);
+      assert.deepEqual(b.bed.domains(), [name]);
+    } finally {
+      await closeAll();
+      tryVirsh('destroy', name);
+    }
   });
 
   it('"Save Without Validation" hands libvirt what the schema rejects', async () => {
