@@ -25,6 +25,8 @@ import { copyTemplateCommand } from './copyTemplate';
 import { deleteTemplateCommand } from './deleteTemplate';
 import { modifyTemplateCommand } from './modifyTemplate';
 import { checkCommand } from './check';
+import { connectCommand } from './connect';
+import { editCommand } from './edit';
 
 /** Built commands, in the order -h lists them. */
 const built: readonly CliCommand[] = [
@@ -40,6 +42,8 @@ const built: readonly CliCommand[] = [
   rmWipeCommand,
   rmShredCommand,
   execCommand,
+  connectCommand,
+  editCommand,
   listTemplatesCommand,
   configCommand,
   validateCommand,

@@ -22,8 +22,6 @@ function pending(name: string, usage: string, summary: string, instead?: string)
 }
 
 export const pendingCommands: readonly CliCommand[] = [
-  pending('connect', 'SET', "Start the machines in SET that aren't running and connect to their spice graphics.", "use exec SET 'virt-viewer --uuid \"$uuid\"'"),
-  pending('edit', 'NUMBER', 'Edit the XML of the clone with this number.', 'use virsh edit'),
   pending('import-template', 'DOMAIN|XML-FILE [NAME]', 'Import a template from a libvirt domain or a domain XML file.'),
   pending('copy-template', 'CURRENT-NAME NEW-NAME', "Copy a template's XML to a new template (same storage)."),
   pending('delete-template', 'NAME', 'Delete a template that has no clones.'),

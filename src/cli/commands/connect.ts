@@ -1,0 +1,83 @@
+import type { CliCommand } from './types';
+import type { CliContext } from '../context';
+import { expectArgs } from './expectArgs';
+import { asQq2Error, CancelledError, MissingDependencyError, Qq2Error, SpiceTimeoutError } from '../../core/errors';
+import { operationAccepts } from '../../core/operations';
+import { resolveSet } from '../../core/set';
+import type { CloneInfo } from '../../libvirt/api';
+import { chooseViewer, graphicsOf, installedViewers, launchViewer, viewerCommand, virshFor, waitForSpice } from '../../libvirt/display';
+
+const label = (c: { id: number; name: string }) => `${c.id} (${c.name})`;
+
+/** Starts the clones of `chosen` that are not running; returns the errors of those that failed, by UUID. */
+async function startStopped(ctx: CliContext, chosen: readonly CloneInfo[]): Promise<Map<string, Qq2Error>> {
+  const refs = chosen.filter((c) => operationAccepts('start', c.state)).map(({ template, id, uuid, name }) => ({ template, id, uuid, name }));
+  if (!refs.length) return new Map();
+  const r = await ctx.service().run('start', refs, { signal: ctx.signal });
+  for (const c of r.done) ctx.out.info(`Started ${label(c)}.`);
+  for (const f of r.failed) ctx.out.error(`start ${label(f.clone)}: ${f.error.message}`);
+  if (r.cancelled.length) throw new CancelledError(`Cancelled; not started: ${r.cancelled.map((c) => c.id).join(',')}.`);
+  return new Map(r.failed.map((f) => [f.clone.uuid, f.error]));
+}
+
+/** Opens the chosen viewer on one running clone once its SPICE display has an address. */
+async function openViewer(ctx: CliContext, clone: CloneInfo, viewer: 'virt-viewer' | 'spicy', seconds: number): Promise<void> {
+  let address: string;
+  try {
+    address = await waitForSpice(virshFor(ctx.service()), clone.uuid, seconds * 1000, ctx.signal);
+  } catch (e) {
+    if (!(e instanceof SpiceTimeoutError)) throw e;
+    throw new SpiceTimeoutError(
+      `The SPICE display of ${label(clone)} had no address within ${seconds} s: check that it runs, or raise S_TIMEOUT (qq2clone config edit S_TIMEOUT).`,
+    );
+  }
+  await launchViewer(viewerCommand(viewer, ctx.uri, clone.uuid, address));
+  ctx.out.info(`Opened ${viewer} on ${label(clone)}.`);
+}
+
+/**
+ * qq2clone connect SET: starts every machine of SET that is not running, then, when SPICE connections are on
+ * (-g, or USE_SPICE=1 without -f), opens virt-viewer or spicy (-V/-S, SPICY; the other one when the chosen one is
+ * missing) with the connection URI on each clone with SPICE graphics. A clone without SPICE graphics is mentioned
+ * and left alone. Exit 11 when a clone needs a viewer and none is installed, 17 when a display does not appear
+ * within S_TIMEOUT seconds; otherwise the first failure's code.
+ */
+export const connectCommand: CliCommand = {
+  name: 'connect',
+  usage: 'SET',
+  summary: "Start the machines in SET that aren't running and open virt-viewer or spicy on their SPICE graphics.",
+  async run(ctx, args) {
+    expectArgs('connect', 'SET', args, 1);
+    const { clones } = await ctx.templateClones();
+    const chosen = resolveSet(args[0]!, clones, { command: 'connect' });
+    const failures = await startStopped(ctx, chosen);
+    const errors = [...failures.values()];
+    const useSpice = ctx.options.useSpice ?? ctx.config.USE_SPICE === '1';
+    if (!useSpice) ctx.out.info('SPICE connections are off (-f or USE_SPICE=0): the machines were only started.');
+    const spiceClones: CloneInfo[] = [];
+    for (const clone of useSpice ? chosen.filter((c) => !failures.has(c.uuid)) : []) {
+      const types = graphicsOf(await ctx.service().domainXml(clone.uuid, { inactive: false, signal: ctx.signal })).map((g) => g.type);
+      if (types.includes('spice')) spiceClones.push(clone);
+      else ctx.out.info(`${label(clone)} has no SPICE graphics (${types.length ? `its graphics: ${types.join(', ')}` : 'no graphics device'}); no viewer for it.`);
+    }
+    const viewer = chooseViewer((ctx.options.spicy ?? ctx.config.SPICY === '1') ? 'spicy' : 'virt-viewer', installedViewers());
+    if (spiceClones.length && !viewer) {
+      throw new MissingDependencyError(
+        `Neither virt-viewer nor spicy is installed (or on PATH), so the SPICE graphics of ${spiceClones.map(label).join(', ')} cannot be shown: ` +
+          'install virt-viewer (or spicy), or use -f (USE_SPICE=0) to only start the machines.',
+        'virt-viewer',
+      );
+    }
+    const opened = await Promise.all(
+      spiceClones.map((c) => openViewer(ctx, c, viewer!, Number(ctx.config.S_TIMEOUT)).then(() => undefined, (e: unknown) => asQq2Error(e))),
+    );
+    opened.forEach((e, i) => {
+      if (!e) return;
+      ctx.out.error(`connect ${label(spiceClones[i]!)}: ${e.message}`);
+      errors.push(e);
+    });
+    const cancelled = errors.find((e) => e instanceof CancelledError);
+    if (cancelled) throw cancelled;
+    if (errors.length) throw new Qq2Error(`connect failed for ${errors.length} of ${chosen.length} machines.`, errors[0]!.exitCode);
+  },
+};

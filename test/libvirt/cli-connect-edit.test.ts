@@ -1,0 +1,168 @@
+/**
+ * qq2clone connect and edit end to end on the real daemon: the bundled CLI runs as its own process with
+ * QQ2CLONE_HOME (and TMPDIR) inside the test bed. The viewers are stub programs first on PATH that record their
+ * arguments; the editor is a small script named by EDITOR.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { TestBed, TEST_URI, virsh } from '../testbed';
+import { graphicsOf } from '../../src/libvirt/display';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const SPICE = `    <graphics type='spice' autoport='yes' listen='127.0.0.1'/>\n    <video><model type='qxl'/></video>\n`;
+
+describe('qq2clone connect and edit against libvirt', function () {
+  this.timeout(180_000);
+  let bed: TestBed;
+  let home: string;
+  let cliJs: string;
+  let stubBin: string;
+  let bareBin: string;
+  let viewerLog: string;
+  let tpl: { name: string; xmlPath: string; disk: string };
+  let plain: { name: string; xmlPath: string; disk: string };
+
+  const q = (env: NodeJS.ProcessEnv, ...args: string[]): Run => {
+    const r = spawnSync(process.execPath, [cliJs, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, QQ2CLONE_HOME: home, TMPDIR: home, LIBVIRT_DEFAULT_URI: TEST_URI, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const withStubs = { PATH: '' };
+  const ok = (env: NodeJS.ProcessEnv, ...args: string[]): string => {
+    const r = q(env, ...args);
+    assert.equal(r.code, 0, `qq2clone ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  };
+  /** The name of clone `id` of `template`, from `list xml`. */
+  const nameOf = (id: number, template = tpl.name): string => {
+    const section = ok({}, 'list', 'xml').split('<template ').find((t) => t.startsWith(`name="${template}"`)) ?? '';
+    const m = new RegExp(`<clone id="${id}" name="([^"]+)"`).exec(section);
+    assert.ok(m, `clone ${id} of ${template} is not listed: ${section}`);
+    return m[1]!;
+  };
+  const state = (name: string): string => virsh('domstate', name).trim();
+  const script = (file: string, body: string): string => {
+    fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return file;
+  };
+  const viewerCalls = (): string[] => (fs.existsSync(viewerLog) ? fs.readFileSync(viewerLog, 'utf8').split('\n').filter(Boolean) : []);
+
+  before(async () => {
+    bed = new TestBed('cliconn');
+    home = bed.root;
+    tpl = bed.makeTemplateFile(path.join(home, 'templates'), 'tpl', SPICE);
+    plain = bed.makeTemplateFile(path.join(home, 'templates'), 'plain');
+    cliJs = path.join(home, 'cli.js');
+    await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cliJs, logLevel: 'silent' });
+    // Validation loads xmllint-wasm's files from next to the bundle, as dist/ has them.
+    const xmllint = path.dirname(require.resolve('xmllint-wasm/package.json'));
+    for (const f of ['xmllint-node.js', 'xmllint.wasm']) fs.copyFileSync(path.join(xmllint, f), path.join(home, f));
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ TEMPLATE: tpl.name, NORUN: '1' }));
+    // Stub viewers: one line per run with their arguments.
+    viewerLog = path.join(home, 'viewer.log');
+    stubBin = path.join(home, 'stub-bin');
+    fs.mkdirSync(stubBin);
+    for (const v of ['virt-viewer', 'spicy']) script(path.join(stubBin, v), `echo "${v} $*" >> '${viewerLog}'`);
+    withStubs.PATH = `${stubBin}:${process.env.PATH ?? ''}`;
+    // A PATH with virsh and the shell but no viewer.
+    bareBin = path.join(home, 'bare-bin');
+    fs.mkdirSync(bareBin);
+    for (const p of ['virsh', 'qemu-img', 'sh', 'bash']) {
+      const found = (process.env.PATH ?? '').split(':').map((d) => path.join(d, p)).find((f) => fs.existsSync(f));
+      if (found) fs.symlinkSync(found, path.join(bareBin, p));
+    }
+    ok({}, 'clone', '2');
+    ok({}, '-t', plain.name, 'clone', '1');
+  });
+
+  after(() => {
+    if (cliJs && fs.existsSync(cliJs)) {
+      q({}, '-Q', 'rm', 'all');
+      q({}, '-Q', '-t', plain.name, 'rm', 'all');
+    }
+    bed?.cleanup();
+  });
+
+  it('connect starts the stopped clones and opens the viewer with the connection URI on each', () => {
+    const names = [nameOf(1), nameOf(2)];
+    for (const n of names) assert.equal(state(n), 'shut off');
+    ok(withStubs, 'connect', 'all');
+    for (const n of names) assert.equal(state(n), 'running');
+    const expected = names.map((n) => `virt-viewer --connect ${TEST_URI} --uuid ${virsh('domuuid', n).trim()}`).sort();
+    assert.deepEqual(viewerCalls().sort(), expected);
+  });
+
+  it('-S opens spicy on the address of the display', () => {
+    fs.rmSync(viewerLog, { force: true });
+    ok(withStubs, '-S', 'connect', '1');
+    const port = graphicsOf(virsh('dumpxml', nameOf(1)))[0]!.port!;
+    assert.deepEqual(viewerCalls(), [`spicy --host 127.0.0.1 --port ${port}`]);
+  });
+
+  it('a clone without SPICE graphics is started and said to have none; exit 0', () => {
+    fs.rmSync(viewerLog, { force: true });
+    const name = nameOf(1, plain.name);
+    const out = ok(withStubs, '-t', plain.name, 'connect', '1');
+    assert.equal(state(name), 'running');
+    assert.match(out, /has no SPICE graphics/);
+    assert.deepEqual(viewerCalls(), []);
+  });
+
+  it('with -g and no viewer on PATH: starts the clone, then exit 11 saying what to install', () => {
+    const name = nameOf(2);
+    virsh('destroy', name);
+    const r = q({ PATH: bareBin }, '-g', 'connect', '2');
+    assert.equal(r.code, 11, r.stderr);
+    assert.match(r.stderr, /Neither virt-viewer nor spicy is installed.*install virt-viewer/);
+    assert.equal(state(name), 'running');
+  });
+
+  it('without a terminal and without EDITOR or VISUAL, edit refuses with exit 12', () => {
+    const r = q({ EDITOR: '', VISUAL: '' }, 'edit', '1');
+    assert.equal(r.code, 12, r.stderr);
+    assert.match(r.stderr, /set EDITOR/);
+  });
+
+  it('edit with an editor that changes nothing says so and leaves no file behind', () => {
+    const before = virsh('dumpxml', '--inactive', nameOf(1));
+    const out = ok({ EDITOR: 'true', VISUAL: '' }, 'edit', '1');
+    assert.match(out, /No change/);
+    assert.equal(virsh('dumpxml', '--inactive', nameOf(1)), before);
+    assert.deepEqual(fs.readdirSync(home).filter((f) => f.startsWith('qq2clone-edit-')), []);
+  });
+
+  it('edit with EDITOR set to a script defines the changed memory', () => {
+    const name = nameOf(2);
+    virsh('destroy', name);
+    assert.match(virsh('dumpxml', '--inactive', name), /<memory unit='KiB'>32768<\/memory>/);
+    const editor = script(path.join(home, 'more-memory'), `sed -i "s|<memory unit='KiB'>32768</memory>|<memory unit='KiB'>49152</memory>|" "$1"`);
+    ok({ EDITOR: editor, VISUAL: '' }, 'edit', '2');
+    assert.match(virsh('dumpxml', '--inactive', name), /<memory unit='KiB'>49152<\/memory>/);
+  });
+
+  it('edit with a script that breaks the XML exits 15, prints FILE:LINE, keeps the file, defines nothing', () => {
+    const name = nameOf(2);
+    const before = virsh('dumpxml', '--inactive', name);
+    const editor = script(path.join(home, 'break'), `sed -i "s|<vcpu|<bogus/>\\n  <vcpu|" "$1"`);
+    const r = q({ EDITOR: editor, VISUAL: '' }, 'edit', '2');
+    assert.equal(r.code, 15, r.stderr);
+    const m = /^(\/\S+\.xml):(\d+): /m.exec(r.stderr);
+    assert.ok(m, `no FILE:LINE: problem in ${r.stderr}`);
+    const kept = fs.readFileSync(m[1]!, 'utf8');
+    assert.match(kept.split('\n')[Number(m[2]) - 1]!, /bogus/);
+    assert.match(r.stderr, new RegExp(`edits are in ${m[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.equal(virsh('dumpxml', '--inactive', name), before);
+  });
+});
