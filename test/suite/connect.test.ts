@@ -97,13 +97,13 @@ describe('connect', function () {
   it('with useSpice off, connect only starts the clones', async () => {
     await run('qq2clone.destroy', undefined, spiceClones());
     await run('qq2clone.refresh');
-    await b.set('useSpice', false);
+    await b.set('useSpice', 'off');
     try {
       const report = await run<ConnectReport>('qq2clone.connect', undefined, spiceClones());
       assert.equal(report?.started?.done.length, 2);
       assert.equal(report.spice, false);
     } finally {
-      await b.set('useSpice', true);
+      await b.set('useSpice', 'auto');
     }
     assert.deepEqual(spiceClones().map((n) => virshState(n.clone.name)), ['running', 'running']);
     assert.deepEqual(recorded(), []);
@@ -118,9 +118,21 @@ describe('connect', function () {
     }
     process.env.PATH = bare;
     const node = spiceClones()[0]!;
+    // "auto" (the default, as the manual's USE_SPICE): no viewer installed means no SPICE connections.
+    const auto = await run<ConnectReport>('qq2clone.connect', node, [node]);
+    assert.equal(auto?.spice, false);
+    assert.deepEqual(auto.notConnected, []);
+    // "on": tries, and says what is missing.
+    await b.set('useSpice', 'on');
     const from = b.notices.length;
-    const report = await run<ConnectReport>('qq2clone.connect', node, [node]);
-    assert.equal(report?.viewer, undefined);
+    let report: ConnectReport | undefined;
+    try {
+      report = await run<ConnectReport>('qq2clone.connect', node, [node]);
+    } finally {
+      await b.set('useSpice', 'auto');
+    }
+    assert.equal(report?.spice, true);
+    assert.equal(report.viewer, undefined);
     assert.deepEqual(report.notConnected.map((n) => n.reason), ['neither virt-viewer nor spicy is installed: install virt-viewer, or turn off qq2clone.useSpice']);
     assert.match(b.noticesText(from), /Not connected: .*neither virt-viewer nor spicy is installed/);
     assert.deepEqual(recorded(), []);

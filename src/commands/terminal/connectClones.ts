@@ -7,11 +7,18 @@ import { uiSettings } from '../../ui/settings';
 import type { CommandDefinition } from '../types';
 import { chooseClones } from './targets';
 
+/** qq2clone.useSpice: "on"/"off" (or a boolean from older settings); "auto" (default) leaves it to the viewers installed. */
+function useSpiceSetting(value: unknown): boolean | undefined {
+  if (value === true || value === 'on') return true;
+  if (value === false || value === 'off') return false;
+  return undefined;
+}
+
 /** USE_SPICE, SPICY and S_TIMEOUT as settings. */
 export function connectSettings(): ConnectSettings {
   const c = vscode.workspace.getConfiguration('qq2clone');
   return {
-    useSpice: c.get<boolean>('useSpice', true),
+    useSpice: useSpiceSetting(c.get<unknown>('useSpice', 'auto')),
     viewer: c.get<string>('viewer', 'virt-viewer') === 'spicy' ? 'spicy' : ('virt-viewer' as ViewerName),
     spiceTimeout: Math.max(1, c.get<number>('spiceTimeout', 10)),
   };
