@@ -87,4 +87,30 @@ describe('CLI template commands (real libvirt)', function () {
     assert.match((await cli('config', 'info', 'S_TIMEOUT')).stdout, /Current value: '30'/);
     assert.equal((await cli('config', 'edit', 'S_TIMEOUT')).code, 12, 'no terminal to ask on');
   });
+  it('modify-template edit runs the editor, saves valid XML and refuses invalid XML without changing the file', async () => {
+    const t = bed.makeTemplateFile(path.join(bed.root, 'src'), 'ed');
+    assert.equal((await cli('import-template', t.xmlPath)).code, 0);
+    const file = path.join(bed.root, 'templates', `${t.name}.xml`);
+    const before = fs.readFileSync(file, 'utf8');
+    const editWith = async (script: string) => {
+      const editor = path.join(bed.root, `editor-${Math.random().toString(36).slice(2)}.sh`);
+      fs.writeFileSync(editor, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+      let stderr = '';
+      const code = await runCli(['-c', TEST_URI, 'modify-template', t.name, 'edit'], {
+        io: { stdout: () => {}, stderr: (x) => (stderr += x), env: { ...process.env, QQ2CLONE_HOME: bed.root, EDITOR: editor, VISUAL: '' }, stdinIsTTY: false },
+        makeService: (c) => createLibvirtService(c),
+      });
+      return { code, stderr };
+    };
+    const broken = await editWith(`sed -i 's#<vcpu>#<bogus/><vcpu>#' "$1"`);
+    assert.equal(broken.code, 15, broken.stderr);
+    assert.match(broken.stderr, /bogus/);
+    assert.equal(fs.readFileSync(file, 'utf8'), before, 'an invalid edit leaves the template file as it was');
+    const failing = await editWith('exit 3');
+    assert.equal(failing.code, 14, failing.stderr);
+    assert.match(failing.stderr, /exited with status 3/);
+    const good = await editWith(`sed -i 's#<memory unit=.MiB.>32</memory>#<memory unit="MiB">48</memory>#' "$1"`);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(fs.readFileSync(file, 'utf8'), /<memory unit="MiB">48<\/memory>/);
+  });
 });

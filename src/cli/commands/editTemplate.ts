@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliContext } from '../context';
-import { UsageError, XmlError } from '../../core/errors';
+import { XmlError } from '../../core/errors';
+import { editorOf, runEditor } from '../../libvirt/editor';
 import { DomainDoc } from '../../libvirt/templateXml';
 import { validateDomainXml } from '../../validation';
 import { confirm } from './ask';
@@ -14,15 +14,14 @@ import { confirm } from './ask';
  */
 export async function editTemplateXml(ctx: CliContext, name: string): Promise<void> {
   const svc = ctx.service();
-  const editor = ctx.io.env.VISUAL || ctx.io.env.EDITOR || 'vi';
+  const editor = editorOf(ctx.io.env).command;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qq2clone-edit-'));
   const file = path.join(dir, `${name}.xml`);
   try {
     const original = await svc.templateXml(name);
     fs.writeFileSync(file, original);
     for (;;) {
-      const r = spawnSync(editor, [file], { stdio: 'inherit', shell: false });
-      if (r.error) throw new UsageError(`Cannot run the editor ${editor}: ${r.error.message}. Set VISUAL or EDITOR.`);
+      await runEditor(editor, file);
       const text = fs.readFileSync(file, 'utf8');
       if (text === original) return ctx.out.info('No change.');
       let problems: string[];
