@@ -70,15 +70,26 @@ export function cloneLabel(c: CloneInfo): string {
   return c.staging ? `staging ${c.name}` : `${c.id} ${c.name}`;
 }
 
-/** The state, with libvirt's reason when it adds something ("off - crashed"); "busy" work in progress first. */
-export function cloneDescription(c: CloneInfo, busy?: string): string {
+/**
+ * The state, with libvirt's reason when it adds something ("off - crashed"); "busy" work in progress first; the
+ * clone's image generation when `generation` is given (the tree gives it only when it differs from the template's).
+ */
+export function cloneDescription(c: CloneInfo, busy?: string, generation?: number): string {
   const reason = c.reason.trim().toLowerCase();
-  const base = reason && !PLAIN_REASONS[c.state].includes(reason) ? `${c.state} - ${reason}` : c.state;
+  let base = reason && !PLAIN_REASONS[c.state].includes(reason) ? `${c.state} - ${reason}` : c.state;
+  if (generation !== undefined) base += ` · gen ${generation}`;
   return busy ? `${busy}… (${base})` : base;
 }
 
-export function templateDescription(t: TemplateInfo, cloneCount: number): string {
+/** The generation to show on a clone: its own, only when known and not the template's current one. */
+export function shownCloneGeneration(clone: number | null | undefined, template: number | undefined): number | undefined {
+  return clone && template && clone !== template ? clone : undefined;
+}
+
+/** `generation`: the template's current image generation, shown when it is past the first ("gen 3"). */
+export function templateDescription(t: TemplateInfo, cloneCount: number, generation?: number): string {
   const parts = [cloneCount === 1 ? '1 clone' : `${cloneCount} clones`];
+  if (generation && generation > 1) parts.push(`gen ${generation}`);
   if (t.staging) parts.push('staging');
   if (t.problem) parts.push(`problem: ${t.problem}`);
   return parts.join(' · ');
@@ -87,7 +98,13 @@ export function templateDescription(t: TemplateInfo, cloneCount: number): string
 /** Markdown for a clone's tooltip; disks and backing files come from the resolve step (undefined: not read yet). */
 export function cloneTooltip(
   c: CloneInfo,
-  detail: { disks?: readonly { path: string; backing?: string }[]; storage?: string; error?: string },
+  detail: {
+    disks?: readonly { path: string; backing?: string }[];
+    storage?: string;
+    error?: string;
+    /** The image generation of the first disk's backing file, and the template's current one. */
+    generation?: { clone: number; template?: number };
+  },
 ): string {
   const lines = [
     `**${c.name}** (clone ${c.id} of ${c.template})`,
@@ -103,12 +120,18 @@ export function cloneTooltip(
       lines.push(`- Disk: \`${d.path}\`` + (d.backing ? ` backed by \`${d.backing}\`` : ''));
     }
   }
+  if (detail.generation) {
+    const { clone, template } = detail.generation;
+    const note = template && template !== clone ? ` (the template is at generation ${template})` : '';
+    lines.push(`- Image generation: ${clone}${note}`);
+  }
   if (detail.error) lines.push(`- Could not read disks: ${detail.error}`);
   return lines.join('\n');
 }
 
-export function templateTooltip(t: TemplateInfo, cloneCount: number): string {
+export function templateTooltip(t: TemplateInfo, cloneCount: number, generation?: number): string {
   const lines = [`**${t.name}** (template)`, '', `- XML: \`${t.xmlPath}\``, `- Clones: ${cloneCount}`];
+  if (generation) lines.push(`- Image generation: ${generation}`);
   for (const d of t.disks) lines.push(`- Disk: \`${d}\``);
   if (t.staging) lines.push('- Being staged (modify-template prepare-image)');
   if (t.problem) lines.push(`- Problem: ${t.problem}`);

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { LibvirtService } from '../libvirt/api';
+import { generationOf, qcow2Backing } from '../libvirt/images';
 import type { BusyRegistry } from '../ui/busy';
+import { CloneGenerationCache, templateGeneration } from './generations';
 import type { ChangeSet, CloneNode, TemplateNode, TreeModel, TreeNode } from './model';
 import * as P from './presentation';
 
@@ -8,6 +10,8 @@ import * as P from './presentation';
 export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
   private readonly emitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
+  /** Clones' image generations, read once per clone and only for templates with more than one generation. */
+  private readonly generations: CloneGenerationCache;
 
   constructor(
     private readonly model: TreeModel,
@@ -15,11 +19,19 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
     private readonly service: () => LibvirtService,
     /** False while libvirt is unavailable: the tree is empty so the welcome view shows. */
     private readonly available: () => boolean,
-  ) {}
+  ) {
+    this.generations = new CloneGenerationCache(service, (uuid) => {
+      const node = this.model.clone(uuid);
+      if (node) this.emitter.fire([node]);
+    });
+  }
 
   /** Tell the view what changed (only those items are re-read). */
   fire(changes: ChangeSet): void {
-    if (changes.all) this.emitter.fire(undefined);
+    if (changes.all) {
+      this.generations.retain(new Set(this.model.templates.flatMap((t) => t.clones.map((c) => c.key))));
+      this.emitter.fire(undefined);
+    }
     else if (changes.nodes.length) this.emitter.fire([...changes.nodes]);
   }
 
@@ -34,7 +46,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
       n.clones.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
     item.id = n.key;
-    item.description = P.templateDescription(t, n.clones.filter((c) => !c.clone.staging).length);
+    item.description = P.templateDescription(t, n.clones.filter((c) => !c.clone.staging).length, templateGeneration(n));
     item.iconPath = new vscode.ThemeIcon(
       t.problem ? 'warning' : t.staging ? 'tools' : 'layers',
       t.problem ? new vscode.ThemeColor('list.warningForeground') : undefined,
@@ -48,7 +60,8 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
     const busy = this.busy.label(c.uuid);
     const item = new vscode.TreeItem(P.cloneLabel(c), vscode.TreeItemCollapsibleState.None);
     item.id = n.key;
-    item.description = P.cloneDescription(c, busy);
+    const generation = P.shownCloneGeneration(this.generations.get(n), templateGeneration(n.parent));
+    item.description = P.cloneDescription(c, busy, generation);
     const icon = busy ? P.BUSY_ICON : P.STATE_ICON[c.state];
     item.iconPath = new vscode.ThemeIcon(icon.icon, new vscode.ThemeColor(icon.color));
     item.contextValue = P.cloneContextValue(c);
@@ -57,7 +70,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
 
   async resolveTreeItem(item: vscode.TreeItem, n: TreeNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
     if (n.kind === 'template') {
-      item.tooltip = new vscode.MarkdownString(P.templateTooltip(n.template, n.clones.length));
+      item.tooltip = new vscode.MarkdownString(P.templateTooltip(n.template, n.clones.length, templateGeneration(n)));
       return item;
     }
     const service = this.service();
@@ -65,12 +78,17 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
       const disks = await service.cloneDisks(n.clone.uuid, abort.signal);
-      // A clone's overlays are made in the template's device order, so the i-th disk is backed by the i-th one.
-      const backing = n.parent.template.disks;
+      // Each overlay names its backing file in its qcow2 header (a file read, no process): after a commit-image an
+      // older clone is backed by an older generation than the template's current disks.
+      const backing = await Promise.all(disks.map((d) => qcow2Backing(d).catch(() => undefined)));
+      const first = backing[0];
       item.tooltip = new vscode.MarkdownString(
         P.cloneTooltip(n.clone, {
           disks: disks.map((path, i) => ({ path, ...(backing[i] ? { backing: backing[i] } : {}) })),
           storage: service.config.storage,
+          ...(first && !n.clone.staging
+            ? { generation: { clone: generationOf(first), template: templateGeneration(n.parent) } }
+            : {}),
         }),
       );
     } catch (e) {
