@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Prepares a Debian machine for the libvirt and extension-host tests: installs libvirt, QEMU, qemu-img, virt-install,
-# xmllint, Chromium and the Kerberos headers code-server's native modules need, starts virtlogd and libvirtd when they
-# are not running (no systemd needed) and waits until the daemon answers. Idempotent; no stdin; run as root
-# (without root it only checks and says what is missing).
+# xmllint, virt-viewer (the connect tests run the real one once, with no display), Chromium and the Kerberos headers
+# code-server's native modules need, starts virtlogd and libvirtd when they are not running (no systemd needed) and
+# waits until the daemon answers. Idempotent; no stdin; run as root (without root it only checks and says what is
+# missing).
 set -euo pipefail
 
 URI="${QQ2CLONE_TEST_URI:-qemu:///system}"
-PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils virtinst libxml2-utils chromium libkrb5-dev)
+PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils virtinst libxml2-utils virt-viewer chromium libkrb5-dev)
 
 log() { echo "setup-testbed: $*" >&2; }
 is_root() { [ "$(id -u)" -eq 0 ]; }

@@ -140,6 +140,8 @@ describe('connect', function () {
 
   it('a viewer that cannot run (the real virt-viewer with no display) is reported with its message', async () => {
     process.env.PATH = savedPath;
+    const onPath = (savedPath ?? '').split(':').some((d) => d && fs.existsSync(path.join(d, 'virt-viewer')));
+    assert.ok(onPath, 'virt-viewer is not installed: scripts/setup-testbed.sh installs it for this test');
     const node = spiceClones()[0]!;
     const from = b.notices.length;
     const env = { DISPLAY: process.env.DISPLAY, WAYLAND_DISPLAY: process.env.WAYLAND_DISPLAY };
