@@ -5,6 +5,8 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export npm_config_yes=true
+# The tiers run one after another here, so the tests that kill libvirtd for a moment disturb no one else.
+export QQ2CLONE_TEST_RESTART_DAEMON=1
 
 step() { printf '\n######## %s\n' "$*"; }
 started=$(date +%s)

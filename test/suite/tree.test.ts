@@ -91,7 +91,7 @@ describe('tree', function () {
     }
   });
 
-  // Kills the shared daemon for a moment: run only where that is agreed (QQ2CLONE_TEST_RESTART_DAEMON=1).
+  // Kills the daemon for a moment: runs where nothing else uses it (QQ2CLONE_TEST_RESTART_DAEMON=1, as npm test sets).
   (process.env.QQ2CLONE_TEST_RESTART_DAEMON === '1' ? it : it.skip)(
     'says so when libvirtd is killed, and recovers by itself when it is back',
     async () => {
