@@ -17,7 +17,7 @@ export function templateGeneration(t: TemplateNode): number | undefined {
 
 export class CloneGenerationCache {
   private readonly known = new Map<string, number | null>();
-  private readonly pending = new Set<string>();
+  private readonly reading = new Map<string, Promise<number | null>>();
 
   constructor(
     private readonly service: () => LibvirtService,
@@ -32,16 +32,27 @@ export class CloneGenerationCache {
   get(n: CloneNode): number | null | undefined {
     if (this.known.has(n.key)) return this.known.get(n.key);
     const current = templateGeneration(n.parent);
-    if (!current || current <= 1 || n.clone.staging || this.pending.has(n.key)) return undefined;
-    this.pending.add(n.key);
-    void cloneGenerations(this.service(), [n.clone])
-      .then(([g]) => this.known.set(n.key, g?.generation ?? null))
-      .catch(() => this.known.set(n.key, null))
-      .finally(() => {
-        this.pending.delete(n.key);
-        this.resolved(n.key);
-      });
+    if (current && current > 1 && !n.clone.staging) void this.read(n);
     return undefined;
+  }
+
+  /** The clone's generation, read once (later calls share the read or its result). */
+  read(n: CloneNode): Promise<number | null> {
+    if (this.known.has(n.key)) return Promise.resolve(this.known.get(n.key)!);
+    let p = this.reading.get(n.key);
+    if (!p) {
+      p = cloneGenerations(this.service(), [n.clone])
+        .then(([g]) => g?.generation ?? null)
+        .catch(() => null)
+        .then((g) => {
+          this.known.set(n.key, g);
+          this.reading.delete(n.key);
+          this.resolved(n.key);
+          return g;
+        });
+      this.reading.set(n.key, p);
+    }
+    return p;
   }
 
   /** Forget clones that are gone (their UUIDs are not reused, but the map should not grow for ever). */

@@ -3,7 +3,7 @@ import type { ServiceHost } from '../serviceHost';
 import type { Inventory } from '../libvirt/api';
 import { BusyRegistry } from '../ui/busy';
 import { TreeController, type Unavailable, type UpdateSource } from './controller';
-import type { TreeModel, TreeNode } from './model';
+import type { CloneNode, TreeModel, TreeNode } from './model';
 import { TemplatesProvider } from './provider';
 
 export type { TreeNode, CloneNode, TemplateNode } from './model';
@@ -31,6 +31,8 @@ export interface TreeApi {
   treeItem(node: TreeNode): vscode.TreeItem;
   /** The tooltip a node shows on hover, resolved (disks and backing files, storage, saved state). */
   tooltip(node: TreeNode): Promise<string>;
+  /** The image generation a clone's disk is based on (read once, the value its item shows); null if unreadable. */
+  cloneGeneration(node: CloneNode): Promise<number | null>;
   /** Fires after the model or the availability changed. */
   readonly onDidUpdate: vscode.Event<UpdateSource>;
 }
@@ -115,6 +117,7 @@ export function registerTree(
       source.dispose();
       return item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
     },
+    cloneGeneration: (node) => provider.generations.read(node),
     onDidUpdate: updated.event,
   };
 }

@@ -11,7 +11,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
   private readonly emitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   /** Clones' image generations, read once per clone and only for templates with more than one generation. */
-  private readonly generations: CloneGenerationCache;
+  readonly generations: CloneGenerationCache;
 
   constructor(
     private readonly model: TreeModel,
