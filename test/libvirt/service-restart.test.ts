@@ -1,7 +1,7 @@
 /**
  * Events and a libvirt daemon restart on the real daemon: the event stream reports lifecycle events once each,
  * the service reports the lost connection and its return, and the sessions serve again afterwards.
- * The restart is short and done once (other tests share the daemon).
+ * The restart is short and done once, and only where nothing else uses the daemon (npm test sets the variable).
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -65,7 +65,8 @@ describe('libvirt service: events and daemon restart', function () {
     );
   });
 
-  it('survives a libvirtd restart: reports the loss and the return, sessions and events serve again', async () => {
+  // Stops the daemon for a moment: runs where nothing else uses it (QQ2CLONE_TEST_RESTART_DAEMON=1, as npm test sets).
+  (process.env.QQ2CLONE_TEST_RESTART_DAEMON === '1' ? it : it.skip)('survives a libvirtd restart: reports the loss and the return, sessions and events serve again', async () => {
     const before = await svc.inventory();
     const c = before.clones.find((x) => x.template === tpl.name)!;
     assert.equal(c.state, 'running');
