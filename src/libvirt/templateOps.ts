@@ -10,7 +10,7 @@ import { assertName } from '../core/names';
 import type { CloneInfo, LibvirtService, TemplateInfo } from './api';
 import { setCloneTemplate } from './cloneMeta';
 import { generationFilesOf, unusedGenerations } from './generations';
-import { backingChain, isOurGeneration, makeReadOnly } from './images';
+import { backingChain, isOurGeneration } from './images';
 import { importSourceKind } from './importSource';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';
@@ -114,8 +114,8 @@ export async function importTemplate(
     if (!d.source) throw new XmlError(`Disk ${d.target} has no source file: a template's disks must be files.`);
     await backingChain(d.source, signal); // exists and is an image qemu-img can read
   }
+  // The service makes the disks read-only before it writes the file (nothing is written when it cannot).
   await svc.writeTemplateXml(finalName, doc.toString());
-  for (const d of disks) await makeReadOnly(d.source);
   if (disks.length) messages.push(`Made read-only on disk (chmod a-w): ${disks.map((d) => d.source).join(', ')}.`);
   if (importSourceKind(source) === 'domain') {
     messages.push(
