@@ -68,9 +68,13 @@ describe('CLI template commands (real libvirt)', function () {
     assert.match(mine, new RegExp(`<clone id="3" name="${renamed}-3" uuid="[^"]+" state="off" generation="2"/>`));
     assert.doesNotMatch(mine.slice(0, mine.indexOf('</template>')), /<staging/);
 
-    // check: report only without a terminal; --fix applies.
+    // check: report only without a terminal; --fix applies the safe fixes, not those that remove a clone.
     const stray = path.join(bed.root, 'qq2clone-pool', 'stray.qcow2');
     fs.writeFileSync(stray, 'x');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    fs.utimesSync(stray, hourAgo, hourAgo); // a left-over is old: newer files may belong to a clone being made
+    assert.equal((await cli('-t', `${bed.prefix}-copy`, '-n', 'clone', '1')).code, 0);
+    fs.rmSync(path.join(bed.root, 'templates', `${bed.prefix}-copy.xml`)); // its clone's template is gone
     const report = await cli('check', renamed);
     assert.equal(report.code, 0);
     assert.match(report.stdout, /no problems found/, 'a stray file belongs to no template');
@@ -78,9 +82,12 @@ describe('CLI template commands (real libvirt)', function () {
     assert.match(all.stdout, new RegExp(`\\[stray-file\\] ${stray}`));
     assert.match(all.stdout, /fix\(es\) available: run qq2clone check --fix/);
     assert.ok(fs.existsSync(stray), 'report only without a terminal');
+    assert.match(all.stdout, new RegExp(`\\[missing-template\\] Clone 1 \\(${bed.prefix}-copy-1\\)[^\\n]*\\n   Fix \\(only when chosen by itself\\): Remove clone 1`));
     const fixed = await cli('check', '--fix');
     assert.match(fixed.stdout, new RegExp(`Deleted ${stray}`));
     assert.ok(!fs.existsSync(stray));
+    assert.match(fixed.stdout, /fix\(es\) remove a clone or set a template aside: run qq2clone check on a terminal to choose them/);
+    assert.ok(bed.domains().includes(`${bed.prefix}-copy-1`), '--fix did not remove the clone of the missing template');
 
     assert.equal((await cli('config', 'edit', 'S_TIMEOUT', 'x')).code, 12);
     assert.equal((await cli('config', 'edit', 'S_TIMEOUT', '30')).code, 0);

@@ -80,6 +80,8 @@ describe('template commands', function () {
   it('check opens its report in an editor and applies the fixes', async () => {
     const stray = path.join(b.storage, 'stray-file.qcow2');
     fs.writeFileSync(stray, 'left over');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    fs.utimesSync(stray, hourAgo, hourAgo); // a left-over is old: newer files may belong to a clone being made
     const r = (await run('qq2clone.check', { confirmed: true })) as { findings: Finding[]; fixed: string[] };
     assert.ok(r.findings.some((f) => f.kind === 'stray-file' && f.file === stray));
     assert.ok(r.fixed.includes(`Deleted ${stray}.`));
