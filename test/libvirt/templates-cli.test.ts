@@ -42,6 +42,20 @@ describe('CLI template commands (real libvirt)', function () {
     assert.equal(refused.code, 12);
     assert.match(refused.stderr, /has 2 clone\(s\)/);
 
+    // Bad or taken names for copy and rename, checked against the daemon's real state: 12 for a bad name, 13 for a
+    // template that exists already or does not exist.
+    const code = async (...a: string[]) => (await cli(...a)).code;
+    for (const bad of ['bad name', 'bad/name', '../escape', '', '-dash']) {
+      assert.equal(await code('copy-template', t.name, bad), 12, `copy to ${JSON.stringify(bad)}`);
+      assert.equal(await code('modify-template', t.name, 'rename', bad), 12, `rename to ${JSON.stringify(bad)}`);
+    }
+    assert.equal(await code('copy-template', t.name, `${bed.prefix}-copy`), 13, 'copy onto an existing template');
+    assert.equal(await code('modify-template', t.name, 'rename', `${bed.prefix}-copy`), 13, 'rename onto an existing template');
+    assert.equal(await code('copy-template', `${bed.prefix}-nope`, `${bed.prefix}-x`), 13, 'copy of a missing template');
+    assert.equal(await code('modify-template', `${bed.prefix}-nope`, 'rename', `${bed.prefix}-x`), 13, 'rename of a missing template');
+    assert.equal((await cli('list-templates')).stdout, `${t.name}\n${bed.prefix}-copy\n`, 'nothing was made or renamed');
+    assert.match((await cli('-t', t.name, 'list')).stdout, new RegExp(`${t.name}-1`), 'the clones kept their names');
+
     const renamed = `${bed.prefix}-ren`;
     assert.equal((await cli('modify-template', t.name, 'rename', renamed)).code, 0);
     assert.match((await cli('-t', renamed, 'list')).stdout, new RegExp(`${renamed}-1`));
