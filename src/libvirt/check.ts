@@ -164,9 +164,10 @@ async function cloneFindings(scan: Scan): Promise<Finding[]> {
     let broken = false;
     for (const disk of usage.domains.get(c.uuid)?.disks ?? []) {
       const info = usage.images.get(path.resolve(disk));
-      const backing = info?.backing;
-      const missing = !info?.exists ? disk : backing && usage.images.get(backing)?.exists === false ? backing : undefined;
-      if (info?.error) {
+      if (!info) continue; // not read (defined while the scan ran): nothing known about it
+      const backing = info.backing;
+      const missing = !info.exists ? disk : backing && usage.images.get(backing)?.exists === false ? backing : undefined;
+      if (info.error) {
         out.push({
           kind: 'disk-unreadable', template: c.template, uuid: c.uuid, file: disk,
           message: `${label}: its disk ${info.error}.`,
