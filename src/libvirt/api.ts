@@ -139,7 +139,10 @@ export interface LibvirtService {
   /** A template's XML text. */
   templateXml(name: string): Promise<string>;
 
-  /** Write a template's XML atomically (creates or replaces). */
+  /**
+   * Write a template's XML atomically (creates or replaces). Its clonable disk images are made read-only on disk
+   * first (PermissionError, and nothing written, when one cannot be).
+   */
   writeTemplateXml(name: string, xml: string): Promise<void>;
 
   /** Disk paths of a clone (its overlays), in device order. */

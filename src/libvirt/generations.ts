@@ -5,7 +5,8 @@
 import type { CloneInfo, Inventory, LibvirtService } from './api';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { backingChain, generationDir, generationOf, qcow2Backing } from './images';
+import { generationDir, generationOf, qcow2Backing } from './images';
+import { inUse, scanUsage, whyUndecided } from './usage';
 import { DomainDoc } from './templateXml';
 
 /** The image a clone's first disk is based on, and that image's generation number. */
@@ -13,21 +14,6 @@ export interface CloneGeneration {
   readonly uuid: string;
   readonly image?: string;
   readonly generation?: number;
-}
-
-/** Every file in the backing chains of these clones' disks (overlays included). */
-export async function filesUsedByClones(
-  svc: LibvirtService,
-  clones: readonly CloneInfo[],
-  signal?: AbortSignal,
-): Promise<Set<string>> {
-  const used = new Set<string>();
-  for (const c of clones) {
-    for (const disk of await svc.cloneDisks(c.uuid, signal).catch(() => [] as string[])) {
-      for (const e of await backingChain(disk, signal).catch(() => [])) used.add(e.filename);
-    }
-  }
-  return used;
 }
 
 /** The generation each clone uses (its first disk's backing image, read from the qcow2 header). */
@@ -70,18 +56,28 @@ export async function imageReport(svc: LibvirtService, inv: Inventory, signal?: 
   return { templates, clones };
 }
 
-/** Those of `candidates` that no template and no clone (of any template) uses. */
+/** Which of the candidate images may be deleted, or why none may. */
+export interface UnusedImages {
+  /** Candidates nothing uses (empty when `undecided` is set). */
+  readonly unused: string[];
+  /** Why nothing may be deleted: something could not be read, so any candidate may still be in use. */
+  readonly undecided?: string;
+}
+
+/**
+ * Those of `candidates` that nothing uses: no template, no domain (ours or not, any disk, any backing chain).
+ * Fails closed: when anything cannot be read, no candidate is unused and `undecided` says why.
+ */
 export async function unusedGenerations(
   svc: LibvirtService,
-  _storage: string,
   candidates: readonly string[],
   signal?: AbortSignal,
-): Promise<string[]> {
-  if (!candidates.length) return [];
-  const inv = await svc.inventory(signal);
-  const used = await filesUsedByClones(svc, inv.clones, signal);
-  for (const t of inv.templates) for (const d of t.disks) used.add(d);
-  return candidates.filter((c) => !used.has(c));
+): Promise<UnusedImages> {
+  if (!candidates.length) return { unused: [] };
+  const usage = await scanUsage(svc, signal);
+  const undecided = whyUndecided(usage);
+  if (undecided) return { unused: [], undecided };
+  return { unused: candidates.filter((c) => !inUse(usage, c)) };
 }
 
 /** The generation files made for `template` in the storage directory `dir`. */

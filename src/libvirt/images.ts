@@ -6,6 +6,8 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { PermissionError } from '../core/errors';
+import { isDirectlyIn } from './storage';
 import { qemuImg } from './tools';
 
 /** One image of a backing chain as qemu-img reports it. */
@@ -31,7 +33,7 @@ export function generationOf(image: string): number {
 
 /** True when `image` is a generation file we made (the only template images we may delete). */
 export function isOurGeneration(storageDir: string, image: string): boolean {
-  return path.dirname(path.resolve(image)) === generationDir(storageDir) && GEN.test(image);
+  return isDirectlyIn(image, generationDir(storageDir)) && GEN.test(path.basename(image));
 }
 
 /** The path of generation `n` of a template's disk `target` (e.g. vda). */
@@ -105,6 +107,40 @@ export async function qcow2Backing(image: string): Promise<string | undefined> {
 export async function makeReadOnly(image: string): Promise<void> {
   const st = await fs.stat(image);
   await fs.chmod(image, st.mode & 0o7555);
+}
+
+/**
+ * Makes each existing image read-only on disk (chmod a-w), all or none: when one cannot be changed, the modes
+ * already changed are put back and a PermissionError says what to do. Missing files are skipped (nothing to
+ * protect), as are files already read-only and files on a read-only file system. Returns the undo (puts the
+ * changed modes back), for a caller whose next step fails.
+ */
+export async function makeReadOnlyAll(images: readonly string[]): Promise<{ changed: string[]; undo: () => Promise<void> }> {
+  const changed: { file: string; mode: number }[] = [];
+  const undo = async (): Promise<void> => {
+    for (const c of changed.reverse()) await fs.chmod(c.file, c.mode).catch(() => undefined);
+  };
+  for (const file of new Set(images)) {
+    const st = await fs.stat(file).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : e));
+    if (st === undefined) continue;
+    try {
+      if (st instanceof Error) throw st;
+      const mode = st.mode & 0o7777;
+      if ((mode & 0o222) === 0) continue;
+      await fs.chmod(file, mode & 0o7555);
+      changed.push({ file, mode });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EROFS') continue;
+      await undo();
+      throw new PermissionError(
+        `Cannot make the template image ${file} read-only (chmod a-w: ${code ?? (e as Error).message}). A template's ` +
+          `image must not be writable: writing it corrupts every clone. Make it read-only yourself (for example ` +
+          `sudo chmod a-w ${file}) or make your user its owner, then try again. Nothing was changed.`,
+      );
+    }
+  }
+  return { changed: changed.map((c) => c.file), undo };
 }
 
 /** True if the image file is writable by anyone (mode bits). */

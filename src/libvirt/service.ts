@@ -24,7 +24,7 @@ import { CloneLocks, runOperation } from './operations';
 import { SessionPool } from './pool';
 import { runOnce, op } from './runner';
 import { parseDomain, type CloneMeta } from './splice';
-import { readTemplate, templatePath, writeAtomic } from './templates';
+import { readTemplate, writeTemplate } from './templates';
 
 /** The configuration with defaults filled in (QQ2CLONE_HOME or ~/storage-qq2clone). */
 export function resolveConfig(config: ServiceConfig): Required<ServiceConfig> {
@@ -145,8 +145,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
   }
 
   async writeTemplateXml(name: string, xml: string): Promise<void> {
-    parseDomain(xml);
-    await writeAtomic(templatePath(this.config.templateDir, name), xml);
+    await writeTemplate(this.config.templateDir, name, xml);
   }
 
   async cloneDisks(uuid: string, signal?: AbortSignal): Promise<string[]> {

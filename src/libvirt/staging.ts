@@ -9,12 +9,13 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { LibvirtError, UsageError } from '../core/errors';
 import type { CloneInfo, LibvirtService } from './api';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { randomMac } from './clone';
 import { cloneXml, clonableDisks, parseDomain } from './splice';
 import { forgetDomain, tryVirshVia, virshVia } from './serviceCore';
 import { generationFilesOf, unusedGenerations } from './generations';
 import { backingChain, createOverlay, flattenInto, generationDir, generationOf, generationPath, isOurGeneration } from './images';
+import { isInside } from './storage';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';
 import { requireTemplate } from './templateOps';
@@ -47,6 +48,26 @@ function explainLock(e: unknown, template: string): unknown {
   );
 }
 
+/**
+ * A path for a new overlay `<base>.qcow2` in `dir` that no file has. An existing file is never replaced: it may be
+ * the overlay of another domain (a staging clone renamed with its template keeps its overlay's name), or a
+ * left-over that check reports.
+ */
+async function reserveOverlayPath(dir: string, base: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    const file = path.join(dir, i ? `${base}-${randomBytes(3).toString('hex')}.qcow2` : `${base}.qcow2`);
+    // Created exclusively (O_EXCL): the name is ours before qemu-img writes the overlay into it.
+    const h = await fs.open(file, 'wx').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'EEXIST' && i < 20) return undefined;
+      throw e;
+    });
+    if (h) {
+      await h.close();
+      return file;
+    }
+  }
+}
+
 const active = (c: CloneInfo): boolean => c.state === 'running' || c.state === 'paused' || c.state === 'in-shutdown';
 
 /** prepare-image: makes the staging clone if needed, and runs it. Returns it and whether it was made now. */
@@ -69,16 +90,16 @@ export async function prepareImage(
   const disks = clonableDisks(parseDomain(xml));
   const dir = await storageDir(svc, signal);
   const name = stagingName(template);
-  const overlays = new Map(disks.map((d) => [d.index, path.join(dir, `${name}-${d.target ?? `disk${d.index}`}.qcow2`)] as const));
+  const overlays = new Map<number, string>();
   const made: string[] = [];
   const uuid = randomUUID();
   try {
     await fs.mkdir(dir, { recursive: true });
     for (const d of disks) {
-      const overlay = overlays.get(d.index)!;
-      await fs.rm(overlay, { force: true }); // a left-over of an interrupted prepare (no domain uses it)
-      await createOverlay(d.source!, overlay, signal);
+      const overlay = await reserveOverlayPath(dir, `${name}-${d.target ?? `disk${d.index}`}`);
       made.push(overlay);
+      overlays.set(d.index, overlay);
+      await createOverlay(d.source!, overlay, signal);
     }
     const text = cloneXml(xml, {
       name,
@@ -118,14 +139,18 @@ export async function discardImage(svc: LibvirtService, template: string, signal
 
 async function removeStaging(svc: LibvirtService, s: CloneInfo, signal?: AbortSignal): Promise<string[]> {
   const dir = await storageDir(svc, signal);
-  const disks = await svc.cloneDisks(s.uuid, signal);
+  const d = parseDomain(await virshVia(svc, ['dumpxml', '--inactive', s.uuid], signal));
+  // Only its own overlays (its bookkeeping names them) that it still uses, inside the storage they were made in.
+  const disks = new Set(clonableDisks(d).map((k) => path.resolve(k.source!)));
+  const made = d.meta?.storage ?? dir;
+  const own = (d.meta?.overlays ?? []).map((f) => path.resolve(f)).filter((f) => disks.has(f) && isInside(f, made));
   if (active(s)) await virshVia(svc, ['destroy', s.uuid], signal);
   await virshVia(svc, ['undefine', s.uuid, '--managed-save', '--nvram'], signal);
   forgetDomain(svc, s.uuid);
   const removed: string[] = [];
-  for (const d of disks.filter((f) => path.dirname(path.resolve(f)) === dir)) {
-    await fs.rm(d, { force: true });
-    removed.push(d);
+  for (const f of own) {
+    await fs.rm(f, { force: true });
+    removed.push(f);
   }
   return removed;
 }
@@ -137,6 +162,8 @@ export interface CommitResult {
   readonly deleted: readonly string[];
   /** How many existing clones keep the previous generation. */
   readonly clonesOnOldImage: number;
+  /** Why previous generation images were all kept (something could not be read, so they may still be in use). */
+  readonly kept?: string;
 }
 
 /**
@@ -159,7 +186,7 @@ export async function commitImage(svc: LibvirtService, template: string, signal?
   const taken = new Set(await fs.readdir(generationDir(dir)).catch(() => [] as string[]));
   for (const overlay of overlays) {
     const [top] = await backingChain(overlay, signal);
-    const entry = [...current].find(([, src]) => src === top?.backing);
+    const entry = [...current].find(([, src]) => !!top?.backing && path.resolve(src) === path.resolve(top.backing));
     if (!entry) {
       throw new UsageError(
         `The staging overlay ${overlay} is not based on an image of template ${template} any more (the template ` +
@@ -188,12 +215,13 @@ export async function commitImage(svc: LibvirtService, template: string, signal?
   // The previous images, and any older generation of this template that the last clone using it has left.
   const older = await generationFilesOf(dir, template);
   const candidates = [...new Set([...plan.map((p) => p.old), ...older])].filter((o) => isOurGeneration(dir, o));
-  const deletable = await unusedGenerations(svc, dir, candidates);
-  for (const f of deletable) await fs.rm(f, { force: true });
+  const { unused, undecided } = await unusedGenerations(svc, candidates);
+  for (const f of unused) await fs.rm(f, { force: true });
   const clonesOnOldImage = inv.clones.filter((c) => c.template === template && !c.staging).length;
   return {
     images: plan.map(({ target, image, generation }) => ({ target, image, generation })),
-    deleted: deletable,
+    deleted: unused,
     clonesOnOldImage,
+    ...(undecided ? { kept: `Previous image generations were kept: ${undecided}. Run qq2clone check later.` } : {}),
   };
 }

@@ -1,4 +1,8 @@
-/** Storage locations: an absolute directory, or the name of a libvirt directory pool (resolved to its path). */
+/**
+ * Storage locations: an absolute directory, or the name of a libvirt directory pool (resolved to its path).
+ * The directory is normalised here, once (path.resolve: no trailing slash, no "." or ".."), so every comparison
+ * of a file with it can use isInside.
+ */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
@@ -6,15 +10,21 @@ import type { ServiceCore } from './core';
 import { parsePoolXml } from './parse';
 
 export interface StorageDir {
+  /** The directory, normalised (absolute, no trailing slash, no "." or ".." components). */
   readonly dir: string;
   /** The pool's name when the location is a pool (refreshed after files change). */
   readonly pool?: string;
 }
 
-export async function resolveStorage(core: ServiceCore, location: string, signal?: AbortSignal): Promise<StorageDir> {
+export async function resolveStorage(
+  core: Pick<ServiceCore, 'virsh'>,
+  location: string,
+  signal?: AbortSignal,
+): Promise<StorageDir> {
   if (path.isAbsolute(location)) {
-    await fs.mkdir(location, { recursive: true });
-    return { dir: path.resolve(location) };
+    const dir = path.resolve(location);
+    await fs.mkdir(dir, { recursive: true });
+    return { dir };
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(location))
     throw new UsageError(`Storage ${JSON.stringify(location)} is neither an absolute path nor a storage pool name.`);
@@ -25,7 +35,7 @@ export async function resolveStorage(core: ServiceCore, location: string, signal
 }
 
 /** Tells libvirt about changed files in a pool (best effort: a pool that is not running has nothing to refresh). */
-export async function refreshPool(core: ServiceCore, s: StorageDir): Promise<void> {
+export async function refreshPool(core: Pick<ServiceCore, 'virsh'>, s: StorageDir): Promise<void> {
   if (!s.pool) return;
   await core.virsh(['pool-refresh', s.pool]).catch(() => undefined);
 }
@@ -33,5 +43,10 @@ export async function refreshPool(core: ServiceCore, s: StorageDir): Promise<voi
 /** True when `file` lies strictly inside `dir` (after resolving "..", without following links). */
 export function isInside(file: string, dir: string): boolean {
   const rel = path.relative(path.resolve(dir), path.resolve(file));
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
+/** True when `file` lies directly in `dir` (not in a subdirectory), both normalised first. */
+export function isDirectlyIn(file: string, dir: string): boolean {
+  return path.dirname(path.resolve(file)) === path.resolve(dir);
 }

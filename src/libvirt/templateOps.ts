@@ -10,7 +10,7 @@ import { assertName } from '../core/names';
 import type { CloneInfo, LibvirtService, TemplateInfo } from './api';
 import { setCloneTemplate } from './cloneMeta';
 import { generationFilesOf, unusedGenerations } from './generations';
-import { backingChain, isOurGeneration, makeReadOnly } from './images';
+import { backingChain, isOurGeneration } from './images';
 import { importSourceKind } from './importSource';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';
@@ -114,8 +114,8 @@ export async function importTemplate(
     if (!d.source) throw new XmlError(`Disk ${d.target} has no source file: a template's disks must be files.`);
     await backingChain(d.source, signal); // exists and is an image qemu-img can read
   }
+  // The service makes the disks read-only before it writes the file (nothing is written when it cannot).
   await svc.writeTemplateXml(finalName, doc.toString());
-  for (const d of disks) await makeReadOnly(d.source);
   if (disks.length) messages.push(`Made read-only on disk (chmod a-w): ${disks.map((d) => d.source).join(', ')}.`);
   if (importSourceKind(source) === 'domain') {
     messages.push(
@@ -144,9 +144,12 @@ export function renamedCloneName(cloneName: string, from: string, to: string): s
 }
 
 /**
- * modify-template NAME rename NEW: renames the template and all its clones, in libvirt (domrename) and in their
- * metadata. libvirt cannot rename a running domain, so all clones must be off (shut off or saved) first.
+ * modify-template NAME rename NEW: renames the template and all its clones (its staging clone too), in libvirt
+ * (domrename) and in their metadata. libvirt cannot rename a running domain, so all clones must be off first.
  * On a failure the clones already renamed are renamed back.
+ * Overlay files keep their names, for clones and the staging clone alike: a domain finds its files through its
+ * definition and bookkeeping, not their names, and a new clone or staging clone of a template that takes the old
+ * name never reuses an existing file (clone numbers skip taken overlay names; staging overlays get a free name).
  */
 export async function renameTemplate(
   deps: TemplateDeps,
@@ -219,9 +222,13 @@ export async function deleteTemplate(deps: TemplateDeps, name: string, signal?: 
   const dir = await storageDir(svc, signal);
   const removed: string[] = [];
   const candidates = [...new Set([...disks, ...(await generationFilesOf(dir, name))])].filter((d) => isOurGeneration(dir, d));
-  for (const image of await unusedGenerations(svc, dir, candidates, signal)) {
+  // The template is gone now: its clean-up runs to the end (not cancelled half-way).
+  const { unused, undecided } = await unusedGenerations(svc, candidates);
+  for (const image of unused) {
     await fs.rm(image, { force: true });
     removed.push(image);
   }
-  return { name, messages: removed.length ? [`Deleted unused image generation(s): ${removed.join(', ')}.`] : [] };
+  const messages = removed.length ? [`Deleted unused image generation(s): ${removed.join(', ')}.`] : [];
+  if (undecided) messages.push(`Its image generations were kept: ${undecided}. Run qq2clone check later.`);
+  return { name, messages };
 }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { TemplateError, UsageError } from '../core/errors';
 import type { TemplateInfo } from './api';
+import { makeReadOnlyAll } from './images';
 import { clonableDisks, parseDomain } from './splice';
 
 /** Template names become file names and domain-name prefixes: no '/', quotes, whitespace or control characters. */
@@ -68,4 +69,21 @@ export async function writeAtomic(file: string, text: string): Promise<void> {
     await fs.rm(tmp, { force: true });
     throw e;
   }
+}
+
+/**
+ * Writes a template's XML: its clonable disks (the images clones are based on) are made read-only on disk first,
+ * so no path (import, edit, copy, commit) leaves a template with a writable image; if the file cannot be written,
+ * the modes are put back. Resolves to the images whose mode was changed.
+ */
+export async function writeTemplate(dir: string, name: string, xml: string): Promise<string[]> {
+  const file = templatePath(dir, name);
+  const { changed, undo } = await makeReadOnlyAll(clonableDisks(parseDomain(xml)).map((d) => d.source!));
+  try {
+    await writeAtomic(file, xml);
+  } catch (e) {
+    await undo();
+    throw e;
+  }
+  return changed;
 }

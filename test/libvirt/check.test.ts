@@ -27,6 +27,12 @@ describe('check (real libvirt)', function () {
   const files = (): string[] =>
     (fs.readdirSync(pool(), { recursive: true }) as string[]).map((f) => path.join(pool(), f)).filter((f) => fs.statSync(f).isFile()).sort();
   const of = (fs_: Finding[], kind: Finding['kind']) => fs_.filter((f) => f.kind === kind);
+  /** A left-over is old: files written in the last minutes may belong to a clone being made, and check skips them. */
+  const leftOver = (...files: string[]) => {
+    const hourAgo = new Date(Date.now() - 3600_000);
+    for (const f of files) fs.utimesSync(f, hourAgo, hourAgo);
+  };
+  const mineOf = (found: Finding[]) => found.filter((f) => f.file?.startsWith(bed.root) || f.template?.startsWith(bed.prefix));
 
   it('finds each kind of problem and its fixes remove exactly those files', async () => {
     const t = bed.makeTemplateFile(path.join(bed.root, 'src'), 't');
@@ -64,10 +70,12 @@ describe('check (real libvirt)', function () {
     fs.writeFileSync(foreignXml, tinyDomainXml({ name: `${bed.prefix}-foreign`, disk: t.disk }));
     virsh('define', foreignXml); // a foreign domain with the template image attached writable
 
+    leftOver(orphanOf!, stray, oldGen);
+
     const keep = files().filter((f) => ![orphanOf, stray, oldGen].includes(f));
     const findings = await runCheck(svc, undefined, { validate: depsFor(svc).validate });
     // Other tests share the daemon: their clones' templates are not in this bed's template directory.
-    const mine = findings.filter((f) => f.file?.startsWith(bed.root) || f.template?.startsWith(bed.prefix));
+    const mine = mineOf(findings);
     assert.deepEqual(of(mine, 'orphan-overlay').map((f) => f.file), [orphanOf]);
     assert.deepEqual(of(mine, 'stray-file').map((f) => f.file), [stray]);
     assert.deepEqual(of(mine, 'unused-generation').map((f) => f.file), [oldGen]);
@@ -77,20 +85,52 @@ describe('check (real libvirt)', function () {
     assert.deepEqual(of(mine, 'invalid-template').map((f) => f.template), [`${bed.prefix}-bad`]);
     assert.deepEqual(of(mine, 'image-writable').map((f) => f.file), [t.disk]);
     assert.equal(of(mine, 'duplicate-id').length, 1);
-    assert.match(of(mine, 'duplicate-id')[0]!.message, /both have number 3/);
+    const dup = of(mine, 'duplicate-id')[0]!;
+    assert.match(dup.message, /both have number 3/);
+    assert.equal(dup.uuid, virsh('domuuid', `${bed.prefix}-dup`).trim(), 'the clone not at its usual name gets the new number');
+    assert.match(dup.fix ?? '', /lowest free number/);
     assert.deepEqual(of(mine, 'writable-base').map((f) => f.file), [t.disk]);
     for (const f of mine) assert.ok(f.fix || f.advice, `${f.kind} says what to do`);
+    // Removing a clone or setting a template aside is offered, but only on explicit choice.
+    const explicit = mine.filter((f) => f.explicit);
+    assert.deepEqual(
+      explicit.map((f) => `${f.kind} ${f.uuid ?? f.template}`).sort(),
+      [
+        `backing-missing ${clones[1]!.uuid}`,
+        `backing-missing ${clones[3]!.uuid}`,
+        `invalid-template ${bed.prefix}-bad`,
+        `missing-template ${lost!.uuid}`,
+      ].sort(),
+    );
+    assert.ok(explicit.every((f) => f.fix), 'each explicit finding has a fix');
 
     // Restricted to the template: the other template's problems are not listed.
     const only = await runCheck(svc, t.name);
     assert.ok(only.every((f) => f.template === t.name));
     assert.ok(!only.some((f) => f.kind === 'missing-template' || f.kind === 'stray-file'));
 
-    for (const f of mine.filter((x) => x.fix)) await applyFix(svc, f);
+    // "Apply all": the safe fixes.
+    for (const f of mine.filter((x) => x.fix && !x.explicit)) await applyFix(svc, f);
     assert.deepEqual(files(), keep, 'exactly the reported files were deleted');
     assert.equal(fs.statSync(t.disk).mode & 0o222, 0);
     assert.ok(!/\S/.test(tryVirsh('list', '--all', '--with-managed-save', '--name') ?.split('\n').filter((n) => n.startsWith(bed.prefix)).join('') ?? ''));
-    const after = (await runCheck(svc)).filter((f) => f.fix && (f.file?.startsWith(bed.root) || f.template?.startsWith(bed.prefix)));
+    const numbers = (await svc.inventory()).clones.filter((c) => c.template === t.name).map((c) => c.id);
+    assert.equal(new Set(numbers).size, numbers.length, `clone numbers are unique again: ${numbers.join(',')}`);
+    assert.ok(numbers.includes(3), 'the clone at its usual name kept its number');
+    assert.equal(bed.domains().length, 6, 'no domain was removed by the safe fixes');
+
+    // The explicit ones, chosen one by one: the broken clones and the clone of the missing template go, with
+    // their overlays in our storage; the invalid template file is set aside.
+    const lostOverlay = path.join(pool(), `${lost!.name}-vda.qcow2`);
+    assert.ok(fs.existsSync(lostOverlay));
+    for (const f of explicit) assert.match(await applyFix(svc, f), /Removed|already gone|Set .* aside/);
+    const left = new Set(bed.domains());
+    for (const c of [clones[1]!, clones[3]!, lost!]) assert.ok(!left.has(c.name), `${c.name} was removed`);
+    assert.ok(left.has(clones[2]!.name) && left.has(`${bed.prefix}-dup`));
+    assert.ok(!fs.existsSync(lostOverlay), 'its overlay was deleted');
+    assert.ok(fs.existsSync(path.join(bed.root, 'templates', `${bed.prefix}-bad.xml.invalid`)));
+    assert.deepEqual(files(), keep.filter((f) => f !== lostOverlay));
+    const after = mineOf(await runCheck(svc)).filter((f) => f.fix);
     assert.deepEqual(after, [], 'nothing fixable is left');
     await assert.rejects(applyFix(svc, { kind: 'stray-file', message: '', fix: 'x', file: '/etc/hostname' }), /not in/);
   });
@@ -107,7 +147,87 @@ describe('check (real libvirt)', function () {
     const changed = found.filter((f) => f.kind === 'backing-changed');
     assert.deepEqual(changed.map((f) => [f.uuid, f.file]), [[clone!.uuid, t.disk]]);
     assert.match(changed[0]!.message, /modified after the clone was made/);
-    assert.equal(changed[0]!.fix, undefined, 'no automatic fix: the advice says to remake the clone');
+    assert.ok(changed[0]!.explicit, 'removing the clone is offered only on explicit choice');
+    const [overlay] = await svc.cloneDisks(clone!.uuid);
+    assert.match(await applyFix(svc, changed[0]!), /Removed/);
+    assert.deepEqual(bed.domains(), []);
+    assert.ok(!fs.existsSync(overlay!), 'its overlay went with it');
+    assert.ok(fs.existsSync(t.disk), 'never the template image');
+  });
+
+  it('a deleted template image: its clones are reported with a missing backing file, and can be removed', async () => {
+    const t = bed.makeTemplateFile(path.join(bed.root, 'src'), 'gone');
+    await importTemplate(depsFor(svc), t.xmlPath);
+    const [a, b] = await svc.clone(t.name, 2);
+    const [overlayA] = await svc.cloneDisks(a!.uuid);
+    fs.rmSync(t.disk); // the template image, deleted by hand
+    const found = await runCheck(svc, t.name);
+    assert.deepEqual(found.map((f) => `${f.kind} ${f.uuid}`).sort(), [`backing-missing ${a!.uuid}`, `backing-missing ${b!.uuid}`].sort());
+    const fa = found.find((f) => f.uuid === a!.uuid)!;
+    assert.equal(fa.message, `Clone 1 (${a!.name}): the backing file ${t.disk} of its disk ${overlayA} is missing.`);
+    assert.match(fa.fix ?? '', /^Remove clone 1 .*undefine it and delete its overlay/);
+    assert.ok(fa.explicit);
+    assert.match(await applyFix(svc, fa), /Removed/);
+    assert.deepEqual(bed.domains(), [b!.name], 'only the chosen clone went');
+    assert.ok(!fs.existsSync(overlayA!));
+  });
+
+  it('a fix looks again before deleting: not a file in use by then, not a new file, nothing when something is unreadable', async () => {
+    const t = bed.makeTemplateFile(path.join(bed.root, 'src'), 'race');
+    await importTemplate(depsFor(svc), t.xmlPath);
+    fs.mkdirSync(pool(), { recursive: true });
+    const overlay = path.join(pool(), `${bed.prefix}-later-vda.qcow2`);
+    qemuImg('create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', t.disk, overlay);
+    leftOver(overlay);
+    const [f] = mineOf(await runCheck(svc)).filter((x) => x.file === overlay);
+    assert.equal(f?.kind, 'orphan-overlay');
+    // A domain takes the file after the report was made: the fix refuses.
+    const xml = path.join(bed.root, 'later.xml');
+    fs.writeFileSync(xml, tinyDomainXml({ name: `${bed.prefix}-later`, disk: overlay, mac: '52:54:00:aa:bb:78' }));
+    virsh('define', xml);
+    await assert.rejects(applyFix(svc, f!), /in use now/);
+    assert.ok(fs.existsSync(overlay));
+    virsh('undefine', `${bed.prefix}-later`);
+
+    // A file written moments ago (a clone's overlay is copied before its domain is defined) is not reported,
+    // and a fix for it refuses.
+    const fresh = path.join(pool(), `${bed.prefix}-fresh-vda.qcow2`);
+    qemuImg('create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', t.disk, fresh);
+    assert.ok(!(await runCheck(svc)).some((x) => x.file === fresh));
+    await assert.rejects(applyFix(svc, { kind: 'orphan-overlay', message: '', fix: 'x', file: fresh }), /moments ago/);
+    assert.ok(fs.existsSync(fresh));
+
+    // Something cannot be read (here a template's image is damaged): nothing is offered for deletion.
+    const bad = path.join(bed.root, 'images', 'damaged.qcow2');
+    fs.writeFileSync(bad, Buffer.concat([Buffer.from([0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 99]), Buffer.alloc(200)]));
+    fs.writeFileSync(path.join(bed.root, 'templates', `${bed.prefix}-damaged.xml`), tinyDomainXml({ name: `${bed.prefix}-damaged`, disk: bad }));
+    const g = mineOf(await runCheck(svc)).find((x) => x.file === overlay);
+    assert.equal(g?.fix, undefined);
+    assert.match(g?.advice ?? '', /Not offered for deletion: .*cannot tell whether anything still uses it: .*damaged\.qcow2/);
+    await assert.rejects(applyFix(svc, f!), /cannot tell/);
+    assert.ok(fs.existsSync(overlay));
+    fs.rmSync(bad);
+    assert.match(await applyFix(svc, f!), /Deleted/, 'once everything can be read, the left-over goes');
+    assert.ok(!fs.existsSync(overlay));
+  });
+
+  it('a storage path typed with a trailing slash or "..": file fixes still work inside it, and only inside it', async () => {
+    for (const typed of [`${pool()}/`, `${pool()}/../pool`]) {
+      const other = serviceFor(bed, typed);
+      try {
+        fs.mkdirSync(pool(), { recursive: true });
+        const stray = path.join(pool(), 'stray.bin');
+        fs.writeFileSync(stray, 'left over');
+        leftOver(stray);
+        const [f] = (await runCheck(other)).filter((x) => x.file === stray);
+        assert.equal(f?.kind, 'stray-file', typed);
+        assert.equal(await applyFix(other, f!), `Deleted ${stray}.`);
+        assert.ok(!fs.existsSync(stray));
+        await assert.rejects(applyFix(other, { ...f!, file: `${pool()}/../outside.bin` }), /is not in/);
+      } finally {
+        other.dispose();
+      }
+    }
   });
 
   it('a VM holding the template image writable blocks clones (QEMU write lock); read-only on disk prevents it', async () => {

@@ -5,10 +5,11 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LibvirtService } from '../../src/libvirt/api';
-import { deleteTemplate, importTemplate } from '../../src/libvirt/templateOps';
+import { deleteTemplate, importTemplate, renameTemplate } from '../../src/libvirt/templateOps';
 import { commitImage, destroyImage, discardImage, findStaging, prepareImage } from '../../src/libvirt/staging';
 import { cloneGenerations } from '../../src/libvirt/generations';
-import { TestBed, qemuImg } from '../testbed';
+import { runCheck } from '../../src/libvirt/check';
+import { TestBed, qemuImg, tinyDomainXml, virsh } from '../testbed';
 import { depsFor, reads, serviceFor, write } from './templateHelpers';
 
 describe('image staging (real libvirt)', function () {
@@ -53,6 +54,54 @@ describe('image staging (real libvirt)', function () {
     assert.deepEqual(new Set(fs.readdirSync(pool(), { recursive: true }).map(String)), before, 'no file left behind');
     assert.deepEqual(bed.domains(), []);
     await assert.rejects(commitImage(svc, template), /no staging image/);
+  });
+
+  it('rename keeps the staging clone with its overlay; a new template of the old name gets an overlay of its own', async () => {
+    const { staging } = await prepareImage(svc, template);
+    await destroyImage(svc, template);
+    const [staged] = await svc.cloneDisks(staging.uuid);
+    write(staged!, 0x5a, '0'); // staged work under way
+    const renamed = `${template}-b`;
+    await renameTemplate(depsFor(svc), template, renamed);
+    assert.equal((await findStaging(svc, renamed))?.uuid, staging.uuid, 'the staging clone follows its template');
+    assert.deepEqual(await svc.cloneDisks(staging.uuid), [staged], 'with its overlay');
+
+    // A new template takes the old name and prepares an image.
+    const again = bed.makeTemplateFile(path.join(bed.root, 'src2'), 't');
+    await importTemplate(depsFor(svc), again.xmlPath);
+    const { staging: second } = await prepareImage(svc, template);
+    const [secondOverlay] = await svc.cloneDisks(second.uuid);
+    assert.notEqual(secondOverlay, staged, 'the new staging clone does not share the renamed one\'s overlay');
+    assert.ok(reads(staged!, 0x5a, '0'), "the renamed template's staged data is intact");
+    assert.equal(JSON.parse(qemuImg('info', '-U', '--output=json', staged!))['backing-filename'], base);
+    assert.equal(JSON.parse(qemuImg('info', '-U', '--output=json', secondOverlay!))['backing-filename'], again.disk);
+
+    // Each commit takes its own staged changes.
+    await destroyImage(svc, template);
+    const r = await commitImage(svc, renamed);
+    assert.ok(reads(r.images[0]!.image, 0x5a, '0'));
+    assert.ok(fs.existsSync(secondOverlay!), "the other template's staging overlay is untouched");
+    await discardImage(svc, template);
+    assert.ok(!fs.existsSync(secondOverlay!));
+  });
+
+  it('a storage path typed with a trailing slash: discard and commit still delete the staging overlays', async () => {
+    const slashed = serviceFor(bed, `${pool()}/`);
+    try {
+      const { staging } = await prepareImage(slashed, template);
+      const [overlay] = await slashed.cloneDisks(staging.uuid);
+      assert.equal(path.dirname(overlay!), pool(), 'overlays are made in the normalised directory');
+      assert.deepEqual(await discardImage(slashed, template), [overlay]);
+      assert.ok(!fs.existsSync(overlay!));
+      const again = await prepareImage(slashed, template);
+      const [overlay2] = await slashed.cloneDisks(again.staging.uuid);
+      await destroyImage(slashed, template);
+      await commitImage(slashed, template);
+      assert.ok(!fs.existsSync(overlay2!), 'commit removed the staging overlay');
+      assert.deepEqual(fs.readdirSync(pool()).filter((f) => f.endsWith('.qcow2')), []);
+    } finally {
+      slashed.dispose();
+    }
   });
 
   it('commit-image: an existing clone keeps its data and the old image; a new clone sees the change', async () => {
@@ -119,5 +168,45 @@ describe('image staging (real libvirt)', function () {
     assert.match(del.messages.join(), new RegExp(r3.images[0]!.image.replace(/[.]/g, '\\.')));
     assert.deepEqual(fs.readdirSync(path.join(pool(), 'template-images')), [], 'delete-template removed its generations');
     assert.ok(fs.existsSync(base), 'but never the imported image');
+  });
+
+  it('an old generation is kept while a domain that is not ours uses it, and all are kept when something cannot be read', async () => {
+    const commit = async () => {
+      await prepareImage(svc, template);
+      await destroyImage(svc, template);
+      return commitImage(svc, template);
+    };
+    const gen2 = (await commit()).images[0]!.image;
+    // A domain of someone else's, on an overlay of generation 2 (outside our storage).
+    const theirs = path.join(bed.root, 'theirs.qcow2');
+    qemuImg('create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', gen2, theirs);
+    const xml = path.join(bed.root, 'theirs.xml');
+    fs.writeFileSync(xml, tinyDomainXml({ name: `${bed.prefix}-theirs`, disk: theirs, mac: '52:54:00:aa:bb:79' }));
+    virsh('define', xml);
+    const r3 = await commit();
+    assert.deepEqual(r3.deleted, [], 'generation 2 is kept: a foreign domain uses it');
+    assert.ok(fs.existsSync(gen2));
+    virsh('undefine', `${bed.prefix}-theirs`);
+
+    // Something cannot be read (a template's image is damaged): nothing is deleted, and the result says why.
+    const damaged = path.join(bed.root, 'images', 'damaged.qcow2');
+    fs.writeFileSync(damaged, Buffer.concat([Buffer.from([0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 99]), Buffer.alloc(200)]));
+    const damagedXml = path.join(bed.root, 'templates', `${bed.prefix}-damaged.xml`);
+    fs.writeFileSync(damagedXml, tinyDomainXml({ name: `${bed.prefix}-damaged`, disk: damaged }));
+    const r4 = await commit();
+    assert.deepEqual(r4.deleted, []);
+    assert.match(r4.kept ?? '', /were kept: qq2clone cannot tell whether anything still uses it: .*damaged\.qcow2/);
+    const gens = [gen2, r3.images[0]!.image, r4.images[0]!.image];
+    assert.ok(gens.every((g) => fs.existsSync(g)));
+    const del = await deleteTemplate(depsFor(svc), template);
+    assert.match(del.messages.join('\n'), /generations were kept: .*damaged/);
+    assert.ok(gens.every((g) => fs.existsSync(g)), 'delete-template kept them too');
+
+    // Once everything can be read, check offers them for deletion.
+    fs.rmSync(damagedXml);
+    const hourAgo = new Date(Date.now() - 3600_000);
+    for (const g of gens) fs.utimesSync(g, hourAgo, hourAgo);
+    const unused = (await runCheck(svc)).filter((f) => f.kind === 'unused-generation' && f.fix).map((f) => f.file);
+    assert.deepEqual(unused.sort(), [...gens].sort());
   });
 });

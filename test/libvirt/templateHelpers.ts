@@ -7,12 +7,13 @@ import type { TemplateDeps } from '../../src/libvirt/templateOps';
 import { validateDomainXml } from '../../src/validation';
 import { TEST_URI, type TestBed } from '../testbed';
 
-export function serviceFor(bed: TestBed): LibvirtService {
+/** The service of a bed; `storage` as the user typed it (default <bed>/pool). */
+export function serviceFor(bed: TestBed, storage = path.join(bed.root, 'pool')): LibvirtService {
   return createLibvirtService({
     uri: TEST_URI,
     home: bed.root,
     templateDir: path.join(bed.root, 'templates'),
-    storage: path.join(bed.root, 'pool'),
+    storage,
   });
 }
 

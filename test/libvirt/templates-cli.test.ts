@@ -42,6 +42,20 @@ describe('CLI template commands (real libvirt)', function () {
     assert.equal(refused.code, 12);
     assert.match(refused.stderr, /has 2 clone\(s\)/);
 
+    // Bad or taken names for copy and rename, checked against the daemon's real state: 12 for a bad name, 13 for a
+    // template that exists already or does not exist.
+    const code = async (...a: string[]) => (await cli(...a)).code;
+    for (const bad of ['bad name', 'bad/name', '../escape', '', '-dash']) {
+      assert.equal(await code('copy-template', t.name, bad), 12, `copy to ${JSON.stringify(bad)}`);
+      assert.equal(await code('modify-template', t.name, 'rename', bad), 12, `rename to ${JSON.stringify(bad)}`);
+    }
+    assert.equal(await code('copy-template', t.name, `${bed.prefix}-copy`), 13, 'copy onto an existing template');
+    assert.equal(await code('modify-template', t.name, 'rename', `${bed.prefix}-copy`), 13, 'rename onto an existing template');
+    assert.equal(await code('copy-template', `${bed.prefix}-nope`, `${bed.prefix}-x`), 13, 'copy of a missing template');
+    assert.equal(await code('modify-template', `${bed.prefix}-nope`, 'rename', `${bed.prefix}-x`), 13, 'rename of a missing template');
+    assert.equal((await cli('list-templates')).stdout, `${t.name}\n${bed.prefix}-copy\n`, 'nothing was made or renamed');
+    assert.match((await cli('-t', t.name, 'list')).stdout, new RegExp(`${t.name}-1`), 'the clones kept their names');
+
     const renamed = `${bed.prefix}-ren`;
     assert.equal((await cli('modify-template', t.name, 'rename', renamed)).code, 0);
     assert.match((await cli('-t', renamed, 'list')).stdout, new RegExp(`${renamed}-1`));
@@ -68,9 +82,13 @@ describe('CLI template commands (real libvirt)', function () {
     assert.match(mine, new RegExp(`<clone id="3" name="${renamed}-3" uuid="[^"]+" state="off" generation="2"/>`));
     assert.doesNotMatch(mine.slice(0, mine.indexOf('</template>')), /<staging/);
 
-    // check: report only without a terminal; --fix applies.
+    // check: report only without a terminal; --fix applies the safe fixes, not those that remove a clone.
     const stray = path.join(bed.root, 'qq2clone-pool', 'stray.qcow2');
     fs.writeFileSync(stray, 'x');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    fs.utimesSync(stray, hourAgo, hourAgo); // a left-over is old: newer files may belong to a clone being made
+    assert.equal((await cli('-t', `${bed.prefix}-copy`, '-n', 'clone', '1')).code, 0);
+    fs.rmSync(path.join(bed.root, 'templates', `${bed.prefix}-copy.xml`)); // its clone's template is gone
     const report = await cli('check', renamed);
     assert.equal(report.code, 0);
     assert.match(report.stdout, /no problems found/, 'a stray file belongs to no template');
@@ -78,9 +96,12 @@ describe('CLI template commands (real libvirt)', function () {
     assert.match(all.stdout, new RegExp(`\\[stray-file\\] ${stray}`));
     assert.match(all.stdout, /fix\(es\) available: run qq2clone check --fix/);
     assert.ok(fs.existsSync(stray), 'report only without a terminal');
+    assert.match(all.stdout, new RegExp(`\\[missing-template\\] Clone 1 \\(${bed.prefix}-copy-1\\)[^\\n]*\\n   Fix \\(only when chosen by itself\\): Remove clone 1`));
     const fixed = await cli('check', '--fix');
     assert.match(fixed.stdout, new RegExp(`Deleted ${stray}`));
     assert.ok(!fs.existsSync(stray));
+    assert.match(fixed.stdout, /fix\(es\) remove a clone or set a template aside: run qq2clone check on a terminal to choose them/);
+    assert.ok(bed.domains().includes(`${bed.prefix}-copy-1`), '--fix did not remove the clone of the missing template');
 
     assert.equal((await cli('config', 'edit', 'S_TIMEOUT', 'x')).code, 12);
     assert.equal((await cli('config', 'edit', 'S_TIMEOUT', '30')).code, 0);

@@ -3,7 +3,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TemplateError, UsageError, XmlError } from '../../src/core/errors';
+import { execFileSync } from 'node:child_process';
+import { PermissionError, TemplateError, UsageError, XmlError } from '../../src/core/errors';
 import type { LibvirtService } from '../../src/libvirt/api';
 import {
   copyTemplate,
@@ -44,6 +45,54 @@ describe('template commands (real libvirt)', function () {
     await assert.rejects(importTemplate(depsFor(svc), src.file), (e) => e instanceof TemplateError && e.exitCode === 13);
     const other = await importTemplate(depsFor(svc), src.file, `${bed.prefix}-b`);
     assert.equal(other.name, `${bed.prefix}-b`);
+  });
+
+  it('import: an image that cannot be made read-only leaves no template behind, and says what to do', async () => {
+    const src = xmlFile('perm');
+    // chmod on an immutable file fails with EPERM even for root: like a root-owned image under a user's daemon.
+    execFileSync('chattr', ['+i', src.disk]);
+    try {
+      await assert.rejects(
+        importTemplate(depsFor(svc), src.file),
+        (e) => e instanceof PermissionError && e.exitCode === 10 && /read-only .*chmod a-w/.test(e.message),
+      );
+      assert.deepEqual(await listTemplates(svc), [], 'no template file was written');
+      assert.ok(!fs.existsSync(path.join(bed.root, 'templates', `${src.name}.xml`)));
+    } finally {
+      execFileSync('chattr', ['-i', src.disk]);
+    }
+    assert.notEqual(fs.statSync(src.disk).mode & 0o222, 0, 'still as it was');
+    const r = await importTemplate(depsFor(svc), src.file);
+    assert.equal(r.name, src.name, 'once the image can be protected, the import works (no "already exists")');
+    assert.equal(fs.statSync(src.disk).mode & 0o222, 0);
+  });
+
+  it("writing a template (an edit) makes a new image read-only; when one cannot be, nothing changes", async () => {
+    const src = xmlFile('edit');
+    await importTemplate(depsFor(svc), src.file);
+    const file = path.join(bed.root, 'templates', `${src.name}.xml`);
+    const newDisk = bed.makeDisk('images/edit-new.qcow2');
+    assert.notEqual(fs.statSync(newDisk).mode & 0o222, 0);
+    const edited = fs.readFileSync(file, 'utf8').replace(src.disk, newDisk);
+    await svc.writeTemplateXml(src.name, edited);
+    assert.equal(fs.statSync(newDisk).mode & 0o222, 0, 'the image the template now points at is read-only');
+    assert.deepEqual((await svc.inventory()).templates.find((t) => t.name === src.name)?.disks, [newDisk]);
+
+    // Two new disks, the second cannot be changed: the first gets its mode back, the file stays as it was.
+    const a = bed.makeDisk('images/edit-a.qcow2');
+    const b = bed.makeDisk('images/edit-b.qcow2');
+    const twoDisks = edited
+      .replace(newDisk, a)
+      .replace('</devices>', `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${b}'/><target dev='vdb' bus='virtio'/></disk></devices>`);
+    const modeA = fs.statSync(a).mode;
+    execFileSync('chattr', ['+i', b]);
+    try {
+      await assert.rejects(svc.writeTemplateXml(src.name, twoDisks), (e) => e instanceof PermissionError && e.message.includes(b));
+    } finally {
+      execFileSync('chattr', ['-i', b]);
+    }
+    assert.equal(fs.statSync(a).mode, modeA, 'the first disk got its mode back');
+    assert.equal(fs.readFileSync(file, 'utf8'), edited, 'the template file is unchanged');
   });
 
   it('rejects bad names, relative or missing paths, invalid XML, unknown domains', async () => {

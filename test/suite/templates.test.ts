@@ -77,9 +77,39 @@ describe('template commands', function () {
     await b.waitTree('the imported template', () => (names().includes(src.name) ? true : undefined));
   });
 
+  it('rename of a template with clones renames the clones in libvirt and in the tree', async () => {
+    const src = b.bed.makeTemplateFile(path.join(b.bed.root, 'src'), 'rc');
+    await run('qq2clone.importTemplate', { source: src.xmlPath, newName: '' });
+    await run('qq2clone.clone', { template: src.name, count: 2 });
+    await run('qq2clone.refresh');
+    const nodeOf = (name: string) => b.api.tree.model.templates.find((t) => t.template.name === name);
+    const before = await b.waitTree('two clones to rename', () => (nodeOf(src.name)?.clones.length === 2 ? nodeOf(src.name) : undefined));
+    const uuids = before.clones.map((c) => c.clone.uuid);
+    const to = `${b.bed.prefix}-rc2`;
+    await run('qq2clone.renameTemplate', { template: src.name, newName: to });
+    await run('qq2clone.refresh');
+    const after = await b.waitTree('the renamed template with its clones', () => {
+      const n = nodeOf(to);
+      return n && !nodeOf(src.name) && n.clones.length === 2 ? n : undefined;
+    });
+    assert.deepEqual(
+      after.clones.map((c) => [c.clone.id, c.clone.name, c.clone.uuid]),
+      [1, 2].map((id, i) => [id, `${to}-${id}`, uuids[i]]),
+      'same domains, new names, same numbers',
+    );
+    for (const c of after.clones) {
+      assert.equal(virsh('domname', c.clone.uuid).trim(), `${to}-${c.clone.id}`, 'renamed in libvirt');
+      assert.match(virsh('dumpxml', '--inactive', c.clone.uuid), new RegExp(`template="${to}"`), 'and in its bookkeeping');
+      assert.equal(b.api.tree.treeItem(c).label, `${c.clone.id} ${to}-${c.clone.id}`, 'the tree shows the new name');
+    }
+    assert.ok(!b.bed.domains().some((d) => d.startsWith(`${src.name}-`)), 'no clone keeps the old name');
+  });
+
   it('check opens its report in an editor and applies the fixes', async () => {
     const stray = path.join(b.storage, 'stray-file.qcow2');
     fs.writeFileSync(stray, 'left over');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    fs.utimesSync(stray, hourAgo, hourAgo); // a left-over is old: newer files may belong to a clone being made
     const r = (await run('qq2clone.check', { confirmed: true })) as { findings: Finding[]; fixed: string[] };
     assert.ok(r.findings.some((f) => f.kind === 'stray-file' && f.file === stray));
     assert.ok(r.fixed.includes(`Deleted ${stray}.`));

@@ -1,5 +1,5 @@
 import type { CliCommand } from './types';
-import { UsageError } from '../../core/errors';
+import { CancelledError, UsageError } from '../../core/errors';
 import { applyFix, formatReport, runCheck } from '../../libvirt/check';
 import { requireTemplate } from '../../libvirt/templateOps';
 import { confirm } from './ask';
@@ -7,7 +7,8 @@ import { templateDeps } from './templateDeps';
 
 /**
  * qq2clone check [TEMPLATE] [--fix]: prints every finding with what its fix does. On a terminal it then asks for
- * each fix; without a terminal it only reports, unless --fix is given (then every available fix is applied).
+ * each fix; without a terminal it only reports, unless --fix is given (then every safe fix is applied; those that
+ * remove a clone or set a template aside are only applied when confirmed one by one on a terminal).
  */
 export const checkCommand: CliCommand = {
   name: 'check',
@@ -29,9 +30,20 @@ export const checkCommand: CliCommand = {
       ctx.out.result(`${fixable.length} fix(es) available: run qq2clone check${template ? ` ${template}` : ''} --fix to apply them.`);
       return;
     }
+    // A fix that removes a clone or sets a template aside is applied only when confirmed by itself, even with --fix.
+    const unasked = fixAll && !ctx.io.stdinIsTTY ? fixable.filter((f) => f.explicit).length : 0;
+    let failure: unknown;
     for (const f of fixable) {
-      if (!fixAll && !(await confirm(ctx, `${f.fix}`))) continue;
-      ctx.out.result(await applyFix(deps.svc, f, ctx.signal));
+      if ((!fixAll || f.explicit) && !(await confirm(ctx, `${f.fix}`))) continue;
+      try {
+        ctx.out.result(await applyFix(deps.svc, f, ctx.signal));
+      } catch (e) {
+        if (e instanceof CancelledError) throw e;
+        failure ??= e;
+        ctx.out.error((e as Error).message);
+      }
     }
+    if (unasked) ctx.out.result(`${unasked} fix(es) remove a clone or set a template aside: run qq2clone check on a terminal to choose them.`);
+    if (failure) throw failure;
   },
 };

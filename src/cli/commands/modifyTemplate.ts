@@ -23,6 +23,7 @@ const subs: Record<string, Sub> = {
     for (const i of r.images) ctx.out.info(`Template ${name} (${i.target}) now uses generation ${i.generation}: ${i.image}`);
     if (r.clonesOnOldImage) ctx.out.info(`${r.clonesOnOldImage} existing clone(s) keep the image they were made from.`);
     for (const d of r.deleted) ctx.out.info(`Deleted the unused previous generation ${d}.`);
+    if (r.kept) ctx.out.info(r.kept);
   },
   async 'destroy-image'(ctx, name) {
     const warning =

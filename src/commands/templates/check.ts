@@ -6,8 +6,9 @@ import { argsOf, runTemplateOp, templateDeps } from './shared';
 import { isTreeNode } from '../common/targets';
 
 /**
- * check [TEMPLATE]: the report opens in an editor; the fixes available are offered in a multi-pick (all preselected).
- * Returns the findings and the fixes' results (for tests).
+ * check [TEMPLATE]: the report opens in an editor; the fixes available are offered in a multi-pick. The safe ones
+ * are preselected; those that remove a clone or set a template aside (`explicit`) are applied only when picked.
+ * With `confirmed` (no picker) only the safe ones are applied. Returns the findings and the fixes' results (for tests).
  */
 export const check: CommandDefinition = {
   id: 'qq2clone.check',
@@ -26,10 +27,15 @@ export const check: CommandDefinition = {
     const fixable = findings.filter((f) => f.fix);
     if (!fixable.length) return { findings, fixed: [] as string[] };
     let chosen: readonly Finding[] | undefined;
-    if (argsOf(node).confirmed) chosen = fixable;
+    if (argsOf(node).confirmed) chosen = fixable.filter((f) => !f.explicit);
     else {
       const picked = await prompts.quickPickMany(
-        fixable.map((f) => ({ label: f.fix ?? '', detail: f.message, picked: true, finding: f })),
+        fixable.map((f) => ({
+          label: f.fix ?? '',
+          detail: f.explicit ? `Only if you choose it: ${f.message}` : f.message,
+          picked: !f.explicit,
+          finding: f,
+        })),
         { title: `Apply fixes (${fixable.length} available)`, placeHolder: 'Fixes delete only files in qq2clone storage' },
       );
       chosen = picked?.map((p) => p.finding);

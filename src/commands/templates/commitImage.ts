@@ -12,6 +12,7 @@ export const commitImage: CommandDefinition = {
       ...r.images.map((i) => `Template uses generation ${i.generation} (${i.target}): ${i.image}.`),
       ...(r.clonesOnOldImage ? [`${r.clonesOnOldImage} existing clone(s) keep the image they were made from.`] : []),
       ...r.deleted.map((d) => `Deleted unused ${d}.`),
+      ...(r.kept ? [r.kept] : []),
     ]);
   },
 };
