@@ -6,7 +6,7 @@ import { parseArgs, type CliOptions } from './args';
 import { CLI_COMMAND_LIST, CLI_COMMANDS } from './commands';
 import { loadConfig, toolHome, type CliConfig } from './config';
 import { CliContext, Output, type CliIo } from './context';
-import { asQq2Error, UsageError } from '../core/errors';
+import { asQq2Error, hintOf, UsageError } from '../core/errors';
 import type { LibvirtService, ServiceConfig } from '../libvirt/api';
 
 export function helpText(): string {
@@ -67,7 +67,9 @@ export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise
     return 0;
   } catch (e) {
     const err = asQq2Error(e);
-    if (speaks) io.stderr(`qq2clone: ${err.message}\n`);
+    // The message says what went wrong; the hint, when the error has one, says what to do about it.
+    const hint = hintOf(err);
+    if (speaks) io.stderr(`qq2clone: ${err.message}\n${hint && !err.message.includes(hint) ? `qq2clone: ${hint}\n` : ''}`);
     return err.exitCode;
   } finally {
     ctx?.dispose();

@@ -10,6 +10,9 @@ import { build } from 'esbuild';
 import { XMLParser } from 'fast-xml-parser';
 import { TestBed, qemuImg, tryVirsh, virsh } from '../testbed';
 
+/** A connection URI with no daemon behind it. */
+const NO_DAEMON_URI = 'qemu+unix:///system?socket=/nonexistent/libvirt-sock';
+
 interface Run {
   code: number | null;
   stdout: string;
@@ -168,6 +171,23 @@ describe('qq2clone CLI against libvirt', function () {
       assert.match(r.stderr, /^qq2clone: /);
     }
     assert.deepEqual(listXml().map((c) => c.id), ['1', '2', '3'], 'bad input changed nothing');
+  });
+
+  it('when libvirt cannot be used, the error says what to do: missing virsh is exit 11, no daemon exit 16', () => {
+    const noVirsh = spawnSync(process.execPath, [cliJs, 'list'], {
+      encoding: 'utf8',
+      env: { QQ2CLONE_HOME: home, PATH: path.join(home, 'no-programs-here') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    assert.equal(noVirsh.status, 11, noVirsh.stderr);
+    assert.equal(
+      noVirsh.stderr,
+      'qq2clone: virsh is not installed.\nqq2clone: Install libvirt-clients (it provides virsh) and make sure it is on PATH.\n',
+    );
+    const down = q('-c', NO_DAEMON_URI, 'start', '1');
+    assert.equal(down.code, 16, down.stderr);
+    assert.match(down.stderr, /^qq2clone: Cannot connect to libvirt at .*nonexistent.*\nqq2clone: Start the libvirt daemon \(e\.g\. `sudo systemctl start libvirtd`/);
+    assert.equal(q('-Q', '-c', NO_DAEMON_URI, 'start', '1').stderr, '', '-Q silences the hint with the error');
   });
 
   it('-Q keeps list output and silences other commands, errors included', () => {

@@ -4,7 +4,7 @@
  */
 import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
-import { CancelledError, Qq2Error } from '../../core/errors';
+import { CancelledError, hintOf, Qq2Error } from '../../core/errors';
 import { operationAccepts, type SetOperationName } from '../../core/operations';
 import { resolveSet } from '../../core/set';
 
@@ -34,6 +34,8 @@ export function setOperationCommand(operation: SetOperationName, summary: string
       for (const c of r.done) ctx.out.info(`${DONE[operation]} ${c.id} (${c.name}).`);
       for (const s of r.skipped) ctx.out.info(`Skipped ${s.clone.id} (${s.clone.name}): ${s.reason}`);
       for (const f of r.failed) ctx.out.error(`${operation} ${f.clone.id} (${f.clone.name}): ${f.error.message}`);
+      // What to do about the failures (e.g. "start the libvirt daemon"), once per distinct hint.
+      for (const h of new Set(r.failed.map((f) => hintOf(f.error)))) if (h) ctx.out.error(h);
       if (r.cancelled.length) throw new CancelledError(`Cancelled; not done: ${r.cancelled.map((c) => c.id).join(',')}.`);
       const first = r.failed[0];
       if (first) {
