@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import { CancelledError, LibvirtError, asQq2Error, type Qq2Error } from '../core/errors';
-import type { CloneState } from '../core/states';
+import { isActive, skipReason } from '../core/operations';
 import type { BatchOptions, BatchResult, CloneOperation, CloneRef } from './api';
 import type { ServiceCore } from './core';
 import { readDomains, type DomainRow } from './inventory';
@@ -14,28 +14,8 @@ import { parseDomain } from './splice';
 import { isInside } from './storage';
 import { listTemplates } from './templates';
 
-const ACTIVE: readonly CloneState[] = ['running', 'idle', 'paused', 'in-shutdown', 'pmsuspended'];
-
-/** Why `op` does not apply to a clone in `state`, or undefined when it does. */
-export function skipReason(op: CloneOperation, state: CloneState): string | undefined {
-  const active = ACTIVE.includes(state);
-  switch (op) {
-    case 'start':
-      return active ? `already ${state}` : undefined;
-    case 'destroy':
-      return active ? undefined : `not running (${state})`;
-    case 'suspend':
-      return state === 'running' || state === 'idle' ? undefined : `not running (${state})`;
-    case 'resume':
-      return state === 'paused' ? undefined : `not paused (${state})`;
-    case 'save':
-      return state === 'running' || state === 'idle' || state === 'paused' ? undefined : `not running (${state})`;
-    case 'save-rm':
-      return state === 'saved' ? undefined : 'has no saved state';
-    default:
-      return undefined;
-  }
-}
+/** Why `op` does not apply to a clone in `state` (the one table, in core/operations.ts). */
+export { skipReason } from '../core/operations';
 
 /** The virsh command of a simple operation. */
 const SIMPLE: Partial<Record<CloneOperation, string>> = {
@@ -83,10 +63,11 @@ async function wipeFile(file: string): Promise<void> {
 async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation, templateDisks: Set<string>, signal?: AbortSignal): Promise<void> {
   const d = parseDomain(await core.virsh(['dumpxml', '--inactive', row.uuid], signal));
   const meta = d.meta;
-  if (ACTIVE.includes(row.state)) await core.virsh(['destroy', row.uuid], signal).catch(async (e: unknown) => {
-    // It may have stopped on its own meanwhile.
+  // Active includes crashed (kept alive by on_crash=preserve): undefining it would only make it transient.
+  if (isActive(row.state)) await core.virsh(['destroy', row.uuid], signal).catch(async (e: unknown) => {
+    // It may have stopped on its own meanwhile ("shut off"; "crashed" is still active).
     const st = await core.virsh(['domstate', row.uuid]).catch(() => '');
-    if (!/shut off|crashed/.test(st)) throw e;
+    if (!/^shut off/.test(st.trim())) throw e;
   });
   try {
     await core.virsh(['undefine', row.uuid, '--managed-save', '--snapshots-metadata', '--checkpoints-metadata', '--nvram'], signal);

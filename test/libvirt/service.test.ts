@@ -120,6 +120,25 @@ describe('libvirt service: clone and operations', function () {
     assert.equal((await svc.inventory()).clones.filter((c) => c.template === tpl.name).length, 0);
   });
 
+  it('a crashed clone kept active by on_crash=preserve is not started but destroyed first by rm', async () => {
+    const crashTpl = bed.makeTemplateFile(svc.config.templateDir, 'crash', "    <panic model='isa'><address type='isa' iobase='0x505'/></panic>\n");
+    fs.writeFileSync(crashTpl.xmlPath, fs.readFileSync(crashTpl.xmlPath, 'utf8').replace('</os>', '</os>\n  <on_crash>preserve</on_crash>'));
+    const [c] = await svc.clone(crashTpl.name, 1, { run: true });
+    const [overlay] = await svc.cloneDisks(c!.uuid);
+    // The guest "panics": a write to the pvpanic port, as a crashing kernel does.
+    virsh('qemu-monitor-command', c!.uuid, '--hmp', 'o 0x505 1');
+    for (let i = 0; i < 50 && virsh('domstate', c!.uuid).trim() !== 'crashed'; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(virsh('domstate', '--reason', c!.uuid).trim(), 'crashed (panicked)');
+    assert.equal((await svc.inventory()).clones.find((x) => x.uuid === c!.uuid)!.state, 'crashed');
+    const start = await svc.run('start', [ref(c!)]);
+    assert.deepEqual(start.skipped.map((s) => s.reason), ['crashed and still active (on_crash=preserve): destroy it first']);
+    const r = await svc.run('rm', [ref(c!)]);
+    assert.equal(r.done.length, 1, JSON.stringify(r.failed.map((f) => f.error.message)));
+    // Undefining an active domain would only have made it transient, still running on a deleted overlay.
+    assert.equal(tryVirsh('domstate', c!.uuid), undefined, 'the domain is gone, not left running as a transient one');
+    assert.equal(fs.existsSync(overlay!), false);
+  });
+
   it('probe says what to do when the daemon cannot be reached or virsh is missing', async () => {
     const down = createLibvirtService({ uri: 'qemu:///system?socket=/nonexistent/libvirt-sock', home: bed.root });
     await assert.rejects(down.probe(), (e: unknown) => {

@@ -10,8 +10,8 @@ const applies = (op: Parameters<typeof skipReason>[0]) => CLONE_STATES.filter((s
 
 describe('SET operations: what applies where', () => {
   it('each operation applies to the states the manual implies', () => {
-    assert.deepEqual(applies('start'), ['off', 'crashed', 'saved']);
-    assert.deepEqual(applies('destroy'), ['running', 'idle', 'paused', 'in-shutdown', 'pmsuspended']);
+    assert.deepEqual(applies('start'), ['off', 'saved']);
+    assert.deepEqual(applies('destroy'), ['running', 'idle', 'paused', 'in-shutdown', 'crashed', 'pmsuspended']);
     assert.deepEqual(applies('suspend'), ['running', 'idle']);
     assert.deepEqual(applies('resume'), ['paused']);
     assert.deepEqual(applies('save'), ['running', 'idle', 'paused']);
