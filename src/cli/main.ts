@@ -1,5 +1,6 @@
 // The qq2clone-compatible command line (manual: qq2clone(1)); see run.ts.
 import { setMaxListeners } from 'node:events';
+import * as readline from 'node:readline/promises';
 import { runCli } from './run';
 import { createLibvirtService } from '../libvirt';
 
@@ -19,6 +20,14 @@ runCli(process.argv.slice(2), {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     stdinIsTTY: process.stdin.isTTY === true,
+    ask: async (question, signal) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question, { signal });
+      } finally {
+        rl.close();
+      }
+    },
   },
   makeService: createLibvirtService,
   signal: abort.signal,

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type CliOptions } from './args';
 import { CLI_COMMAND_LIST, CLI_COMMANDS } from './commands';
+import type { CliCommand } from './commands/types';
 import { loadConfig, toolHome, type CliConfig } from './config';
 import { CliContext, Output, type CliIo } from './context';
 import { asQq2Error, hintOf, UsageError } from '../core/errors';
@@ -34,6 +35,12 @@ Exit values: 10 file access, 11 missing software, 12 bad argument, 13 template, 
 `;
 }
 
+/** Does `command` with `args` still print under -Q (the manual's list: its output is its purpose)? */
+export function speaksUnderQuieter(command: CliCommand, args: readonly string[]): boolean {
+  const s = command.speaksUnderQuieter;
+  return typeof s === 'function' ? s(args) : s === true;
+}
+
 export interface RunCliDeps {
   readonly io: CliIo;
   readonly makeService: (config: ServiceConfig) => LibvirtService;
@@ -57,7 +64,7 @@ export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise
     }
     const command = CLI_COMMANDS.get(parsed.command);
     if (!command) throw new UsageError(`Unknown command '${parsed.command}'; qq2clone -h lists the commands.`);
-    speaks = !options.quieter || command.speaksUnderQuieter === true;
+    speaks = !options.quieter || speaksUnderQuieter(command, parsed.args);
     const home = toolHome(io.env);
     config = loadConfig(home, io.env);
     const quiet = options.quiet ?? config.QUIET === '1';

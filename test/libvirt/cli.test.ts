@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { XMLParser } from 'fast-xml-parser';
-import { TestBed, qemuImg, tryVirsh, virsh } from '../testbed';
+import { runCli } from '../../src/cli/run';
+import { createLibvirtService } from '../../src/libvirt';
+import { TestBed, TEST_URI, qemuImg, tryVirsh, virsh } from '../testbed';
 
 /** A connection URI with no daemon behind it. */
 const NO_DAEMON_URI = 'qemu+unix:///system?socket=/nonexistent/libvirt-sock';
@@ -188,6 +190,42 @@ describe('qq2clone CLI against libvirt', function () {
     assert.equal(down.code, 16, down.stderr);
     assert.match(down.stderr, /^qq2clone: Cannot connect to libvirt at .*nonexistent.*\nqq2clone: Start the libvirt daemon \(e\.g\. `sudo systemctl start libvirtd`/);
     assert.equal(q('-Q', '-c', NO_DAEMON_URI, 'start', '1').stderr, '', '-Q silences the hint with the error');
+  });
+
+  it('check on a terminal asks before each fix; with -q it asks nothing and applies nothing (the safe default)', async () => {
+    const stray = path.join(home, 'qq2clone-pool', 'stray.bin');
+    fs.mkdirSync(path.dirname(stray), { recursive: true });
+    fs.writeFileSync(stray, 'left over');
+    const inProcess = async (...argv: string[]) => {
+      const r = { code: -1, stdout: '', asked: [] as string[] };
+      r.code = await runCli(argv, {
+        io: {
+          stdout: (t) => (r.stdout += t),
+          stderr: () => undefined,
+          env: { ...process.env, QQ2CLONE_HOME: home },
+          stdinIsTTY: true,
+          ask: async (question) => {
+            r.asked.push(question);
+            return 'n';
+          },
+        },
+        makeService: (config) => createLibvirtService({ ...config, uri: TEST_URI }),
+      });
+      return r;
+    };
+    try {
+      const asked = await inProcess('check');
+      assert.equal(asked.code, 0);
+      assert.ok(asked.asked.some((a) => a.includes(`Delete ${stray}.`)), `asked: ${asked.asked.join(' | ')}`);
+      const quiet = await inProcess('-q', 'check');
+      assert.equal(quiet.code, 0);
+      assert.deepEqual(quiet.asked, []);
+      assert.match(quiet.stdout, new RegExp(`${stray}.*no domain uses it`));
+      assert.match(quiet.stdout, /fix\(es\) available: run qq2clone check --fix to apply them/);
+      assert.equal(fs.readFileSync(stray, 'utf8'), 'left over', 'nothing was fixed');
+    } finally {
+      fs.rmSync(stray, { force: true });
+    }
   });
 
   it('-Q keeps list output and silences other commands, errors included', () => {

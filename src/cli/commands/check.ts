@@ -7,7 +7,7 @@ import { templateDeps } from './templateDeps';
 
 /**
  * qq2clone check [TEMPLATE] [--fix]: prints every finding with what its fix does. On a terminal it then asks for
- * each fix; without a terminal it only reports, unless --fix is given (then every available fix is applied).
+ * each fix; without a terminal or with -q it only reports, unless --fix is given (then every available fix is applied).
  */
 export const checkCommand: CliCommand = {
   name: 'check',
@@ -25,7 +25,8 @@ export const checkCommand: CliCommand = {
     ctx.out.result(formatReport(findings, template));
     const fixable = findings.filter((f) => f.fix);
     if (!fixable.length) return;
-    if (!fixAll && !ctx.io.stdinIsTTY) {
+    // Without a terminal, or with -q (no questions), the safe default: report the fixes, apply none.
+    if (!fixAll && !ctx.canAsk) {
       ctx.out.result(`${fixable.length} fix(es) available: run qq2clone check${template ? ` ${template}` : ''} --fix to apply them.`);
       return;
     }

@@ -3,7 +3,7 @@ import type { CliContext } from '../context';
 import { expectArgs } from './expectArgs';
 import { asQq2Error, CancelledError, MissingDependencyError, Qq2Error, SpiceTimeoutError } from '../../core/errors';
 import { operationAccepts } from '../../core/operations';
-import { resolveSet } from '../../core/set';
+import { parseSetOrThrow, resolveSet } from '../../core/set';
 import type { CloneInfo } from '../../libvirt/api';
 import { chooseViewer, graphicsOf, installedViewers, launchViewer, viewerCommand, virshFor, waitForSpice } from '../../libvirt/display';
 
@@ -48,8 +48,9 @@ export const connectCommand: CliCommand = {
   summary: "Start the machines in SET that aren't running and open virt-viewer or spicy on their SPICE graphics.",
   async run(ctx, args) {
     expectArgs('connect', 'SET', args, 1);
+    const set = parseSetOrThrow(args[0]!);
     const { clones } = await ctx.templateClones();
-    const chosen = resolveSet(args[0]!, clones, { command: 'connect' });
+    const chosen = resolveSet(set, clones, { command: 'connect' });
     const failures = await startStopped(ctx, chosen);
     const errors = [...failures.values()];
     const useSpice = ctx.options.useSpice ?? ctx.config.USE_SPICE === '1';

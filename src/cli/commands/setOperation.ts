@@ -6,7 +6,7 @@ import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
 import { CancelledError, hintOf, Qq2Error } from '../../core/errors';
 import { operationAccepts, type SetOperationName } from '../../core/operations';
-import { resolveSet } from '../../core/set';
+import { parseSetOrThrow, resolveSet } from '../../core/set';
 
 const DONE: Record<SetOperationName, string> = {
   start: 'Started',
@@ -27,8 +27,10 @@ export function setOperationCommand(operation: SetOperationName, summary: string
     summary,
     async run(ctx, args) {
       expectArgs(operation, 'SET', args, 1);
+      // A malformed set is a bad argument (12) whatever the template: read it before asking for the template.
+      const set = parseSetOrThrow(args[0]!);
       const { clones } = await ctx.templateClones();
-      const chosen = resolveSet(args[0]!, clones, { command: operation, accepts: (c) => operationAccepts(operation, c.state) });
+      const chosen = resolveSet(set, clones, { command: operation, accepts: (c) => operationAccepts(operation, c.state) });
       const refs = chosen.map(({ template, id, uuid, name }) => ({ template, id, uuid, name }));
       const r = await ctx.service().run(operation, refs, { signal: ctx.signal });
       for (const c of r.done) ctx.out.info(`${DONE[operation]} ${c.id} (${c.name}).`);
