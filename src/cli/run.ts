@@ -7,7 +7,7 @@ import { CLI_COMMAND_LIST, CLI_COMMANDS } from './commands';
 import type { CliCommand } from './commands/types';
 import { loadConfig, toolHome, type CliConfig } from './config';
 import { CliContext, Output, type CliIo } from './context';
-import { asQq2Error, hintOf, UsageError } from '../core/errors';
+import { asQq2Error, CancelledError, hintOf, UsageError } from '../core/errors';
 import type { LibvirtService, ServiceConfig } from '../libvirt/api';
 
 export function helpText(): string {
@@ -40,6 +40,9 @@ export function speaksUnderQuieter(command: CliCommand, args: readonly string[])
   const s = command.speaksUnderQuieter;
   return typeof s === 'function' ? s(args) : s === true;
 }
+
+/** Exit status after an interruption: 128 + SIGINT, as shells report it (19 would say "a bug"). */
+export const EXIT_INTERRUPTED = 130;
 
 export interface RunCliDeps {
   readonly io: CliIo;
@@ -77,6 +80,8 @@ export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise
     // The message says what went wrong; the hint, when the error has one, says what to do about it.
     const hint = hintOf(err);
     if (speaks) io.stderr(`qq2clone: ${err.message}\n${hint && !err.message.includes(hint) ? `qq2clone: ${hint}\n` : ''}`);
+    // Interrupted (Ctrl-C, SIGTERM): what was under way has been undone; exit as shells do for SIGINT.
+    if (err instanceof CancelledError || deps.signal?.aborted) return EXIT_INTERRUPTED;
     return err.exitCode;
   } finally {
     ctx?.dispose();
