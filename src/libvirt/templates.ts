@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { TemplateError } from '../core/errors';
 import { assertName, nameProblem } from '../core/names';
 import type { TemplateInfo } from './api';
-import { clonableDisks, parseDomain } from './splice';
+import { overlayDisks, parseDomain } from './splice';
 
 /** The XML file of template `name` in `dir`; UsageError (12) when the name breaks the one rule (core/names.ts). */
 export function templatePath(dir: string, name: string): string {
@@ -32,7 +32,7 @@ export async function listTemplates(dir: string): Promise<TemplateInfo[]> {
     }
     try {
       const d = parseDomain(await fs.readFile(xmlPath, 'utf8'));
-      out.push({ name, xmlPath, disks: clonableDisks(d).map((k) => k.source!) });
+      out.push({ name, xmlPath, disks: overlayDisks(d).map((k) => k.source!) });
     } catch (e) {
       out.push({ name, xmlPath, disks: [], problem: e instanceof Error ? e.message : String(e) });
     }

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LibvirtUnavailableError } from '../../src/core/errors';
+import { LibvirtUnavailableError, TemplateError } from '../../src/core/errors';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
 import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
 import { TestBed, TEST_URI, qemuImg, tryVirsh, virsh } from '../testbed';
@@ -137,6 +137,18 @@ describe('libvirt service: clone and operations', function () {
     // Undefining an active domain would only have made it transient, still running on a deleted overlay.
     assert.equal(tryVirsh('domstate', c!.uuid), undefined, 'the domain is gone, not left running as a transient one');
     assert.equal(fs.existsSync(overlay!), false);
+  });
+
+  it('refuses to clone a template with a writable disk no overlay can stand in front of, and makes nothing', async () => {
+    const block = bed.makeTemplateFile(svc.config.templateDir, 'block', "    <disk type='block' device='disk'><source dev='/dev/null'/><target dev='vdb' bus='virtio'/></disk>\n");
+    const before = fs.existsSync(storage) ? fs.readdirSync(storage) : [];
+    await assert.rejects(svc.clone(block.name, 1), (e: unknown) => {
+      assert.ok(e instanceof TemplateError, String(e));
+      assert.match(e.message, /writable disk vdb \(block disk \/dev\/null\) cannot get a copy-on-write overlay.*<readonly\/>/);
+      return true;
+    });
+    assert.deepEqual(bed.domains().filter((d) => d.startsWith(`${block.name}-`)), []);
+    assert.deepEqual(fs.existsSync(storage) ? fs.readdirSync(storage) : [], before);
   });
 
   it('probe says what to do when the daemon cannot be reached or virsh is missing', async () => {
