@@ -9,6 +9,7 @@ import { isActive, skipReason } from '../core/operations';
 import type { BatchOptions, BatchResult, CloneOperation, CloneRef } from './api';
 import type { ServiceCore } from './core';
 import { readDomains, type DomainRow } from './inventory';
+import { explainLock } from './staging';
 import { forEachBounded } from './limit';
 import { parseDomain } from './splice';
 import { isInside } from './storage';
@@ -16,6 +17,19 @@ import { listTemplates } from './templates';
 
 /** Why `op` does not apply to a clone in `state` (the one table, in core/operations.ts). */
 export { skipReason } from '../core/operations';
+
+/** QEMU's image-locking refusals: `Failed to get "write" lock`, `Failed to get shared "write" lock`. */
+const QEMU_LOCK = /Failed to get (shared )?("[^"]+" |write |shared )?lock/i;
+
+/**
+ * A clone's start that QEMU refused because another process holds an image it needs (another running VM with the
+ * template's image attached writable): the error says what that means and what to do, QEMU's text kept after it.
+ * Other errors are returned unchanged. (For every path that starts a clone.)
+ */
+export function explainStartFailure(e: unknown, clone: CloneRef): unknown {
+  if (!(e instanceof LibvirtError) || !QEMU_LOCK.test(e.message)) return e;
+  return explainLock(e, clone.template, `Clone ${clone.id} (${clone.name}) of ${clone.template}`);
+}
 
 /** The virsh command of a simple operation. */
 const SIMPLE: Partial<Record<CloneOperation, string>> = {
@@ -128,7 +142,7 @@ export async function runOperation(
         await locks.with(c.uuid, async () => {
           if (signal?.aborted) throw new CancelledError();
           const cmd = SIMPLE[op];
-          if (cmd) await core.virsh([cmd, c.uuid], signal);
+          if (cmd) await core.virsh([cmd, c.uuid], signal).catch((e: unknown) => Promise.reject(op === 'start' ? explainStartFailure(e, c) : e));
           else await removeClone(core, rows.get(c.uuid)!, op, templateDisks, signal);
         });
         done.push(c);

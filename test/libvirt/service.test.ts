@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { LibvirtUnavailableError, TemplateError } from '../../src/core/errors';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
 import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
-import { TestBed, TEST_URI, qemuImg, tryVirsh, virsh } from '../testbed';
+import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 
 function info(file: string): { format: string; 'backing-filename'?: string; 'backing-filename-format'?: string } {
   return JSON.parse(qemuImg('info', '-U', '--output=json', file)) as never;
@@ -149,6 +149,27 @@ describe('libvirt service: clone and operations', function () {
     });
     assert.deepEqual(bed.domains().filter((d) => d.startsWith(`${block.name}-`)), []);
     assert.deepEqual(fs.existsSync(storage) ? fs.readdirSync(storage) : [], before);
+  });
+
+  it('a clone start refused by QEMU\'s write lock says what it means: another VM holds the template image writable', async () => {
+    const [c] = await svc.clone(tpl.name, 1);
+    const holder = `${bed.prefix}-holder`;
+    const holderXml = path.join(bed.root, 'holder.xml');
+    fs.writeFileSync(holderXml, tinyDomainXml({ name: holder, disk: tpl.disk, mac: '52:54:00:aa:bb:78' }));
+    virsh('define', holderXml);
+    try {
+      virsh('start', holder);
+      const r = await svc.run('start', [ref(c!)]);
+      assert.equal(r.done.length, 0);
+      const msg = r.failed[0]?.error.message ?? '';
+      assert.match(msg, new RegExp(`^Clone ${c!.id} \\(${c!.name}\\) of ${tpl.name} cannot start: another running VM has the template's image open for writing \\(QEMU write lock\\)`));
+      assert.match(msg, /Shut that VM down \(qq2clone check names it\)\. Failed to start domain .*Failed to get (shared )?"write" lock/s, 'QEMU\'s text follows the explanation');
+      assert.equal(r.failed[0]!.error.exitCode, 16);
+    } finally {
+      tryVirsh('destroy', holder);
+      tryVirsh('undefine', holder);
+    }
+    assert.equal((await svc.run('rm', [ref(c!)])).done.length, 1);
   });
 
   it('probe says what to do when the daemon cannot be reached or virsh is missing', async () => {
