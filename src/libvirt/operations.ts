@@ -97,11 +97,10 @@ async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation
     if (!isInside(file, storage) || templateDisks.has(file)) continue;
     const st = await fs.lstat(file).catch(() => undefined);
     if (!st?.isFile()) continue;
-    if (op === 'rm-shred') await core.tool('shred', ['-u', '--', file]);
-    else {
-      if (op === 'rm-wipe') await wipeFile(file);
-      await fs.rm(file, { force: true });
-    }
+    // Overwrite first (shred: its passes of random data; wipe: zeros), then delete.
+    if (op === 'rm-shred') await core.tool('shred', ['--', file]);
+    else if (op === 'rm-wipe') await wipeFile(file);
+    await fs.rm(file, { force: true });
   }
 }
 

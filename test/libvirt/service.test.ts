@@ -3,6 +3,7 @@
  * on disk with qemu-img. Everything made here carries the TestBed prefix and is removed afterwards.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LibvirtUnavailableError, TemplateError } from '../../src/core/errors';
@@ -118,6 +119,35 @@ describe('libvirt service: clone and operations', function () {
     assert.ok(fs.existsSync(tpl.disk), 'template disk kept');
     assert.equal(info(tpl.disk).format, 'qcow2');
     assert.equal((await svc.inventory()).clones.filter((c) => c.template === tpl.name).length, 0);
+  });
+
+  it('rm-wipe and rm-shred overwrite the guest data before deleting the overlay', async () => {
+    const made = await svc.clone(tpl.name, 2);
+    const pattern = Buffer.alloc(64 * 1024, 0xab);
+    const kept: string[] = [];
+    for (const c of made) {
+      const [overlay] = await svc.cloneDisks(c.uuid);
+      // Guest data in the overlay: 1 MiB of 0xab written through qemu's own qcow2 driver.
+      execFileSync('qemu-io', ['-c', 'write -P 0xab 0 1M', overlay!], { stdio: 'ignore' });
+      // A second name for the same inode: after rm unlinks the overlay, its bytes stay readable here.
+      const link = path.join(bed.root, `kept-${c.id}`);
+      fs.linkSync(overlay!, link);
+      kept.push(link);
+      assert.ok(fs.readFileSync(link).includes(pattern), 'the pattern is in the overlay file');
+    }
+    const sizes = kept.map((k) => fs.statSync(k).size);
+    assert.equal((await svc.run('rm-wipe', [ref(made[0]!)])).done.length, 1);
+    assert.equal((await svc.run('rm-shred', [ref(made[1]!)])).done.length, 1);
+    for (const c of made) assert.equal(tryVirsh('domuuid', c.uuid), undefined);
+    const wiped = fs.readFileSync(kept[0]!);
+    assert.equal(wiped.length, sizes[0], 'wiped in place, not truncated');
+    assert.ok(wiped.every((b) => b === 0), 'rm-wipe zeroed every byte, qcow2 header included');
+    const shredded = fs.readFileSync(kept[1]!);
+    assert.ok(shredded.length >= sizes[1]!, 'shredded in place, not truncated first');
+    assert.ok(!shredded.includes(pattern.subarray(0, 4096)), 'rm-shred overwrote the guest data');
+    assert.notEqual(shredded.subarray(0, 4).toString('latin1'), 'QFI\xfb', 'and the qcow2 header');
+    assert.ok(shredded.filter((b) => b !== 0).length > shredded.length / 2, 'with shred\'s random passes');
+    for (const k of kept) fs.rmSync(k);
   });
 
   it('a crashed clone kept active by on_crash=preserve is not started but destroyed first by rm', async () => {
