@@ -11,7 +11,8 @@ import type { ServiceCore } from './core';
 import { readDomains, type DomainRow } from './inventory';
 import { explainLock } from './staging';
 import { forEachBounded } from './limit';
-import { parseDomain } from './splice';
+import { DEFAULT_POOL_SIZE } from './pool';
+import { readMetaSnippet, type CloneMeta } from './splice';
 import { isInside } from './storage';
 import { listTemplates } from './templates';
 
@@ -75,8 +76,8 @@ async function wipeFile(file: string): Promise<void> {
 }
 
 async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation, templateDisks: Set<string>, signal?: AbortSignal): Promise<void> {
-  const d = parseDomain(await core.virsh(['dumpxml', '--inactive', row.uuid], signal));
-  const meta = d.meta;
+  // The bookkeeping comes with the listing (cached, or read for all clones at once): no dumpxml per clone.
+  const meta = row.meta;
   // Active includes crashed (kept alive by on_crash=preserve): undefining it would only make it transient.
   if (isActive(row.state)) await core.virsh(['destroy', row.uuid], signal).catch(async (e: unknown) => {
     // It may have stopped on its own meanwhile ("shut off"; "crashed" is still active).
@@ -104,6 +105,30 @@ async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation
   }
 }
 
+/**
+ * The bookkeeping (which files each clone owns) of these domains: from the cache, else read for all of them in one
+ * pipelined write (no dumpxml per clone while removing). A domain that is gone by then is left out.
+ */
+async function bookkeeping(core: ServiceCore, uuids: readonly string[], signal?: AbortSignal): Promise<Map<string, CloneMeta | null>> {
+  const out = new Map<string, CloneMeta | null>();
+  const unknown: string[] = [];
+  for (const u of uuids) {
+    const m = core.metaCache.get(u);
+    if (m !== undefined) out.set(u, m);
+    else unknown.push(u);
+  }
+  if (!unknown.length) return out;
+  const answers = await core.virshBatch(
+    unknown.map((u) => ['dumpxml', '--inactive', '--xpath', '/domain/metadata', u]),
+    signal,
+    Math.ceil(unknown.length / 64),
+  );
+  answers.forEach((a, i) => {
+    if (a.status === 'fulfilled') out.set(unknown[i]!, readMetaSnippet(a.value) ?? null);
+  });
+  return out;
+}
+
 export async function runOperation(
   core: ServiceCore,
   locks: CloneLocks,
@@ -118,23 +143,31 @@ export async function runOperation(
   const cancelled: CloneRef[] = [];
   const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
   if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
-  // States only: the bookkeeping rm needs is read from each clone's own XML.
+  const removing = op === 'rm' || op === 'rm-wipe' || op === 'rm-shred';
+  // States of all domains in one round trip; for rm, the bookkeeping of the clones to remove in one more.
   const rows = new Map((await readDomains(core, signal, false)).map((r) => [r.uuid, r]));
+  const metas = removing ? await bookkeeping(core, unique.filter((c) => rows.has(c.uuid)).map((c) => c.uuid), signal) : undefined;
+  if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
   const todo: CloneRef[] = [];
   for (const c of unique) {
     const row = rows.get(c.uuid);
-    const why = row ? skipReason(op, row.state) : 'no longer exists';
+    const meta = metas?.get(c.uuid);
+    const why = !row || (metas && meta === undefined) ? 'no longer exists' : skipReason(op, row.state);
     if (why) skipped.push({ clone: c, reason: why });
-    else todo.push(c);
+    else {
+      if (metas) rows.set(c.uuid, { ...row!, meta: meta ?? null });
+      todo.push(c);
+    }
   }
-  const templateDisks = op.startsWith('rm')
+  const templateDisks = removing
     ? new Set((await listTemplates(core.config.templateDir)).flatMap((t) => t.disks))
     : new Set<string>();
   const started = new Set<string>();
   let count = 0;
   await forEachBounded(
     todo,
-    o.concurrency ?? 4,
+    // As many at once as the session pool serves in parallel.
+    o.concurrency ?? DEFAULT_POOL_SIZE,
     async (c) => {
       started.add(c.uuid);
       try {
