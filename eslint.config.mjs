@@ -1,6 +1,17 @@
 // ESLint flat config: typed rules, so floating promises are caught.
 import tseslint from 'typescript-eslint';
 
+/** Only src/libvirt/ spawns processes (virsh, qemu-img...): everything else goes through the libvirt service. */
+const PROCESS_MODULES = ['child_process', 'node:child_process', 'execa'];
+const processMessage = 'Only src/libvirt/ spawns processes: go through the libvirt service (src/libvirt/api.ts).';
+const noProcessImports = PROCESS_MODULES.map((name) => ({ name, message: processMessage, allowTypeImports: true }));
+const PROCESS_SOURCE = '/^(node:)?child_process$|^execa(\\u002F|$)/';
+const noProcessLoading = [
+  { selector: `ImportExpression[source.value=${PROCESS_SOURCE}]`, message: processMessage },
+  { selector: `CallExpression[callee.name='require'][arguments.0.value=${PROCESS_SOURCE}]`, message: processMessage },
+];
+const noVscode = { name: 'vscode', message: 'core/, libvirt/ and cli/ must not load vscode.', allowTypeImports: true };
+
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.cs/**', 'esbuild.js', 'eslint.config.mjs'] },
   ...tseslint.configs.recommended,
@@ -15,13 +26,26 @@ export default tseslint.config(
     },
   },
   {
-    // src/core and src/libvirt must stay usable from plain Node: vscode only as a type.
-    files: ['src/core/**/*.ts', 'src/libvirt/**/*.ts', 'src/cli/**/*.ts', 'src/validation/**/*.ts'],
+    // Outside src/libvirt/ nothing spawns a process (tests, benchmarks and scripts may: they are not in src/).
+    files: ['src/**/*.ts'],
+    ignores: ['src/libvirt/**'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'vscode', message: 'core/, libvirt/ and cli/ must not load vscode.', allowTypeImports: true }] },
-      ],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: noProcessImports }],
+      'no-restricted-syntax': ['error', ...noProcessLoading],
+    },
+  },
+  {
+    // src/core, src/cli and src/validation must stay usable from plain Node: vscode only as a type; no processes.
+    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/validation/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [noVscode, ...noProcessImports] }],
+    },
+  },
+  {
+    // src/libvirt spawns the processes, and must stay usable from plain Node: vscode only as a type.
+    files: ['src/libvirt/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [noVscode] }],
     },
   },
 );

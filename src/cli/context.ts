@@ -13,6 +13,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly stdinIsTTY: boolean;
+  /** Asks one question on the terminal and resolves with the answer line (absent: the CLI never asks). */
+  readonly ask?: (question: string, signal: AbortSignal) => Promise<string>;
 }
 
 /** How much to print: -Q silences everything but commands whose output is their purpose; -q silences chatter. */
@@ -53,6 +55,19 @@ export class CliContext {
     readonly signal: AbortSignal,
     private readonly makeService: (config: ServiceConfig) => LibvirtService,
   ) {}
+
+  /** -q / QUIET=1 (-v overrides): less output, and no questions (manual: -q suppresses prompts). */
+  get quiet(): boolean {
+    return this.options.quiet ?? this.config.QUIET === '1';
+  }
+
+  /**
+   * May the command ask the user? Only on a terminal, and not when quiet: then each command makes its safe default
+   * choice or exits with an error saying how to do without the question.
+   */
+  get canAsk(): boolean {
+    return this.io.stdinIsTTY && this.io.ask !== undefined && !this.quiet;
+  }
 
   /** libvirt URI: -c, else $LIBVIRT_DEFAULT_URI, else qemu:///system. */
   get uri(): string {

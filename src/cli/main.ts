@@ -1,14 +1,17 @@
 // The qq2clone-compatible command line (manual: qq2clone(1)); see run.ts.
 import { setMaxListeners } from 'node:events';
-import { runCli } from './run';
+import * as readline from 'node:readline/promises';
+import { EXIT_INTERRUPTED, runCli } from './run';
 import { createLibvirtService } from '../libvirt';
 
 const abort = new AbortController();
 // One signal reaches every operation of a batch (each virsh command and process listens while it runs).
 setMaxListeners(0, abort.signal);
+// The first signal cancels: running work is stopped and undone, then the CLI exits 130 (run.ts). A second one
+// exits at once.
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    if (abort.signal.aborted) process.exit(130);
+    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
     abort.abort();
   });
 }
@@ -19,6 +22,14 @@ runCli(process.argv.slice(2), {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     stdinIsTTY: process.stdin.isTTY === true,
+    ask: async (question, signal) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question, { signal });
+      } finally {
+        rl.close();
+      }
+    },
   },
   makeService: createLibvirtService,
   signal: abort.signal,

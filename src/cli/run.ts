@@ -4,9 +4,10 @@
  */
 import { parseArgs, type CliOptions } from './args';
 import { CLI_COMMAND_LIST, CLI_COMMANDS } from './commands';
+import type { CliCommand } from './commands/types';
 import { loadConfig, toolHome, type CliConfig } from './config';
 import { CliContext, Output, type CliIo } from './context';
-import { asQq2Error, UsageError } from '../core/errors';
+import { asQq2Error, CancelledError, hintOf, UsageError } from '../core/errors';
 import type { LibvirtService, ServiceConfig } from '../libvirt/api';
 
 export function helpText(): string {
@@ -34,6 +35,15 @@ Exit values: 10 file access, 11 missing software, 12 bad argument, 13 template, 
 `;
 }
 
+/** Does `command` with `args` still print under -Q (the manual's list: its output is its purpose)? */
+export function speaksUnderQuieter(command: CliCommand, args: readonly string[]): boolean {
+  const s = command.speaksUnderQuieter;
+  return typeof s === 'function' ? s(args) : s === true;
+}
+
+/** Exit status after an interruption: 128 + SIGINT, as shells report it (19 would say "a bug"). */
+export const EXIT_INTERRUPTED = 130;
+
 export interface RunCliDeps {
   readonly io: CliIo;
   readonly makeService: (config: ServiceConfig) => LibvirtService;
@@ -57,7 +67,7 @@ export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise
     }
     const command = CLI_COMMANDS.get(parsed.command);
     if (!command) throw new UsageError(`Unknown command '${parsed.command}'; qq2clone -h lists the commands.`);
-    speaks = !options.quieter || command.speaksUnderQuieter === true;
+    speaks = !options.quieter || speaksUnderQuieter(command, parsed.args);
     const home = toolHome(io.env);
     config = loadConfig(home, io.env);
     const quiet = options.quiet ?? config.QUIET === '1';
@@ -67,7 +77,11 @@ export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise
     return 0;
   } catch (e) {
     const err = asQq2Error(e);
-    if (speaks) io.stderr(`qq2clone: ${err.message}\n`);
+    // The message says what went wrong; the hint, when the error has one, says what to do about it.
+    const hint = hintOf(err);
+    if (speaks) io.stderr(`qq2clone: ${err.message}\n${hint && !err.message.includes(hint) ? `qq2clone: ${hint}\n` : ''}`);
+    // Interrupted (Ctrl-C, SIGTERM): what was under way has been undone; exit as shells do for SIGINT.
+    if (err instanceof CancelledError || deps.signal?.aborted) return EXIT_INTERRUPTED;
     return err.exitCode;
   } finally {
     ctx?.dispose();

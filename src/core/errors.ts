@@ -140,6 +140,12 @@ export class LibvirtUnavailableError extends Qq2Error {
   }
 }
 
+/** The sentence that says what to do about `e`, when it carries one (LibvirtUnavailableError's hint and the like). */
+export function hintOf(e: unknown): string | undefined {
+  const h = e instanceof Error ? (e as { hint?: unknown }).hint : undefined;
+  return typeof h === 'string' && h.trim() !== '' ? h : undefined;
+}
+
 /** Any thrown value as a Qq2Error (unknown values become UnexpectedError). */
 export function asQq2Error(e: unknown): Qq2Error {
   if (e instanceof Qq2Error) return e;

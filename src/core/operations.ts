@@ -1,6 +1,12 @@
 /**
- * Which machine states each SET operation can act upon (manual: CLONE COMMANDS). A set that names machines but
- * none of these is an error; the service skips the rest of a batch with a reason.
+ * The one table of which machine states each SET operation can act upon (manual: CLONE COMMANDS), with the reason
+ * an operation skips a machine. The UI and the CLI filter with operationAccepts, the service skips with skipReason:
+ * both read this table. A set that names machines but none of these is an error; the service skips the rest of a
+ * batch with the reason.
+ *
+ * `crashed` is libvirt's CRASHED state, which a domain keeps only while it is still active: its guest panicked and
+ * on_crash=preserve keeps QEMU alive for inspection. So it is active: destroy (and rm) act on it, start does not
+ * (libvirt answers "Domain is already active"). A domain that crashed and was stopped is `off`, reason crashed.
  */
 import type { CloneState } from './states';
 
@@ -15,24 +21,41 @@ export type SetOperationName =
   | 'rm-wipe'
   | 'rm-shred';
 
-const ACTIVE: readonly CloneState[] = ['running', 'idle', 'paused', 'in-shutdown', 'pmsuspended', 'crashed'];
+/** States in which the domain is active (a QEMU process exists). */
+export const ACTIVE_STATES: readonly CloneState[] = ['running', 'idle', 'paused', 'in-shutdown', 'pmsuspended', 'crashed'];
 
-const ACCEPTS: Record<SetOperationName, readonly CloneState[] | 'any'> = {
-  // "Start every machine in SET that is currently not running. For saved domains, their state will be restored."
-  start: ['off', 'crashed', 'saved'],
-  // "Invoke virsh destroy on any running machine in SET."
-  destroy: ACTIVE,
-  suspend: ['running', 'idle'],
-  resume: ['paused'],
-  save: ['running', 'idle', 'paused'],
-  'save-rm': ['saved'],
-  rm: 'any',
-  'rm-wipe': 'any',
-  'rm-shred': 'any',
-};
+/** Is a machine in `state` active (destroy applies, rm destroys it first)? */
+export function isActive(state: CloneState): boolean {
+  return ACTIVE_STATES.includes(state);
+}
+
+/** Why `operation` does not act upon a machine in `state`, or undefined when it does. */
+export function skipReason(operation: SetOperationName, state: CloneState): string | undefined {
+  switch (operation) {
+    // "Start every machine in SET that is currently not running. For saved domains, their state will be restored."
+    case 'start':
+      if (state === 'crashed') return 'crashed and still active (on_crash=preserve): destroy it first';
+      return isActive(state) ? `already ${state}` : undefined;
+    // "Invoke virsh destroy on any running machine in SET."
+    case 'destroy':
+      return isActive(state) ? undefined : `not running (${state})`;
+    case 'suspend':
+      return state === 'running' || state === 'idle' ? undefined : `not running (${state})`;
+    case 'resume':
+      return state === 'paused' ? undefined : `not paused (${state})`;
+    case 'save':
+      return state === 'running' || state === 'idle' || state === 'paused' ? undefined : `not running (${state})`;
+    case 'save-rm':
+      return state === 'saved' ? undefined : 'has no saved state';
+    // rm, rm-wipe, rm-shred: any machine (an active one is destroyed first).
+    case 'rm':
+    case 'rm-wipe':
+    case 'rm-shred':
+      return undefined;
+  }
+}
 
 /** Can `operation` act upon a machine in `state`? */
 export function operationAccepts(operation: SetOperationName, state: CloneState): boolean {
-  const a = ACCEPTS[operation];
-  return a === 'any' || a.includes(state);
+  return skipReason(operation, state) === undefined;
 }

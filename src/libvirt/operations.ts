@@ -5,36 +5,31 @@
  */
 import * as fs from 'node:fs/promises';
 import { CancelledError, LibvirtError, asQq2Error, type Qq2Error } from '../core/errors';
-import type { CloneState } from '../core/states';
+import { isActive, skipReason } from '../core/operations';
 import type { BatchOptions, BatchResult, CloneOperation, CloneRef } from './api';
 import type { ServiceCore } from './core';
 import { readDomains, type DomainRow } from './inventory';
+import { explainLock } from './staging';
 import { forEachBounded } from './limit';
-import { parseDomain } from './splice';
+import { DEFAULT_POOL_SIZE } from './pool';
+import { readMetaSnippet, type CloneMeta } from './splice';
 import { isInside } from './storage';
 import { listTemplates } from './templates';
 
-const ACTIVE: readonly CloneState[] = ['running', 'idle', 'paused', 'in-shutdown', 'pmsuspended'];
+/** Why `op` does not apply to a clone in `state` (the one table, in core/operations.ts). */
+export { skipReason } from '../core/operations';
 
-/** Why `op` does not apply to a clone in `state`, or undefined when it does. */
-export function skipReason(op: CloneOperation, state: CloneState): string | undefined {
-  const active = ACTIVE.includes(state);
-  switch (op) {
-    case 'start':
-      return active ? `already ${state}` : undefined;
-    case 'destroy':
-      return active ? undefined : `not running (${state})`;
-    case 'suspend':
-      return state === 'running' || state === 'idle' ? undefined : `not running (${state})`;
-    case 'resume':
-      return state === 'paused' ? undefined : `not paused (${state})`;
-    case 'save':
-      return state === 'running' || state === 'idle' || state === 'paused' ? undefined : `not running (${state})`;
-    case 'save-rm':
-      return state === 'saved' ? undefined : 'has no saved state';
-    default:
-      return undefined;
-  }
+/** QEMU's image-locking refusals: `Failed to get "write" lock`, `Failed to get shared "write" lock`. */
+const QEMU_LOCK = /Failed to get (shared )?("[^"]+" |write |shared )?lock/i;
+
+/**
+ * A clone's start that QEMU refused because another process holds an image it needs (another running VM with the
+ * template's image attached writable): the error says what that means and what to do, QEMU's text kept after it.
+ * Other errors are returned unchanged. (For every path that starts a clone.)
+ */
+export function explainStartFailure(e: unknown, clone: CloneRef): unknown {
+  if (!(e instanceof LibvirtError) || !QEMU_LOCK.test(e.message)) return e;
+  return explainLock(e, clone.template, `Clone ${clone.id} (${clone.name}) of ${clone.template}`);
 }
 
 /** The virsh command of a simple operation. */
@@ -81,12 +76,13 @@ async function wipeFile(file: string): Promise<void> {
 }
 
 async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation, templateDisks: Set<string>, signal?: AbortSignal): Promise<void> {
-  const d = parseDomain(await core.virsh(['dumpxml', '--inactive', row.uuid], signal));
-  const meta = d.meta;
-  if (ACTIVE.includes(row.state)) await core.virsh(['destroy', row.uuid], signal).catch(async (e: unknown) => {
-    // It may have stopped on its own meanwhile.
+  // The bookkeeping comes with the listing (cached, or read for all clones at once): no dumpxml per clone.
+  const meta = row.meta;
+  // Active includes crashed (kept alive by on_crash=preserve): undefining it would only make it transient.
+  if (isActive(row.state)) await core.virsh(['destroy', row.uuid], signal).catch(async (e: unknown) => {
+    // It may have stopped on its own meanwhile ("shut off"; "crashed" is still active).
     const st = await core.virsh(['domstate', row.uuid]).catch(() => '');
-    if (!/shut off|crashed/.test(st)) throw e;
+    if (!/^shut off/.test(st.trim())) throw e;
   });
   try {
     await core.virsh(['undefine', row.uuid, '--managed-save', '--snapshots-metadata', '--checkpoints-metadata', '--nvram'], signal);
@@ -102,12 +98,35 @@ async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation
     if (!isInside(file, storage) || templateDisks.has(file)) continue;
     const st = await fs.lstat(file).catch(() => undefined);
     if (!st?.isFile()) continue;
-    if (op === 'rm-shred') await core.tool('shred', ['-u', '--', file]);
-    else {
-      if (op === 'rm-wipe') await wipeFile(file);
-      await fs.rm(file, { force: true });
-    }
+    // Overwrite first (shred: its passes of random data; wipe: zeros), then delete.
+    if (op === 'rm-shred') await core.tool('shred', ['--', file]);
+    else if (op === 'rm-wipe') await wipeFile(file);
+    await fs.rm(file, { force: true });
   }
+}
+
+/**
+ * The bookkeeping (which files each clone owns) of these domains: from the cache, else read for all of them in one
+ * pipelined write (no dumpxml per clone while removing). A domain that is gone by then is left out.
+ */
+async function bookkeeping(core: ServiceCore, uuids: readonly string[], signal?: AbortSignal): Promise<Map<string, CloneMeta | null>> {
+  const out = new Map<string, CloneMeta | null>();
+  const unknown: string[] = [];
+  for (const u of uuids) {
+    const m = core.metaCache.get(u);
+    if (m !== undefined) out.set(u, m);
+    else unknown.push(u);
+  }
+  if (!unknown.length) return out;
+  const answers = await core.virshBatch(
+    unknown.map((u) => ['dumpxml', '--inactive', '--xpath', '/domain/metadata', u]),
+    signal,
+    Math.ceil(unknown.length / 64),
+  );
+  answers.forEach((a, i) => {
+    if (a.status === 'fulfilled') out.set(unknown[i]!, readMetaSnippet(a.value) ?? null);
+  });
+  return out;
 }
 
 export async function runOperation(
@@ -124,30 +143,38 @@ export async function runOperation(
   const cancelled: CloneRef[] = [];
   const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
   if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
-  // States only: the bookkeeping rm needs is read from each clone's own XML.
+  const removing = op === 'rm' || op === 'rm-wipe' || op === 'rm-shred';
+  // States of all domains in one round trip; for rm, the bookkeeping of the clones to remove in one more.
   const rows = new Map((await readDomains(core, signal, false)).map((r) => [r.uuid, r]));
+  const metas = removing ? await bookkeeping(core, unique.filter((c) => rows.has(c.uuid)).map((c) => c.uuid), signal) : undefined;
+  if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
   const todo: CloneRef[] = [];
   for (const c of unique) {
     const row = rows.get(c.uuid);
-    const why = row ? skipReason(op, row.state) : 'no longer exists';
+    const meta = metas?.get(c.uuid);
+    const why = !row || (metas && meta === undefined) ? 'no longer exists' : skipReason(op, row.state);
     if (why) skipped.push({ clone: c, reason: why });
-    else todo.push(c);
+    else {
+      if (metas) rows.set(c.uuid, { ...row!, meta: meta ?? null });
+      todo.push(c);
+    }
   }
-  const templateDisks = op.startsWith('rm')
+  const templateDisks = removing
     ? new Set((await listTemplates(core.config.templateDir)).flatMap((t) => t.disks))
     : new Set<string>();
   const started = new Set<string>();
   let count = 0;
   await forEachBounded(
     todo,
-    o.concurrency ?? 4,
+    // As many at once as the session pool serves in parallel.
+    o.concurrency ?? DEFAULT_POOL_SIZE,
     async (c) => {
       started.add(c.uuid);
       try {
         await locks.with(c.uuid, async () => {
           if (signal?.aborted) throw new CancelledError();
           const cmd = SIMPLE[op];
-          if (cmd) await core.virsh([cmd, c.uuid], signal);
+          if (cmd) await core.virsh([cmd, c.uuid], signal).catch((e: unknown) => Promise.reject(op === 'start' ? explainStartFailure(e, c) : e));
           else await removeClone(core, rows.get(c.uuid)!, op, templateDisks, signal);
         });
         done.push(c);

@@ -11,13 +11,16 @@ const READ_ONLY = new Set([
   'uri', 'version', 'echo', 'domblklist', 'dominfo', 'pool-info', 'vol-list', 'nodeinfo', 'capabilities',
 ]);
 
+/** How many sessions a pool has unless told otherwise: also how many slow operations a batch runs at once. */
+export const DEFAULT_POOL_SIZE = 6;
+
 export class SessionPool {
   private sessions: VirshSession[] = [];
   private disposed = false;
 
   constructor(
     readonly uri: string,
-    readonly size = 4,
+    readonly size = DEFAULT_POOL_SIZE,
     private readonly onUnsolicited?: (line: string) => void,
   ) {}
 

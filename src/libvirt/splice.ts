@@ -2,7 +2,7 @@
  * Domain XML edits by splicing: only the bytes that change are replaced (name, uuid, MACs, disk sources, our
  * metadata element); CRLF, comments, quoting and everything else stay byte-identical.
  */
-import { XmlError } from '../core/errors';
+import { TemplateError, XmlError } from '../core/errors';
 import { attr, child, childrenNamed, encodeXml, scanXml, textOf, type XElement } from './xmlScan';
 
 /** The namespace of the tool's bookkeeping inside a domain's <metadata>. */
@@ -81,9 +81,50 @@ export function parseDomain(xml: string): ParsedDomain {
   return { xml, root, name: textOf(xml, child(root, 'name')), uuid: textOf(xml, child(root, 'uuid')), disks, meta: readMeta(root) };
 }
 
-/** Disks that a clone gets an overlay for: file-backed, writable disks (not cdroms, not shared). */
-export function clonableDisks(d: ParsedDomain): DiskInfo[] {
+/** Disks that a clone gets an overlay for: file-backed, writable disks (not cdroms, not shared). Never throws. */
+export function overlayDisks(d: ParsedDomain): DiskInfo[] {
   return d.disks.filter((k) => k.type === 'file' && k.device === 'disk' && !k.shared && !!k.source);
+}
+
+/**
+ * Disks a clone would write into although they belong to the template: writable (no <readonly/>, no <shareable/>,
+ * not a cdrom) but not a file disk, so no qcow2 overlay can stand in front of them (block devices, pool volumes,
+ * network disks, writable floppies and LUNs...). A clone of such a template would write straight into its disk.
+ */
+export function unoverlayableDisks(d: ParsedDomain): DiskInfo[] {
+  const overlaid = new Set(overlayDisks(d));
+  return d.disks.filter(
+    (k) => !overlaid.has(k) && !k.shared && k.device !== 'cdrom' && !(k.type === 'file' && k.device === 'disk' && !k.source),
+  );
+}
+
+function describeDisk(k: DiskInfo): string {
+  return `${k.target ?? `#${k.index + 1}`} (${k.type} ${k.device}${k.source ? ` ${k.source}` : ''})`;
+}
+
+/**
+ * Why a domain cannot be a template, or be cloned, because of its disks: a TemplateError that names each writable
+ * disk that cannot get an overlay and says what to do; undefined when every writable disk can. Pure (for import's
+ * checks as well as for cloning).
+ */
+export function overlayProblem(d: ParsedDomain, template = d.name ?? 'the template'): TemplateError | undefined {
+  const bad = unoverlayableDisks(d);
+  if (!bad.length) return undefined;
+  const which = bad.map(describeDisk).join(', ');
+  return new TemplateError(
+    `${template}: writable disk ${which} cannot get a copy-on-write overlay, so a clone would write straight into the template's disk. ` +
+      `Mark ${bad.length > 1 ? 'them' : 'it'} <readonly/> (or <shareable/> if the guests are meant to share it) in the template, or use a file disk (a qcow2 or raw image file) instead.`,
+  );
+}
+
+/**
+ * The disks a clone gets an overlay for; throws overlayProblem's TemplateError when the template has a writable
+ * disk that cannot get one (so nothing is ever cloned on top of a disk the clone would write into).
+ */
+export function clonableDisks(d: ParsedDomain, template?: string): DiskInfo[] {
+  const problem = overlayProblem(d, template);
+  if (problem) throw problem;
+  return overlayDisks(d);
 }
 
 function ourElement(root: XElement): XElement | undefined {

@@ -11,7 +11,7 @@ import { LibvirtError, UsageError } from '../core/errors';
 import type { CloneInfo, LibvirtService } from './api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { randomMac } from './clone';
-import { cloneXml, clonableDisks, parseDomain } from './splice';
+import { cloneXml, clonableDisks, overlayDisks, parseDomain } from './splice';
 import { forgetDomain, tryVirshVia, virshVia } from './serviceCore';
 import { generationFilesOf, unusedGenerations } from './generations';
 import { backingChain, createOverlay, flattenInto, generationDir, generationOf, generationPath, isOurGeneration } from './images';
@@ -38,10 +38,10 @@ async function requireStaging(svc: LibvirtService, template: string, signal?: Ab
 }
 
 /** A start refused because another VM holds the template's image writable: say what it means and what to do. */
-function explainLock(e: unknown, template: string): unknown {
+export function explainLock(e: unknown, template: string, what = `The staging image of ${template}`): unknown {
   if (!(e instanceof LibvirtError) || !/lock/i.test(e.message)) return e;
   return new LibvirtError(
-    `The staging image of ${template} cannot start: another running VM has the template's image open for writing ` +
+    `${what} cannot start: another running VM has the template's image open for writing ` +
       `(QEMU write lock). A template's image must never be attached writable to a running VM: it would corrupt ` +
       `every clone. Shut that VM down (qq2clone check names it). ${e.message}`,
     e.failure,
@@ -141,7 +141,7 @@ async function removeStaging(svc: LibvirtService, s: CloneInfo, signal?: AbortSi
   const dir = await storageDir(svc, signal);
   const d = parseDomain(await virshVia(svc, ['dumpxml', '--inactive', s.uuid], signal));
   // Only its own overlays (its bookkeeping names them) that it still uses, inside the storage they were made in.
-  const disks = new Set(clonableDisks(d).map((k) => path.resolve(k.source!)));
+  const disks = new Set(overlayDisks(d).map((k) => path.resolve(k.source!)));
   const made = d.meta?.storage ?? dir;
   const own = (d.meta?.overlays ?? []).map((f) => path.resolve(f)).filter((f) => disks.has(f) && isInside(f, made));
   if (active(s)) await virshVia(svc, ['destroy', s.uuid], signal);

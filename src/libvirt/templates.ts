@@ -2,22 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { TemplateError, UsageError } from '../core/errors';
+import { TemplateError } from '../core/errors';
+import { assertName, nameProblem } from '../core/names';
 import type { TemplateInfo } from './api';
 import { makeReadOnlyAll } from './images';
-import { clonableDisks, parseDomain } from './splice';
+import { clonableDisks, overlayDisks, parseDomain } from './splice';
 
-/** Template names become file names and domain-name prefixes: no '/', quotes, whitespace or control characters. */
-export function checkTemplateName(name: string): void {
-  if (!name || name.length > 200 || !/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name))
-    throw new UsageError(
-      `Invalid template name ${JSON.stringify(name)}: use letters, digits, '.', '_', '+' and '-' (starting with a letter or digit).`,
-    );
-}
-
+/** The XML file of template `name` in `dir`; UsageError (12) when the name breaks the one rule (core/names.ts). */
 export function templatePath(dir: string, name: string): string {
-  checkTemplateName(name);
-  return path.join(dir, `${name}.xml`);
+  return path.join(dir, `${assertName(name)}.xml`);
 }
 
 /** All templates in `dir` (a missing directory means none); unreadable ones are listed with a problem. */
@@ -33,9 +26,14 @@ export async function listTemplates(dir: string): Promise<TemplateInfo[]> {
     if (!f.endsWith('.xml') || f.startsWith('.')) continue;
     const name = f.slice(0, -4);
     const xmlPath = path.join(dir, f);
+    const bad = nameProblem(name);
+    if (bad) {
+      out.push({ name, xmlPath, disks: [], problem: `Its name is not usable (${bad}) Rename the file to a usable name.` });
+      continue;
+    }
     try {
       const d = parseDomain(await fs.readFile(xmlPath, 'utf8'));
-      out.push({ name, xmlPath, disks: clonableDisks(d).map((k) => k.source!) });
+      out.push({ name, xmlPath, disks: overlayDisks(d).map((k) => k.source!) });
     } catch (e) {
       out.push({ name, xmlPath, disks: [], problem: e instanceof Error ? e.message : String(e) });
     }

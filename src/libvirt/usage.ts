@@ -12,7 +12,7 @@ import { CancelledError } from '../core/errors';
 import type { LibvirtService } from './api';
 import { parseLines } from './parse';
 import { virshVia } from './serviceCore';
-import { clonableDisks, parseDomain } from './splice';
+import { overlayDisks, parseDomain } from './splice';
 import { imageInfo, type ImageInfo } from './imageInfo';
 
 export interface DomainFiles {
@@ -110,7 +110,7 @@ class Scanner {
       }
       for (const k of d.disks) if (k.source) files.push(k.source);
       files.push(...(d.meta?.overlays ?? []));
-      for (const k of clonableDisks(d)) writable.add(k.source!);
+      for (const k of overlayDisks(d)) writable.add(k.source!);
       if (i === 0) disks = d.disks.filter((k) => k.device === 'disk' && k.source).map((k) => k.source!);
     }
     this.domains.set(uuid, { disks, writable: [...writable] });

@@ -111,6 +111,21 @@ describe('qq2clone connect and edit against libvirt', function () {
     assert.deepEqual(viewerCalls(), [`spicy --host 127.0.0.1 --port ${port}`]);
   });
 
+  it('clone --run --virt-viewer opens the viewer on the new clone (the manual\'s first example); -f or no --run opens none', () => {
+    fs.rmSync(viewerLog, { force: true });
+    ok(withStubs, '--template', tpl.name, '--run', '--virt-viewer', '-g', 'clone');
+    const made = nameOf(3);
+    assert.equal(state(made), 'running');
+    assert.deepEqual(viewerCalls(), [`virt-viewer --connect ${TEST_URI} --uuid ${virsh('domuuid', made).trim()}`]);
+    fs.rmSync(viewerLog, { force: true });
+    ok(withStubs, '-r', '-f', 'clone');
+    ok(withStubs, '-n', '-g', 'clone');
+    assert.equal(state(nameOf(4)), 'running');
+    assert.equal(state(nameOf(5)), 'shut off');
+    assert.deepEqual(viewerCalls(), [], 'no viewer with -f, none for clones not run');
+    ok({}, 'rm', '3-5');
+  });
+
   it('a clone without SPICE graphics is started and said to have none; exit 0', () => {
     fs.rmSync(viewerLog, { force: true });
     const name = nameOf(1, plain.name);

@@ -3,12 +3,17 @@
  * runs as its own process with QQ2CLONE_HOME inside the test bed, on real clones of a tiny TCG template.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { XMLParser } from 'fast-xml-parser';
-import { TestBed, qemuImg, tryVirsh, virsh } from '../testbed';
+import { runCli } from '../../src/cli/run';
+import { createLibvirtService } from '../../src/libvirt';
+import { TestBed, TEST_URI, qemuImg, tryVirsh, virsh } from '../testbed';
+
+/** A connection URI with no daemon behind it. */
+const NO_DAEMON_URI = 'qemu+unix:///system?socket=/nonexistent/libvirt-sock';
 
 interface Run {
   code: number | null;
@@ -170,6 +175,59 @@ describe('qq2clone CLI against libvirt', function () {
     assert.deepEqual(listXml().map((c) => c.id), ['1', '2', '3'], 'bad input changed nothing');
   });
 
+  it('when libvirt cannot be used, the error says what to do: missing virsh is exit 11, no daemon exit 16', () => {
+    const noVirsh = spawnSync(process.execPath, [cliJs, 'list'], {
+      encoding: 'utf8',
+      env: { QQ2CLONE_HOME: home, PATH: path.join(home, 'no-programs-here') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    assert.equal(noVirsh.status, 11, noVirsh.stderr);
+    assert.equal(
+      noVirsh.stderr,
+      'qq2clone: virsh is not installed.\nqq2clone: Install libvirt-clients (it provides virsh) and make sure it is on PATH.\n',
+    );
+    const down = q('-c', NO_DAEMON_URI, 'start', '1');
+    assert.equal(down.code, 16, down.stderr);
+    assert.match(down.stderr, /^qq2clone: Cannot connect to libvirt at .*nonexistent.*\nqq2clone: Start the libvirt daemon \(e\.g\. `sudo systemctl start libvirtd`/);
+    assert.equal(q('-Q', '-c', NO_DAEMON_URI, 'start', '1').stderr, '', '-Q silences the hint with the error');
+  });
+
+  it('check on a terminal asks before each fix; with -q it asks nothing and applies nothing (the safe default)', async () => {
+    const stray = path.join(home, 'qq2clone-pool', 'stray.bin');
+    fs.mkdirSync(path.dirname(stray), { recursive: true });
+    fs.writeFileSync(stray, 'left over');
+    const inProcess = async (...argv: string[]) => {
+      const r = { code: -1, stdout: '', asked: [] as string[] };
+      r.code = await runCli(argv, {
+        io: {
+          stdout: (t) => (r.stdout += t),
+          stderr: () => undefined,
+          env: { ...process.env, QQ2CLONE_HOME: home },
+          stdinIsTTY: true,
+          ask: async (question) => {
+            r.asked.push(question);
+            return 'n';
+          },
+        },
+        makeService: (config) => createLibvirtService({ ...config, uri: TEST_URI }),
+      });
+      return r;
+    };
+    try {
+      const asked = await inProcess('check');
+      assert.equal(asked.code, 0);
+      assert.ok(asked.asked.some((a) => a.includes(`Delete ${stray}.`)), `asked: ${asked.asked.join(' | ')}`);
+      const quiet = await inProcess('-q', 'check');
+      assert.equal(quiet.code, 0);
+      assert.deepEqual(quiet.asked, []);
+      assert.match(quiet.stdout, new RegExp(`${stray}.*no domain uses it`));
+      assert.match(quiet.stdout, /fix\(es\) available: run qq2clone check --fix to apply them/);
+      assert.equal(fs.readFileSync(stray, 'utf8'), 'left over', 'nothing was fixed');
+    } finally {
+      fs.rmSync(stray, { force: true });
+    }
+  });
+
   it('-Q keeps list output and silences other commands, errors included', () => {
     const r = q('-Q', 'start', '99');
     assert.deepEqual([r.code, r.stdout, r.stderr], [12, '', '']);
@@ -190,5 +248,64 @@ describe('qq2clone CLI against libvirt', function () {
     assert.equal(bed.domains().length, 0);
     assert.ok(fs.existsSync(tpl.disk), 'the template disk is still there');
     assert.match(ok('list'), /has no clones/);
+  });
+  /** Starts the CLI, sends SIGINT once `ready()` holds, and resolves with how it ended. */
+  const interrupted = (ready: () => boolean, ...args: string[]): Promise<Run & { signalled: boolean }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [cliJs, ...args], {
+        env: { ...process.env, QQ2CLONE_HOME: home, LIBVIRT_DEFAULT_URI: process.env.QQ2CLONE_TEST_URI ?? 'qemu:///system' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      let signalled = false;
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const poll = setInterval(() => {
+        if (!signalled && ready()) {
+          signalled = true;
+          child.kill('SIGINT');
+        }
+      }, 20);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearInterval(poll);
+        resolve({ code, stdout, stderr, signalled });
+      });
+    });
+
+  it('Ctrl-C (SIGINT) during exec stops the running command and exits 130', async () => {
+    ok('clone', '1');
+    const marks = path.join(home, 'exec-marks');
+    fs.mkdirSync(marks);
+    const r = await interrupted(() => fs.readdirSync(marks).length > 0, 'exec', 'all', `echo $$ > "${marks}/pid"; sleep 60`);
+    assert.ok(r.signalled, 'the command was running when SIGINT came');
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /^qq2clone: Cancelled/m);
+    const pid = Number(fs.readFileSync(path.join(marks, 'pid'), 'utf8'));
+    assert.throws(() => process.kill(pid, 0), 'the command run by exec was killed too');
+    ok('rm', 'all');
+  });
+
+  it('Ctrl-C (SIGINT) in the middle of clone --run exits 130 and leaves whole clones only', async () => {
+    const storage = path.join(home, 'qq2clone-pool');
+    const mine = () => bed.domains().filter((d) => d.startsWith(`${tpl.name}-`));
+    const r = await interrupted(() => mine().length > 0, '-r', '-f', 'clone', '12');
+    assert.ok(r.signalled, 'clones were being made when SIGINT came');
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /^qq2clone: Cancelled after \d+ of 12 clones were made/m);
+    const domains = mine();
+    assert.ok(domains.length < 12, `the batch was interrupted (${domains.length} made)`);
+    const overlays = new Set<string>();
+    for (const d of domains) {
+      const disks = virsh('domblklist', d, '--details').split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[1] === 'disk').map((f) => f[3]!);
+      for (const f of disks) {
+        assert.ok(fs.existsSync(f), `${d} has its overlay ${f}`);
+        overlays.add(f);
+      }
+    }
+    const files = fs.readdirSync(storage).map((f) => path.join(storage, f)).filter((f) => fs.statSync(f).isFile());
+    assert.deepEqual(files.filter((f) => !overlays.has(f)), [], 'no overlay without its domain, no prototype left');
+    q('-Q', 'rm', 'all');
   });
 });

@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { CancelledError, ExitCode, Qq2Error } from '../../src/core/errors';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
 import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
+import type { ServiceCore } from '../../src/libvirt/core';
+import { CloneLocks, runOperation } from '../../src/libvirt/operations';
 import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 
 const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
@@ -176,5 +178,30 @@ describe('libvirt service: batches, failures, cancellation', function () {
     assert.equal(c4, ExitCode.Libvirt);
     assert.match(String(m4), /Storage pool not found/);
     assert.equal((await mine()).length, 0);
+  });
+  it('rm of many clones asks libvirt a constant number of questions besides one undefine per clone', async () => {
+    const made = await svc.clone(tpl.name, 8);
+    const overlays = (await Promise.all(made.map((c) => svc.cloneDisks(c.uuid)))).flat();
+    const calls: string[] = [];
+    let batches = 0;
+    // The real service, with each command it is asked written down.
+    const recording: ServiceCore = {
+      config: svc.config,
+      metaCache: svc.metaCache,
+      virsh: (args, signal) => {
+        calls.push(args[0]!);
+        return svc.virsh(args, signal);
+      },
+      virshBatch: (commands, signal, spread) => {
+        batches++;
+        return svc.virshBatch(commands, signal, spread);
+      },
+      tool: (command, args, signal) => svc.tool(command, args, signal),
+    };
+    const r = await runOperation(recording, new CloneLocks(), 'rm', made.map(ref));
+    assert.equal(r.done.length, 8, JSON.stringify(r.failed.map((f) => f.error.message)));
+    assert.deepEqual(calls, Array(8).fill('undefine'), 'per clone only its undefine: no dumpxml, no domstate');
+    assert.equal(batches, 2, 'one write for the states, one for the bookkeeping of all eight');
+    for (const f of overlays) assert.equal(fs.existsSync(f), false, f);
   });
 });

@@ -3,12 +3,13 @@
  * on disk with qemu-img. Everything made here carries the TestBed prefix and is removed afterwards.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LibvirtUnavailableError } from '../../src/core/errors';
+import { LibvirtUnavailableError, TemplateError } from '../../src/core/errors';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
 import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
-import { TestBed, TEST_URI, qemuImg, tryVirsh, virsh } from '../testbed';
+import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 
 function info(file: string): { format: string; 'backing-filename'?: string; 'backing-filename-format'?: string } {
   return JSON.parse(qemuImg('info', '-U', '--output=json', file)) as never;
@@ -118,6 +119,87 @@ describe('libvirt service: clone and operations', function () {
     assert.ok(fs.existsSync(tpl.disk), 'template disk kept');
     assert.equal(info(tpl.disk).format, 'qcow2');
     assert.equal((await svc.inventory()).clones.filter((c) => c.template === tpl.name).length, 0);
+  });
+
+  it('rm-wipe and rm-shred overwrite the guest data before deleting the overlay', async () => {
+    const made = await svc.clone(tpl.name, 2);
+    const pattern = Buffer.alloc(64 * 1024, 0xab);
+    const kept: string[] = [];
+    for (const c of made) {
+      const [overlay] = await svc.cloneDisks(c.uuid);
+      // Guest data in the overlay: 1 MiB of 0xab written through qemu's own qcow2 driver.
+      execFileSync('qemu-io', ['-c', 'write -P 0xab 0 1M', overlay!], { stdio: 'ignore' });
+      // A second name for the same inode: after rm unlinks the overlay, its bytes stay readable here.
+      const link = path.join(bed.root, `kept-${c.id}`);
+      fs.linkSync(overlay!, link);
+      kept.push(link);
+      assert.ok(fs.readFileSync(link).includes(pattern), 'the pattern is in the overlay file');
+    }
+    const sizes = kept.map((k) => fs.statSync(k).size);
+    assert.equal((await svc.run('rm-wipe', [ref(made[0]!)])).done.length, 1);
+    assert.equal((await svc.run('rm-shred', [ref(made[1]!)])).done.length, 1);
+    for (const c of made) assert.equal(tryVirsh('domuuid', c.uuid), undefined);
+    const wiped = fs.readFileSync(kept[0]!);
+    assert.equal(wiped.length, sizes[0], 'wiped in place, not truncated');
+    assert.ok(wiped.every((b) => b === 0), 'rm-wipe zeroed every byte, qcow2 header included');
+    const shredded = fs.readFileSync(kept[1]!);
+    assert.ok(shredded.length >= sizes[1]!, 'shredded in place, not truncated first');
+    assert.ok(!shredded.includes(pattern.subarray(0, 4096)), 'rm-shred overwrote the guest data');
+    assert.notEqual(shredded.subarray(0, 4).toString('latin1'), 'QFI\xfb', 'and the qcow2 header');
+    assert.ok(shredded.filter((b) => b !== 0).length > shredded.length / 2, 'with shred\'s random passes');
+    for (const k of kept) fs.rmSync(k);
+  });
+
+  it('a crashed clone kept active by on_crash=preserve is not started but destroyed first by rm', async () => {
+    const crashTpl = bed.makeTemplateFile(svc.config.templateDir, 'crash', "    <panic model='isa'><address type='isa' iobase='0x505'/></panic>\n");
+    fs.writeFileSync(crashTpl.xmlPath, fs.readFileSync(crashTpl.xmlPath, 'utf8').replace('</os>', '</os>\n  <on_crash>preserve</on_crash>'));
+    const [c] = await svc.clone(crashTpl.name, 1, { run: true });
+    const [overlay] = await svc.cloneDisks(c!.uuid);
+    // The guest "panics": a write to the pvpanic port, as a crashing kernel does.
+    virsh('qemu-monitor-command', c!.uuid, '--hmp', 'o 0x505 1');
+    for (let i = 0; i < 50 && virsh('domstate', c!.uuid).trim() !== 'crashed'; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(virsh('domstate', '--reason', c!.uuid).trim(), 'crashed (panicked)');
+    assert.equal((await svc.inventory()).clones.find((x) => x.uuid === c!.uuid)!.state, 'crashed');
+    const start = await svc.run('start', [ref(c!)]);
+    assert.deepEqual(start.skipped.map((s) => s.reason), ['crashed and still active (on_crash=preserve): destroy it first']);
+    const r = await svc.run('rm', [ref(c!)]);
+    assert.equal(r.done.length, 1, JSON.stringify(r.failed.map((f) => f.error.message)));
+    // Undefining an active domain would only have made it transient, still running on a deleted overlay.
+    assert.equal(tryVirsh('domstate', c!.uuid), undefined, 'the domain is gone, not left running as a transient one');
+    assert.equal(fs.existsSync(overlay!), false);
+  });
+
+  it('refuses to clone a template with a writable disk no overlay can stand in front of, and makes nothing', async () => {
+    const block = bed.makeTemplateFile(svc.config.templateDir, 'block', "    <disk type='block' device='disk'><source dev='/dev/null'/><target dev='vdb' bus='virtio'/></disk>\n");
+    const before = fs.existsSync(storage) ? fs.readdirSync(storage) : [];
+    await assert.rejects(svc.clone(block.name, 1), (e: unknown) => {
+      assert.ok(e instanceof TemplateError, String(e));
+      assert.match(e.message, /writable disk vdb \(block disk \/dev\/null\) cannot get a copy-on-write overlay.*<readonly\/>/);
+      return true;
+    });
+    assert.deepEqual(bed.domains().filter((d) => d.startsWith(`${block.name}-`)), []);
+    assert.deepEqual(fs.existsSync(storage) ? fs.readdirSync(storage) : [], before);
+  });
+
+  it('a clone start refused by QEMU\'s write lock says what it means: another VM holds the template image writable', async () => {
+    const [c] = await svc.clone(tpl.name, 1);
+    const holder = `${bed.prefix}-holder`;
+    const holderXml = path.join(bed.root, 'holder.xml');
+    fs.writeFileSync(holderXml, tinyDomainXml({ name: holder, disk: tpl.disk, mac: '52:54:00:aa:bb:78' }));
+    virsh('define', holderXml);
+    try {
+      virsh('start', holder);
+      const r = await svc.run('start', [ref(c!)]);
+      assert.equal(r.done.length, 0);
+      const msg = r.failed[0]?.error.message ?? '';
+      assert.match(msg, new RegExp(`^Clone ${c!.id} \\(${c!.name}\\) of ${tpl.name} cannot start: another running VM has the template's image open for writing \\(QEMU write lock\\)`));
+      assert.match(msg, /Shut that VM down \(qq2clone check names it\)\. Failed to start domain .*Failed to get (shared )?"write" lock/s, 'QEMU\'s text follows the explanation');
+      assert.equal(r.failed[0]!.error.exitCode, 16);
+    } finally {
+      tryVirsh('destroy', holder);
+      tryVirsh('undefine', holder);
+    }
+    assert.equal((await svc.run('rm', [ref(c!)])).done.length, 1);
   });
 
   it('probe says what to do when the daemon cannot be reached or virsh is missing', async () => {

@@ -2,7 +2,11 @@
 import * as assert from 'node:assert/strict';
 import { CLONE_STATES } from '../../src/core/states';
 import { forEachBounded } from '../../src/libvirt/limit';
-import { CloneLocks, skipReason } from '../../src/libvirt/operations';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LibvirtError } from '../../src/core/errors';
+import { mapFailure } from '../../src/libvirt/failures';
+import { CloneLocks, explainStartFailure, skipReason } from '../../src/libvirt/operations';
 import { cloneName, randomMac } from '../../src/libvirt/clone';
 import { isInside } from '../../src/libvirt/storage';
 
@@ -10,8 +14,8 @@ const applies = (op: Parameters<typeof skipReason>[0]) => CLONE_STATES.filter((s
 
 describe('SET operations: what applies where', () => {
   it('each operation applies to the states the manual implies', () => {
-    assert.deepEqual(applies('start'), ['off', 'crashed', 'saved']);
-    assert.deepEqual(applies('destroy'), ['running', 'idle', 'paused', 'in-shutdown', 'pmsuspended']);
+    assert.deepEqual(applies('start'), ['off', 'saved']);
+    assert.deepEqual(applies('destroy'), ['running', 'idle', 'paused', 'in-shutdown', 'crashed', 'pmsuspended']);
     assert.deepEqual(applies('suspend'), ['running', 'idle']);
     assert.deepEqual(applies('resume'), ['paused']);
     assert.deepEqual(applies('save'), ['running', 'idle', 'paused']);
@@ -65,5 +69,24 @@ describe('SET operations: what applies where', () => {
     assert.ok(!isInside('/s/pool/../t.qcow2', '/s/pool'));
     assert.ok(!isInside('/s/pool', '/s/pool'));
     assert.ok(!isInside('/s/pool2/a', '/s/pool'));
+  });
+
+  it('a start refused by QEMU image locking is explained; other start failures keep their own message', () => {
+    const clone = { template: 'deb', id: 3, name: 'deb-3', uuid: 'u3' };
+    const stderr = fs.readFileSync(path.join(__dirname, '../fixtures/virsh/err-start-lock.txt'), 'utf8');
+    const raw = mapFailure({ program: 'virsh', args: ['start', 'u3'], stderr, exitCode: 1 });
+    const shared = new LibvirtError('internal error: qemu-system-x86_64: Failed to get shared "write" lock\nIs another process using the image [/t/d.qcow2]?');
+    for (const e of [raw, shared]) {
+      const x = explainStartFailure(e, clone);
+      assert.ok(x instanceof LibvirtError && x !== e);
+      assert.match(x.message, /^Clone 3 \(deb-3\) of deb cannot start: another running VM has the template's image open for writing \(QEMU write lock\)\..*Shut that VM down/);
+      assert.ok(x.message.endsWith(e.message), 'QEMU\'s own text is kept');
+      assert.equal(x.failure, e.failure);
+    }
+    // QEMU's command line names -blockdev in many start failures: only a lock refusal is explained as one.
+    const other = new LibvirtError('internal error: qemu unexpectedly closed the monitor: -blockdev {"driver":"file"}: Could not open \'/x\': Permission denied');
+    assert.equal(explainStartFailure(other, clone), other);
+    const notLibvirt = new Error('Failed to get "write" lock');
+    assert.equal(explainStartFailure(notLibvirt, clone), notLibvirt);
   });
 });

@@ -1,19 +1,13 @@
-import * as readline from 'node:readline/promises';
 import type { CliContext } from '../context';
 
-/** Asks a yes/no question on the terminal; false without asking when stdin is not a terminal. */
+/** Asks a yes/no question; false without asking when the CLI may not ask (no terminal, or -q / QUIET). */
 export async function confirm(ctx: CliContext, question: string): Promise<boolean> {
   const answer = await prompt(ctx, `${question} [y/N] `);
   return /^y(es)?$/i.test(answer ?? '');
 }
 
-/** Reads one line from the terminal; undefined when stdin is not a terminal. */
+/** Reads one line from the terminal; undefined when the CLI may not ask (no terminal, or -q / QUIET). */
 export async function prompt(ctx: CliContext, question: string): Promise<string | undefined> {
-  if (!ctx.io.stdinIsTTY) return undefined;
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(question, { signal: ctx.signal })).trim();
-  } finally {
-    rl.close();
-  }
+  if (!ctx.canAsk) return undefined;
+  return (await ctx.io.ask!(question, ctx.signal)).trim();
 }

@@ -7,8 +7,8 @@ import { templateDeps } from './templateDeps';
 
 /**
  * qq2clone check [TEMPLATE] [--fix]: prints every finding with what its fix does. On a terminal it then asks for
- * each fix; without a terminal it only reports, unless --fix is given (then every safe fix is applied; those that
- * remove a clone or set a template aside are only applied when confirmed one by one on a terminal).
+ * each fix; without a terminal or with -q it only reports, unless --fix is given (then every safe fix is applied;
+ * those that remove a clone or set a template aside are only applied when confirmed one by one on a terminal).
  */
 export const checkCommand: CliCommand = {
   name: 'check',
@@ -26,12 +26,13 @@ export const checkCommand: CliCommand = {
     ctx.out.result(formatReport(findings, template));
     const fixable = findings.filter((f) => f.fix);
     if (!fixable.length) return;
-    if (!fixAll && !ctx.io.stdinIsTTY) {
+    // Without a terminal, or with -q (no questions), the safe default: report the fixes, apply none.
+    if (!fixAll && !ctx.canAsk) {
       ctx.out.result(`${fixable.length} fix(es) available: run qq2clone check${template ? ` ${template}` : ''} --fix to apply them.`);
       return;
     }
     // A fix that removes a clone or sets a template aside is applied only when confirmed by itself, even with --fix.
-    const unasked = fixAll && !ctx.io.stdinIsTTY ? fixable.filter((f) => f.explicit).length : 0;
+    const unasked = fixAll && !ctx.canAsk ? fixable.filter((f) => f.explicit).length : 0;
     let failure: unknown;
     for (const f of fixable) {
       if ((!fixAll || f.explicit) && !(await confirm(ctx, `${f.fix}`))) continue;
@@ -43,7 +44,7 @@ export const checkCommand: CliCommand = {
         ctx.out.error((e as Error).message);
       }
     }
-    if (unasked) ctx.out.result(`${unasked} fix(es) remove a clone or set a template aside: run qq2clone check on a terminal to choose them.`);
+    if (unasked) ctx.out.result(`${unasked} fix(es) remove a clone or set a template aside: run qq2clone check on a terminal, without -q, to choose them.`);
     if (failure) throw failure;
   },
 };

@@ -1,11 +1,16 @@
 import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
 import { UsageError } from '../../core/errors';
+import { openViewers, spiceWanted, throwConnectErrors } from './connect';
 
 /** Most clones one `clone N` makes (a typo like 1000000 should not fill the disk). */
 export const MAX_CLONES_AT_ONCE = 1000;
 
-/** qq2clone clone [N]: make N (default 1) clones of the current template; run them unless -n / NORUN=1. */
+/**
+ * qq2clone clone [N]: make N (default 1) clones of the current template; run them unless -n / NORUN=1, and when
+ * they run and SPICE connections are on (-g, or USE_SPICE=1 without -f), open a viewer on their SPICE graphics
+ * as connect does (manual, EXAMPLES: `qq2clone --template Debian --run --virt-viewer clone`).
+ */
 export const cloneCommand: CliCommand = {
   name: 'clone',
   usage: '[NUMBER]',
@@ -24,5 +29,6 @@ export const cloneCommand: CliCommand = {
       ...(ctx.options.storage ? { storage: ctx.options.storage } : {}),
     });
     for (const c of made) ctx.out.info(`Created clone ${c.id} (${c.name})${run ? ', running' : ''}.`);
+    if (run && spiceWanted(ctx)) throwConnectErrors(await openViewers(ctx, made), made.length);
   },
 };

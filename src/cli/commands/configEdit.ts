@@ -7,11 +7,11 @@ import { prompt } from './ask';
 
 /**
  * config edit OPTION [VALUE]: stores a new value in <home>/config.json (other settings kept). Without VALUE it
- * asks on the terminal; without a terminal, VALUE is required.
+ * asks on the terminal; without a terminal or with -q, VALUE is required.
  */
 export async function configEdit(ctx: CliContext, key: ConfigKey, rest: readonly string[]): Promise<void> {
   const value = rest[0] ?? (await prompt(ctx, `New value of ${key} (now '${ctx.config[key]}'): `));
-  if (value === undefined) throw new UsageError(`No terminal to ask on: give the value, e.g. qq2clone config edit ${key} VALUE.`);
+  if (value === undefined) throw new UsageError(`Not asking for the value (no terminal, or -q): give it, e.g. qq2clone config edit ${key} VALUE.`);
   const problem = configValueProblem(key, value);
   if (problem) throw new UsageError(problem);
   const file = configPath(ctx.home);

@@ -3,7 +3,7 @@ import type { CliContext } from '../context';
 import { expectArgs } from './expectArgs';
 import { asQq2Error, CancelledError, MissingDependencyError, Qq2Error, SpiceTimeoutError } from '../../core/errors';
 import { operationAccepts } from '../../core/operations';
-import { resolveSet } from '../../core/set';
+import { parseSetOrThrow, resolveSet } from '../../core/set';
 import type { CloneInfo } from '../../libvirt/api';
 import { chooseViewer, graphicsOf, installedViewers, launchViewer, viewerCommand, virshFor, waitForSpice } from '../../libvirt/display';
 
@@ -35,12 +35,55 @@ async function openViewer(ctx: CliContext, clone: CloneInfo, viewer: 'virt-viewe
   ctx.out.info(`Opened ${viewer} on ${label(clone)}.`);
 }
 
+/** Are SPICE connections on: -g, or USE_SPICE=1 without -f? */
+export function spiceWanted(ctx: CliContext): boolean {
+  return ctx.options.useSpice ?? ctx.config.USE_SPICE === '1';
+}
+
+/**
+ * Opens virt-viewer or spicy (-V/-S, SPICY; the other one when the chosen one is missing) with the connection URI
+ * on each running clone of `clones` that has SPICE graphics; one without is mentioned and left alone. Returns the
+ * errors of the viewers that failed (exit 11 when a clone needs a viewer and none is installed: thrown).
+ */
+export async function openViewers(ctx: CliContext, clones: readonly CloneInfo[]): Promise<Qq2Error[]> {
+  const spiceClones: CloneInfo[] = [];
+  for (const clone of clones) {
+    const types = graphicsOf(await ctx.service().domainXml(clone.uuid, { inactive: false, signal: ctx.signal })).map((g) => g.type);
+    if (types.includes('spice')) spiceClones.push(clone);
+    else ctx.out.info(`${label(clone)} has no SPICE graphics (${types.length ? `its graphics: ${types.join(', ')}` : 'no graphics device'}); no viewer for it.`);
+  }
+  const viewer = chooseViewer((ctx.options.spicy ?? ctx.config.SPICY === '1') ? 'spicy' : 'virt-viewer', installedViewers());
+  if (spiceClones.length && !viewer) {
+    throw new MissingDependencyError(
+      `Neither virt-viewer nor spicy is installed (or on PATH), so the SPICE graphics of ${spiceClones.map(label).join(', ')} cannot be shown: ` +
+        'install virt-viewer (or spicy), or use -f (USE_SPICE=0) to only start the machines.',
+      'virt-viewer',
+    );
+  }
+  const opened = await Promise.all(
+    spiceClones.map((c) => openViewer(ctx, c, viewer!, Number(ctx.config.S_TIMEOUT)).then(() => undefined, (e: unknown) => asQq2Error(e))),
+  );
+  const errors: Qq2Error[] = [];
+  opened.forEach((e, i) => {
+    if (!e) return;
+    ctx.out.error(`connect ${label(spiceClones[i]!)}: ${e.message}`);
+    errors.push(e);
+  });
+  return errors;
+}
+
+/** Throws the first cancellation among `errors`, else one error for all of them (the first one's exit code). */
+export function throwConnectErrors(errors: readonly Qq2Error[], of: number): void {
+  const cancelled = errors.find((e) => e instanceof CancelledError);
+  if (cancelled) throw cancelled;
+  if (errors.length) throw new Qq2Error(`connect failed for ${errors.length} of ${of} machines.`, errors[0]!.exitCode);
+}
+
 /**
  * qq2clone connect SET: starts every machine of SET that is not running, then, when SPICE connections are on
- * (-g, or USE_SPICE=1 without -f), opens virt-viewer or spicy (-V/-S, SPICY; the other one when the chosen one is
- * missing) with the connection URI on each clone with SPICE graphics. A clone without SPICE graphics is mentioned
- * and left alone. Exit 11 when a clone needs a viewer and none is installed, 17 when a display does not appear
- * within S_TIMEOUT seconds; otherwise the first failure's code.
+ * (-g, or USE_SPICE=1 without -f), opens a viewer on each clone with SPICE graphics (see openViewers). Exit 11 when
+ * a clone needs a viewer and none is installed, 17 when a display does not appear within S_TIMEOUT seconds;
+ * otherwise the first failure's code.
  */
 export const connectCommand: CliCommand = {
   name: 'connect',
@@ -48,36 +91,14 @@ export const connectCommand: CliCommand = {
   summary: "Start the machines in SET that aren't running and open virt-viewer or spicy on their SPICE graphics.",
   async run(ctx, args) {
     expectArgs('connect', 'SET', args, 1);
+    const set = parseSetOrThrow(args[0]!);
     const { clones } = await ctx.templateClones();
-    const chosen = resolveSet(args[0]!, clones, { command: 'connect' });
+    const chosen = resolveSet(set, clones, { command: 'connect' });
     const failures = await startStopped(ctx, chosen);
     const errors = [...failures.values()];
-    const useSpice = ctx.options.useSpice ?? ctx.config.USE_SPICE === '1';
+    const useSpice = spiceWanted(ctx);
     if (!useSpice) ctx.out.info('SPICE connections are off (-f or USE_SPICE=0): the machines were only started.');
-    const spiceClones: CloneInfo[] = [];
-    for (const clone of useSpice ? chosen.filter((c) => !failures.has(c.uuid)) : []) {
-      const types = graphicsOf(await ctx.service().domainXml(clone.uuid, { inactive: false, signal: ctx.signal })).map((g) => g.type);
-      if (types.includes('spice')) spiceClones.push(clone);
-      else ctx.out.info(`${label(clone)} has no SPICE graphics (${types.length ? `its graphics: ${types.join(', ')}` : 'no graphics device'}); no viewer for it.`);
-    }
-    const viewer = chooseViewer((ctx.options.spicy ?? ctx.config.SPICY === '1') ? 'spicy' : 'virt-viewer', installedViewers());
-    if (spiceClones.length && !viewer) {
-      throw new MissingDependencyError(
-        `Neither virt-viewer nor spicy is installed (or on PATH), so the SPICE graphics of ${spiceClones.map(label).join(', ')} cannot be shown: ` +
-          'install virt-viewer (or spicy), or use -f (USE_SPICE=0) to only start the machines.',
-        'virt-viewer',
-      );
-    }
-    const opened = await Promise.all(
-      spiceClones.map((c) => openViewer(ctx, c, viewer!, Number(ctx.config.S_TIMEOUT)).then(() => undefined, (e: unknown) => asQq2Error(e))),
-    );
-    opened.forEach((e, i) => {
-      if (!e) return;
-      ctx.out.error(`connect ${label(spiceClones[i]!)}: ${e.message}`);
-      errors.push(e);
-    });
-    const cancelled = errors.find((e) => e instanceof CancelledError);
-    if (cancelled) throw cancelled;
-    if (errors.length) throw new Qq2Error(`connect failed for ${errors.length} of ${chosen.length} machines.`, errors[0]!.exitCode);
+    if (useSpice) errors.push(...(await openViewers(ctx, chosen.filter((c) => !failures.has(c.uuid)))));
+    throwConnectErrors(errors, chosen.length);
   },
 };

@@ -1,7 +1,7 @@
 import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
 import { ExternalCommandError } from '../../core/errors';
-import { resolveSet } from '../../core/set';
+import { parseSetOrThrow, resolveSet } from '../../core/set';
 import { execEach } from '../../libvirt/exec';
 
 /**
@@ -16,8 +16,9 @@ export const execCommand: CliCommand = {
   speaksUnderQuieter: true,
   async run(ctx, args) {
     expectArgs('exec', 'SET COMMAND-STRING', args, 2);
+    const set = parseSetOrThrow(args[0]!);
     const { clones } = await ctx.templateClones();
-    const chosen = resolveSet(args[0]!, clones);
+    const chosen = resolveSet(set, clones);
     const service = ctx.service();
     const targets = chosen.map((c) => ({ ...c, disks: () => service.cloneDisks(c.uuid, ctx.signal) }));
     const failure = await execEach(args[1]!, targets, { signal: ctx.signal, env: { LIBVIRT_DEFAULT_URI: ctx.uri } });

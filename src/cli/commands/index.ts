@@ -1,7 +1,6 @@
 /**
  * The dispatch table: every command word the CLI knows, in the order -h lists them. To add a command, write
- * src/cli/commands/<name>.ts exporting a CliCommand and add it here (a later entry with the same name replaces an
- * earlier one: a built command replaces its pending "not yet" entry).
+ * src/cli/commands/<name>.ts exporting a CliCommand and add it here.
  */
 import type { CliCommand } from './types';
 import { cloneCommand } from './clone';
@@ -10,7 +9,6 @@ import { destroyCommand } from './destroy';
 import { execCommand } from './exec';
 import { listCommand } from './list';
 import { listTemplatesCommand } from './listTemplates';
-import { pendingCommands } from './notYet';
 import { resumeCommand } from './resume';
 import { rmCommand } from './rm';
 import { rmShredCommand } from './rmShred';
@@ -28,8 +26,8 @@ import { checkCommand } from './check';
 import { connectCommand } from './connect';
 import { editCommand } from './edit';
 
-/** Built commands, in the order -h lists them. */
-const built: readonly CliCommand[] = [
+/** The commands in the order -h lists them. */
+export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   cloneCommand,
   listCommand,
   startCommand,
@@ -54,11 +52,5 @@ const built: readonly CliCommand[] = [
   checkCommand,
 ];
 
-/** Command word -> command; a built command replaces the pending one of the same name. */
-export const CLI_COMMANDS: ReadonlyMap<string, CliCommand> = new Map([...pendingCommands, ...built].map((c) => [c.name, c]));
-
-/** The commands in the order -h lists them: built ones, then those still pending. */
-export const CLI_COMMAND_LIST: readonly CliCommand[] = [
-  ...built,
-  ...pendingCommands.filter((p) => CLI_COMMANDS.get(p.name) === p),
-];
+/** Command word -> command. */
+export const CLI_COMMANDS: ReadonlyMap<string, CliCommand> = new Map(CLI_COMMAND_LIST.map((c) => [c.name, c]));

@@ -30,7 +30,11 @@ const subs: Record<string, Sub> = {
       `destroy-image pulls the plug on the staging image of ${name}: unwritten data is lost and its disk may be ` +
       `left inconsistent, and a later commit-image makes that permanent in the template.`;
     ctx.out.error(warning);
-    if (ctx.io.stdinIsTTY && !(await confirm(ctx, 'Force it off anyway?'))) throw new UsageError('Not destroyed.');
+    if (ctx.io.stdinIsTTY) {
+      // On a terminal it asks first; -q suppresses the question, and the safe answer is no.
+      if (!ctx.canAsk) throw new UsageError('Not destroyed: destroy-image asks for confirmation on a terminal and -q (QUIET=1) suppresses the question; run it without -q to confirm.');
+      if (!(await confirm(ctx, 'Force it off anyway?'))) throw new UsageError('Not destroyed.');
+    }
     await destroyImage(ctx.service(), name, ctx.signal);
     ctx.out.info(`The staging image of ${name} is off.`);
   },
@@ -55,6 +59,8 @@ export const modifyTemplateCommand: CliCommand = {
   usage: USAGE,
   summary:
     'Stage image changes in a staging clone (prepare-image), fold them into a new image generation (commit-image), force it off (destroy-image) or drop it (discard-image); edit the XML; rename the template and its clones.',
+  // Manual, -Q: "modify-template edit" keeps its output (it is interactive); the other sub-commands are silent.
+  speaksUnderQuieter: (args) => args[1] === 'edit',
   async run(ctx, args) {
     if (args.length < 2) throw new UsageError(`modify-template takes ${USAGE}.`);
     const [name, sub, ...rest] = args as [string, string, ...string[]];

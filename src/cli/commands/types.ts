@@ -7,7 +7,10 @@ export interface CliCommand {
   /** Arguments as -h shows them, e.g. "SET". */
   readonly usage: string;
   readonly summary: string;
-  /** Its output is its purpose (list, exec, config list...): still printed under -Q (manual: -Q/--quieter). */
-  readonly speaksUnderQuieter?: boolean;
+  /**
+   * Its output is its purpose (list, exec, config list...) or it is interactive: still printed under -Q (manual:
+   * -Q/--quieter). A function decides per arguments (modify-template NAME edit speaks, its other sub-commands not).
+   */
+  readonly speaksUnderQuieter?: boolean | ((args: readonly string[]) => boolean);
   run(ctx: CliContext, args: readonly string[]): Promise<void>;
 }

@@ -1,0 +1,62 @@
+/**
+ * One state table: what the UI and the CLI offer (operationAccepts, the tree's context menus) is exactly what the
+ * service acts upon (skipReason); crashed (active, kept by on_crash=preserve) is destroyed, not started.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { operationAccepts, type SetOperationName } from '../../src/core/operations';
+import { CLONE_STATES } from '../../src/core/states';
+import { skipReason } from '../../src/libvirt/operations';
+import { CLONE_CONTEXT } from '../../src/tree/presentation';
+
+const OPS: readonly SetOperationName[] = ['start', 'destroy', 'suspend', 'resume', 'save', 'save-rm', 'rm', 'rm-wipe', 'rm-shred'];
+/** The tree's command per SET operation. */
+const MENU_COMMAND: Record<SetOperationName, string> = {
+  start: 'qq2clone.start',
+  destroy: 'qq2clone.destroy',
+  suspend: 'qq2clone.suspend',
+  resume: 'qq2clone.resume',
+  save: 'qq2clone.save',
+  'save-rm': 'qq2clone.saveRm',
+  rm: 'qq2clone.rm',
+  'rm-wipe': 'qq2clone.rmWipe',
+  'rm-shred': 'qq2clone.rmShred',
+};
+
+describe('one state table for the UI, the CLI and the service', () => {
+  it('what the UI and CLI accept is exactly what the service does not skip, for every operation and state', () => {
+    for (const op of OPS) {
+      for (const s of CLONE_STATES) {
+        const reason = skipReason(op, s);
+        assert.equal(operationAccepts(op, s), reason === undefined, `${op} on ${s}: service says ${reason ?? 'acts'}`);
+        if (reason !== undefined) assert.ok(reason.length > 0, `${op} on ${s} skips with a reason`);
+      }
+    }
+  });
+
+  it('crashed is active: destroy and rm act on it, start does not and says to destroy it first', () => {
+    assert.equal(operationAccepts('destroy', 'crashed'), true);
+    assert.equal(operationAccepts('rm', 'crashed'), true);
+    assert.equal(operationAccepts('start', 'crashed'), false);
+    assert.match(skipReason('start', 'crashed')!, /still active.*destroy it first/);
+  });
+
+  it('the tree offers each operation in its context menus on exactly the states the table accepts', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as {
+      contributes: { menus: Record<string, { command?: string; when?: string }[]> };
+    };
+    const items = pkg.contributes.menus['view/item/context'] ?? [];
+    for (const op of OPS) {
+      const entries = items.filter((i) => i.command === MENU_COMMAND[op]);
+      assert.ok(entries.length > 0, `${MENU_COMMAND[op]} is in the clone context menu`);
+      const expected = CLONE_STATES.filter((s) => operationAccepts(op, s)).map((s) => CLONE_CONTEXT[s]);
+      for (const e of entries) {
+        const m = /viewItem\s*(?:==\s*'?([A-Za-z]+)'?|=~\s*\/(.+?)\/(?=\s|$|\)))/.exec(e.when ?? '');
+        assert.ok(m, `${MENU_COMMAND[op]}: when clause names the clone states: ${e.when}`);
+        const offered = Object.values(CLONE_CONTEXT).filter((v) => (m[1] ? v === m[1] : new RegExp(m[2]!).test(v)));
+        assert.deepEqual(offered.sort(), [...expected].sort(), `${MENU_COMMAND[op]} (${e.when})`);
+      }
+    }
+  });
+});
