@@ -157,6 +157,13 @@ export interface LibvirtService {
   /** Run one of the SET operations on these clones (skips those it does not apply to, with a reason). */
   run(operation: CloneOperation, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult>;
 
+  /**
+   * Runs `work` holding the clone's lock (keyed by UUID): SET operations (run) and other work under this lock on the
+   * same clone wait for each other, so two changes of one clone never interleave. `work` must not itself wait for
+   * an operation on the same clone.
+   */
+  withCloneLock<T>(uuid: string, work: () => Promise<T>): Promise<T>;
+
   /** A domain's XML (inactive definition by default). */
   domainXml(uuid: string, options?: { inactive?: boolean; signal?: AbortSignal }): Promise<string>;
 

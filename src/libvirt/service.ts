@@ -123,6 +123,10 @@ export class Libvirt implements LibvirtService, ServiceCore {
     return runOperation(this, this.locks, operation, clones, options);
   }
 
+  withCloneLock<T>(uuid: string, work: () => Promise<T>): Promise<T> {
+    return this.locks.with(uuid.toLowerCase(), work);
+  }
+
   domainXml(uuid: string, options: { inactive?: boolean; signal?: AbortSignal } = {}): Promise<string> {
     return this.virsh(['dumpxml', ...(options.inactive === false ? [] : ['--inactive']), uuid], options.signal);
   }
