@@ -61,4 +61,18 @@ describe('foundation', () => {
     assert.equal(api.tree.unavailable, undefined, 'Retry after fixing the connection clears the state');
     assert.ok(api.tree.inventory, 'Retry after fixing the connection brings the tree back');
   });
+
+  it('a broken template offers Edit XML and Delete in its context menu', () => {
+    const items = manifest().contributes.menus?.['view/item/context'] ?? [];
+    const offers = (command: string, contextValue: string): boolean =>
+      items.some((i) => {
+        if (i.command !== command) return false;
+        const re = /viewItem\s*=~\s*\/(.+?)\/(?=\s|$)/.exec(i.when ?? '');
+        const eq = /viewItem\s*==\s*'?([\w-]+)'?/.exec(i.when ?? '');
+        return re ? new RegExp(re[1]!).test(contextValue) : eq?.[1] === contextValue;
+      });
+    assert.ok(offers('qq2clone.editTemplate', 'brokenTemplate'), 'Edit Template XML');
+    assert.ok(offers('qq2clone.deleteTemplate', 'brokenTemplate'), 'Delete Template');
+    assert.ok(offers('qq2clone.editTemplate', 'template') && !offers('qq2clone.editTemplate', 'runningClone'));
+  });
 });
