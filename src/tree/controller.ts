@@ -18,6 +18,8 @@ export interface Unavailable {
 export type UpdateSource = 'event' | 'inventory' | 'unavailable' | 'busy';
 
 export interface ControllerHooks {
+  /** An inventory read succeeded and the model holds it (also the first read after libvirt was unavailable). */
+  read?(): void;
   /** The model changed: re-render these nodes (or all). */
   changed(changes: ChangeSet, source: UpdateSource): void;
   /** libvirt became unreachable (with why) or reachable again (undefined). */
@@ -92,6 +94,7 @@ export class TreeController {
       return;
     }
     const changes = this.model.update(this.inventory);
+    this.hooks.read?.();
     if (this.unavailable) this.setUnavailable(undefined);
     else this.hooks.changed(changes, 'inventory');
   }
