@@ -46,6 +46,8 @@ export interface CloneInfo {
   readonly saved: boolean;
   /** True for the staging clone of modify-template prepare-image. */
   readonly staging?: boolean;
+  /** The storage directory its overlays were made in, as its bookkeeping records it (absent in older clones). */
+  readonly storage?: string;
 }
 
 /** A domain libvirt has that is not ours (import-template offers these). */

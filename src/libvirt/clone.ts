@@ -139,7 +139,7 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
           });
           await core.defineXml(text, signal);
           if (o.run) await core.virsh(['start', uuid], signal);
-          made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false });
+          made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false, storage: storage.dir });
         } catch (e) {
           // Undo this clone: no domain without its overlay, no overlay without its domain.
           // A cancelled define or start may still have reached libvirtd: undo by UUID (ours alone) either way.
