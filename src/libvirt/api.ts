@@ -46,6 +46,8 @@ export interface CloneInfo {
   readonly saved: boolean;
   /** True for the staging clone of modify-template prepare-image. */
   readonly staging?: boolean;
+  /** The storage directory its overlays were made in, as its bookkeeping records it (absent in older clones). */
+  readonly storage?: string;
 }
 
 /** A domain libvirt has that is not ours (import-template offers these). */
@@ -96,6 +98,24 @@ export interface BatchResult {
   readonly cancelled: readonly CloneRef[];
 }
 
+/** A clone of a batch that could not be made (nothing of it is left), with libvirt's (or the tool's) error. */
+export interface CloneFailure {
+  readonly template: string;
+  readonly id: number;
+  readonly name: string;
+  readonly error: Qq2Error;
+}
+
+/** What a clone batch did: made + failed + cancelled is the number asked for. */
+export interface CloneBatchResult {
+  /** The clones made (they exist), by number. */
+  readonly made: readonly CloneInfo[];
+  /** The clones that failed and were undone, by number. */
+  readonly failed: readonly CloneFailure[];
+  /** How many were not made because the signal was aborted (any begun were undone). */
+  readonly cancelled: number;
+}
+
 export interface CloneOptions extends BatchOptions {
   /** Start the new clones (the manual's --run / NORUN=0). */
   readonly run?: boolean;
@@ -124,11 +144,27 @@ export interface LibvirtService {
   /** Templates, clones (with state) and foreign domains, in a constant number of round trips. */
   inventory(signal?: AbortSignal): Promise<Inventory>;
 
-  /** Make `count` clones of a template: overlays + defined domains; all-or-nothing per clone. */
+  /**
+   * Make `count` clones of a template: overlays + defined domains; all-or-nothing per clone. Resolves with all of
+   * them, or throws when any failed or the signal was aborted (the message counts the clones made; they exist).
+   */
   clone(template: string, count: number, options?: CloneOptions): Promise<CloneInfo[]>;
+
+  /**
+   * Like clone, but reports each clone as made, failed (with its error) or cancelled instead of throwing; a failing
+   * clone does not stop the others. Throws only when nothing could be made (no template, unusable storage...).
+   */
+  cloneBatch(template: string, count: number, options?: CloneOptions): Promise<CloneBatchResult>;
 
   /** Run one of the SET operations on these clones (skips those it does not apply to, with a reason). */
   run(operation: CloneOperation, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult>;
+
+  /**
+   * Runs `work` holding the clone's lock (keyed by UUID): SET operations (run) and other work under this lock on the
+   * same clone wait for each other, so two changes of one clone never interleave. `work` must not itself wait for
+   * an operation on the same clone.
+   */
+  withCloneLock<T>(uuid: string, work: () => Promise<T>): Promise<T>;
 
   /** A domain's XML (inactive definition by default). */
   domainXml(uuid: string, options?: { inactive?: boolean; signal?: AbortSignal }): Promise<string>;

@@ -3,12 +3,14 @@
  * once per batch with qemu-img and copied for every clone (copying is much faster than one qemu-img per clone);
  * then the clone's XML is spliced from the template's and defined through a session, and started if asked.
  * All-or-nothing per clone: on failure or cancel, what that clone made is removed. Template disks are only read.
+ * The batch reports every clone asked for as made, failed (with its error) or cancelled; a failure of one clone
+ * does not stop the others.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { CancelledError, TemplateError, asQq2Error, type Qq2Error } from '../core/errors';
-import type { CloneInfo, CloneOptions } from './api';
+import { CancelledError, TemplateError, asQq2Error } from '../core/errors';
+import type { CloneBatchResult, CloneFailure, CloneInfo, CloneOptions } from './api';
 import type { ServiceCore } from './core';
 import { readDomains } from './inventory';
 import { forEachBounded } from './limit';
@@ -54,7 +56,35 @@ async function backingFormat(core: ServiceCore, disk: DiskInfo, signal?: AbortSi
   return info.format ?? 'raw';
 }
 
-export async function makeClones(core: CloneDeps, template: string, count: number, o: CloneOptions = {}): Promise<CloneInfo[]> {
+/**
+ * Makes `count` clones of `template`. Throws only when nothing could be made at all (no template, a missing template
+ * disk, unusable storage, the shared overlay could not be made); otherwise every clone asked for is in exactly one
+ * list of the result. Cancelled before any clone began: nothing made, all `count` cancelled.
+ */
+export async function makeClones(core: CloneDeps, template: string, count: number, o: CloneOptions = {}): Promise<CloneBatchResult> {
+  try {
+    return await cloneBatch(core, template, count, o);
+  } catch (e) {
+    if (o.signal?.aborted) return { made: [], failed: [], cancelled: count };
+    throw e;
+  }
+}
+
+/**
+ * The all-or-error form (CLI, scripts): the clones made when all were; otherwise throws, the message counting what
+ * was made (those clones exist): CancelledError after a cancel, else the first failure's error.
+ */
+export function allMade(r: CloneBatchResult, count: number, signal?: AbortSignal): CloneInfo[] {
+  if (r.cancelled || signal?.aborted) throw new CancelledError(`Cancelled after ${r.made.length} of ${count} clones were made.`);
+  const first = r.failed[0]?.error;
+  if (first) {
+    first.message = `${r.made.length} of ${count} clones were made; ${r.failed.length} failed and left nothing behind: ${first.message}`;
+    throw first;
+  }
+  return [...r.made];
+}
+
+async function cloneBatch(core: CloneDeps, template: string, count: number, o: CloneOptions): Promise<CloneBatchResult> {
   const signal = o.signal;
   const xml = await readTemplate(core.config.templateDir, template);
   const parsed = parseDomain(xml);
@@ -79,7 +109,7 @@ export async function makeClones(core: CloneDeps, template: string, count: numbe
   const protos = new Map<number, string>();
   const macs = new Set<string>();
   const made: CloneInfo[] = [];
-  const failures: Qq2Error[] = [];
+  const failed: CloneFailure[] = [];
   let done = 0;
   try {
     for (const d of disks) {
@@ -109,7 +139,7 @@ export async function makeClones(core: CloneDeps, template: string, count: numbe
           });
           await core.defineXml(text, signal);
           if (o.run) await core.virsh(['start', uuid], signal);
-          made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false });
+          made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false, storage: storage.dir });
         } catch (e) {
           // Undo this clone: no domain without its overlay, no overlay without its domain.
           // A cancelled define or start may still have reached libvirtd: undo by UUID (ours alone) either way.
@@ -117,7 +147,9 @@ export async function makeClones(core: CloneDeps, template: string, count: numbe
           await core.virsh(['undefine', uuid, '--managed-save', '--nvram']).catch(() => undefined);
           core.metaCache.delete(uuid);
           for (const f of copied) await fs.rm(f, { force: true });
-          failures.push(asQq2Error(e));
+          const err = asQq2Error(e);
+          // A clone interrupted by the cancel counts as cancelled (undone like any other).
+          if (!(err instanceof CancelledError) && !signal?.aborted) failed.push({ template, id: p.id, name: p.name, error: err });
         }
         o.onProgress?.({ done: ++done, total: plan.length, item: { template, id: p.id, uuid, name: p.name } });
       },
@@ -127,11 +159,7 @@ export async function makeClones(core: CloneDeps, template: string, count: numbe
     for (const proto of protos.values()) await fs.rm(proto, { force: true });
     await refreshPool(core, storage);
   }
-  if (signal?.aborted) throw new CancelledError(`Cancelled after ${made.length} of ${count} clones were made.`);
-  const first = failures[0];
-  if (first) {
-    first.message = `${made.length} of ${count} clones were made; ${failures.length} failed and left nothing behind: ${first.message}`;
-    throw first;
-  }
-  return made.sort((a, b) => a.id - b.id);
+  // The rest were interrupted by the cancel or never begun (the plan always has `count` entries: ids are unbounded).
+  const cancelled = count - made.length - failed.length;
+  return { made: made.sort((a, b) => a.id - b.id), failed: failed.sort((a, b) => a.id - b.id), cancelled };
 }

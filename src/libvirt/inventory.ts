@@ -86,6 +86,7 @@ export async function readInventory(core: ServiceCore, signal?: AbortSignal): Pr
         reason: r.reason,
         saved: r.saved,
         ...(r.meta.staging ? { staging: true } : {}),
+        ...(r.meta.storage ? { storage: r.meta.storage } : {}),
       });
     } else foreign.push({ name: r.name, uuid: r.uuid, state: r.state });
   }

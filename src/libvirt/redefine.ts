@@ -4,8 +4,10 @@
  * definition that replaces the old one. Our <metadata> travels with the XML, so the clone keeps its template and
  * number. Every step that can fail comes before the one that removes something, and each failure undoes what was
  * done, so a refusal or failure leaves the old domain as it was. The storage (the clone's overlays) is never touched.
+ * It runs under the service's per-clone lock, so an rm (or any SET operation) of the same clone never interleaves
+ * with it; a clone removed before the redefinition is not defined again from the edited XML (it fails and says so).
  */
-import { LibvirtError, UsageError } from '../core/errors';
+import { LibvirtError, Qq2Error, UsageError } from '../core/errors';
 import type { LibvirtService } from './api';
 import { forgetDomain, tryVirshVia, virshVia } from './serviceCore';
 import { parseDomain } from './splice';
@@ -24,8 +26,12 @@ export interface Redefined {
   readonly newUuid: boolean;
 }
 
-async function stateOf(svc: LibvirtService, uuid: string, signal?: AbortSignal): Promise<{ state: string; managedSave: boolean }> {
-  const info = await virshVia(svc, ['dominfo', uuid], signal);
+/** State and managed-save flag; a LibvirtError that says so when the domain no longer exists. */
+async function stateOf(svc: LibvirtService, old: DefinedDomain, signal?: AbortSignal): Promise<{ state: string; managedSave: boolean }> {
+  const info = await virshVia(svc, ['dominfo', old.uuid], signal).catch((e: unknown) => {
+    if (!/not found|failed to get domain/i.test(message(e))) throw e;
+    throw new LibvirtError(`Not saved: ${old.name} no longer exists (it was removed meanwhile); nothing was defined.`, e instanceof Qq2Error ? e.failure : undefined);
+  });
   const field = (k: string): string => new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
   return { state: field('State'), managedSave: field('Managed save') === 'yes' };
 }
@@ -39,14 +45,17 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  */
 export async function redefineClone(svc: LibvirtService, old: DefinedDomain, xml: string, signal?: AbortSignal): Promise<Redefined> {
   const d = parseDomain(xml);
-  const name = d.name ?? old.name;
-  const uuid = d.uuid?.toLowerCase() ?? old.uuid.toLowerCase();
+  return svc.withCloneLock(old.uuid, () => redefineLocked(svc, old, d.name ?? old.name, d.uuid?.toLowerCase() ?? old.uuid.toLowerCase(), xml, signal));
+}
+
+async function redefineLocked(svc: LibvirtService, old: DefinedDomain, name: string, uuid: string, xml: string, signal?: AbortSignal): Promise<Redefined> {
   const renamed = name !== old.name;
   const newUuid = uuid !== old.uuid.toLowerCase();
+  // Also for a plain define: defining the XML of a domain that is gone would bring it back without its disks.
+  const { state, managedSave } = await stateOf(svc, old, signal);
   if (!renamed && !newUuid) {
     return { uuid: await svc.defineXml(xml, signal), name, renamed, newUuid };
   }
-  const { state, managedSave } = await stateOf(svc, old.uuid, signal);
   const what = newUuid ? 'change its UUID' : 'rename it';
   if (state !== 'shut off') {
     throw new UsageError(`${old.name} is ${state}: shut it off first, then save again to ${what}.`);

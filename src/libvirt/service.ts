@@ -6,6 +6,7 @@ import { LibvirtUnavailableError, XmlError, type Qq2Error } from '../core/errors
 import type {
   BatchOptions,
   BatchResult,
+  CloneBatchResult,
   CloneInfo,
   CloneOperation,
   CloneOptions,
@@ -16,7 +17,7 @@ import type {
   LibvirtService,
   ServiceConfig,
 } from './api';
-import { makeClones } from './clone';
+import { allMade, makeClones } from './clone';
 import type { MetaCache, ServiceCore } from './core';
 import { EventStream } from './events';
 import { readInventory } from './inventory';
@@ -110,12 +111,20 @@ export class Libvirt implements LibvirtService, ServiceCore {
     return readInventory(this, signal);
   }
 
-  clone(template: string, count: number, options?: CloneOptions): Promise<CloneInfo[]> {
+  async clone(template: string, count: number, options?: CloneOptions): Promise<CloneInfo[]> {
+    return allMade(await makeClones(this, template, count, options), count, options?.signal);
+  }
+
+  cloneBatch(template: string, count: number, options?: CloneOptions): Promise<CloneBatchResult> {
     return makeClones(this, template, count, options);
   }
 
   run(operation: CloneOperation, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult> {
     return runOperation(this, this.locks, operation, clones, options);
+  }
+
+  withCloneLock<T>(uuid: string, work: () => Promise<T>): Promise<T> {
+    return this.locks.with(uuid.toLowerCase(), work);
   }
 
   domainXml(uuid: string, options: { inactive?: boolean; signal?: AbortSignal } = {}): Promise<string> {
@@ -130,7 +139,12 @@ export class Libvirt implements LibvirtService, ServiceCore {
     try {
       await fs.writeFile(file, xml);
       const [def, uuid] = await this.virshBatch([['define', file], ['domuuid', d.name]], signal);
-      if (def!.status === 'rejected') throw def!.reason;
+      if (def!.status === 'rejected') {
+        // libvirt names the temporary file, which is gone by the time anyone reads the message.
+        const e = def!.reason as Qq2Error;
+        if (e instanceof Error) e.message = e.message.replace(`Failed to define domain from ${file}: `, '');
+        throw e;
+      }
       if (uuid!.status === 'rejected') throw uuid!.reason;
       const id = uuid!.value.trim();
       this.cache.delete(id);

@@ -18,6 +18,8 @@ export interface Unavailable {
 export type UpdateSource = 'event' | 'inventory' | 'unavailable' | 'busy';
 
 export interface ControllerHooks {
+  /** An inventory read succeeded and the model holds it (also the first read after libvirt was unavailable). */
+  read?(): void;
   /** The model changed: re-render these nodes (or all). */
   changed(changes: ChangeSet, source: UpdateSource): void;
   /** libvirt became unreachable (with why) or reachable again (undefined). */
@@ -75,23 +77,32 @@ export class TreeController {
     this.hooks.availability(u);
   }
 
-  /** One inventory read; failures make the tree unavailable with the reason. */
+  /**
+   * One inventory read; failures make the tree unavailable with the reason. A read of a service that a settings
+   * change replaced meanwhile (and disposed) is dropped, whatever its outcome: the new service's read follows.
+   */
   async read(): Promise<void> {
     const service = this.service();
+    let inventory: Inventory;
     try {
-      this.inventory = await service.inventory();
+      inventory = await service.inventory();
     } catch (e) {
+      if (this.service() !== service) return;
       let err = asQq2Error(e);
       if (!(err instanceof LibvirtUnavailableError)) {
         // Tell "libvirt is gone" apart from a failure of the read itself.
         err = await service.probe().then(() => err, asQq2Error);
+        if (this.service() !== service) return;
       }
       this.inventory = undefined;
       this.hooks.log('error', `Reading libvirt failed: ${err.message}${err.failure.stderr ? `\n${err.failure.stderr}` : ''}`);
       this.setUnavailable(describeUnavailable(err));
       return;
     }
-    const changes = this.model.update(this.inventory);
+    if (this.service() !== service) return;
+    this.inventory = inventory;
+    const changes = this.model.update(inventory);
+    this.hooks.read?.();
     if (this.unavailable) this.setUnavailable(undefined);
     else this.hooks.changed(changes, 'inventory');
   }

@@ -33,6 +33,8 @@ export interface TreeApi {
   tooltip(node: TreeNode): Promise<string>;
   /** The image generation a clone's disk is based on (read once, the value its item shows); null if unreadable. */
   cloneGeneration(node: CloneNode): Promise<number | null>;
+  /** The value last given to the `qq2clone.noTemplates` context key (the "No templates yet" welcome). */
+  readonly noTemplates: boolean | undefined;
   /** Fires after the model or the availability changed. */
   readonly onDidUpdate: vscode.Event<UpdateSource>;
 }
@@ -44,11 +46,13 @@ export function registerTree(
 ): TreeApi {
   const busy = new BusyRegistry();
   const updated = new vscode.EventEmitter<UpdateSource>();
+  let noTemplates: boolean | undefined;
   const controller = new TreeController(() => host.service, {
+    read: () => {
+      noTemplates = controller.model.templates.length === 0;
+      void vscode.commands.executeCommand('setContext', 'qq2clone.noTemplates', noTemplates);
+    },
     changed: (changes, source) => {
-      if (source === 'inventory') {
-        void vscode.commands.executeCommand('setContext', 'qq2clone.noTemplates', controller.model.templates.length === 0);
-      }
       provider.fire(changes);
       updated.fire(source);
     },
@@ -118,6 +122,9 @@ export function registerTree(
       return item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
     },
     cloneGeneration: (node) => provider.generations.read(node),
+    get noTemplates() {
+      return noTemplates;
+    },
     onDidUpdate: updated.event,
   };
 }

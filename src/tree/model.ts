@@ -49,7 +49,8 @@ function sameClone(a: CloneInfo, b: CloneInfo): boolean {
     a.reason === b.reason &&
     a.saved === b.saved &&
     !!a.staging === !!b.staging &&
-    a.template === b.template
+    a.template === b.template &&
+    a.storage === b.storage
   );
 }
 

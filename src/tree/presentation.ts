@@ -86,6 +86,11 @@ export function shownCloneGeneration(clone: number | null | undefined, template:
   return clone && template && clone !== template ? clone : undefined;
 }
 
+/** A template's clone count as shown: the staging clone (prepare-image) is not one of its clones. */
+export function cloneCount(n: { readonly clones: readonly { readonly clone: CloneInfo }[] }): number {
+  return n.clones.filter((c) => !c.clone.staging).length;
+}
+
 /** `generation`: the template's current image generation, shown when it is past the first ("gen 3"). */
 export function templateDescription(t: TemplateInfo, cloneCount: number, generation?: number): string {
   const parts = [cloneCount === 1 ? '1 clone' : `${cloneCount} clones`];
@@ -101,6 +106,8 @@ export function cloneTooltip(
   detail: {
     disks?: readonly { path: string; backing?: string }[];
     storage?: string;
+    /** The storage shown is the configured one: the clone's bookkeeping records none. */
+    storageConfigured?: boolean;
     error?: string;
     /** The image generation of the first disk's backing file, and the template's current one. */
     generation?: { clone: number; template?: number };
@@ -113,7 +120,7 @@ export function cloneTooltip(
     `- UUID: \`${c.uuid}\``,
     `- Saved state: ${c.saved ? 'yes' : 'no'}`,
   ];
-  if (detail.storage) lines.push(`- Storage: \`${detail.storage}\``);
+  if (detail.storage) lines.push(`- Storage: \`${detail.storage}\`${detail.storageConfigured ? ' (configured; the clone records none)' : ''}`);
   if (detail.disks) {
     if (detail.disks.length === 0) lines.push('- Disks: none');
     for (const d of detail.disks) {

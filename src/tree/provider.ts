@@ -46,7 +46,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
       n.clones.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
     item.id = n.key;
-    item.description = P.templateDescription(t, n.clones.filter((c) => !c.clone.staging).length, templateGeneration(n));
+    item.description = P.templateDescription(t, P.cloneCount(n), templateGeneration(n));
     item.iconPath = new vscode.ThemeIcon(
       t.problem ? 'warning' : t.staging ? 'tools' : 'layers',
       t.problem ? new vscode.ThemeColor('list.warningForeground') : undefined,
@@ -70,10 +70,12 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
 
   async resolveTreeItem(item: vscode.TreeItem, n: TreeNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
     if (n.kind === 'template') {
-      item.tooltip = new vscode.MarkdownString(P.templateTooltip(n.template, n.clones.length, templateGeneration(n)));
+      item.tooltip = new vscode.MarkdownString(P.templateTooltip(n.template, P.cloneCount(n), templateGeneration(n)));
       return item;
     }
     const service = this.service();
+    // Where its overlays were made, as the clone records it; older clones record none: the configured one, said so.
+    const storage = n.clone.storage ? { storage: n.clone.storage } : { storage: service.config.storage, storageConfigured: true };
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
@@ -85,7 +87,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
       item.tooltip = new vscode.MarkdownString(
         P.cloneTooltip(n.clone, {
           disks: disks.map((path, i) => ({ path, ...(backing[i] ? { backing: backing[i] } : {}) })),
-          storage: service.config.storage,
+          ...storage,
           ...(first && !n.clone.staging
             ? { generation: { clone: generationOf(first), template: templateGeneration(n.parent) } }
             : {}),
@@ -93,7 +95,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
       );
     } catch (e) {
       item.tooltip = new vscode.MarkdownString(
-        P.cloneTooltip(n.clone, { storage: service.config.storage, error: e instanceof Error ? e.message : String(e) }),
+        P.cloneTooltip(n.clone, { ...storage, error: e instanceof Error ? e.message : String(e) }),
       );
     } finally {
       sub.dispose();

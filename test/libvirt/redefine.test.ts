@@ -115,4 +115,48 @@ describe('libvirt: redefine a clone under a new name or UUID', function () {
     assert.deepEqual(bed.domains().filter((x) => x.startsWith(d.name)), [d.name]);
     virsh('snapshot-delete', d.name, 'keep');
   });
+
+  it('a clone removed before the save is not defined again from the edited XML: the save fails and says so', async () => {
+    const tpl = bed.makeTemplateFile(svc.config.templateDir, 'gone');
+    const [c] = await svc.clone(tpl.name, 1);
+    const xml = await svc.domainXml(c!.uuid);
+    const r = await svc.run('rm', [c!]);
+    assert.equal(r.done.length, 1);
+    await assert.rejects(redefineClone(svc, c!, xml.replace(/<memory unit='KiB'>\d+/, "<memory unit='KiB'>49152")), (e: unknown) => {
+      assert.ok(e instanceof LibvirtError, String(e));
+      assert.equal(e.message, `Not saved: ${c!.name} no longer exists (it was removed meanwhile); nothing was defined.`);
+      return true;
+    });
+    assert.equal(tryVirsh('domuuid', c!.name), undefined, 'not defined again');
+  });
+
+  it('an rm and a rename of the same clone started together never interleave: renamed then removed, or removed and the rename says so', async function () {
+    this.timeout(300_000);
+    const tpl = bed.makeTemplateFile(svc.config.templateDir, 'race');
+    const clones = await svc.clone(tpl.name, 16);
+    const outcomes: string[] = [];
+    for (const [i, c] of clones.entries()) {
+      const disks = await svc.cloneDisks(c.uuid);
+      const xml = withName(await svc.domainXml(c.uuid), c.name, `${c.name}-r`);
+      // Staggered starts, so that the two meet at every step of each other.
+      const rm = svc.run('rm', [c]);
+      await new Promise((r) => setTimeout(r, (i % 8) * 4));
+      const saved = await redefineClone(svc, c, xml).then(
+        (r) => `renamed to ${r.name}`,
+        (e: unknown) => `failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      const removed = await rm;
+      const left = [c.name, `${c.name}-r`].filter((n) => tryVirsh('domuuid', n) !== undefined);
+      const state = { saved, removed: removed.done.length, failed: removed.failed.map((f) => f.error.message), left, disks: disks.filter((d) => fs.existsSync(d)) };
+      // Never half: the rm did all of its work (no domain under either name, no overlay), and the rename either
+      // happened before it or failed saying the clone is gone.
+      assert.deepEqual(
+        { ...state, saved: /^(renamed to .*-r|failed: Not saved: .* no longer exists \(it was removed meanwhile\); nothing was defined\.)$/.test(saved) },
+        { saved: true, removed: 1, failed: [], left: [], disks: [] },
+        JSON.stringify(state),
+      );
+      outcomes.push(saved.startsWith('renamed') ? 'renamed, then removed' : 'removed, then the rename failed');
+    }
+    console.log(`    outcomes: ${[...new Set(outcomes)].map((o) => `${outcomes.filter((x) => x === o).length}x ${o}`).join('; ')}`);
+  });
 });

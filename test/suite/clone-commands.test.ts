@@ -4,9 +4,11 @@
  * skipped and said so, one modal confirmation for destructive ones, and libvirt's own view checked with virsh.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CloneNode } from '../../src/tree/model';
-import { tryVirsh } from '../testbed';
+import type { CloneNode, TemplateNode } from '../../src/tree/model';
+import { tinyDomainXml, tryVirsh, virsh } from '../testbed';
 import { CloneBed, figure, virshState } from './util/cloneBed';
 import { waitFor } from './util/extension';
 
@@ -24,6 +26,13 @@ describe('clone commands', function () {
   const settle = async (): Promise<void> => {
     await run('qq2clone.refresh');
   };
+  /** A domain's disk files as libvirt has them (before it is removed). */
+  const diskFiles = (name: string): string[] =>
+    virsh('domblklist', '--details', name)
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f[1] === 'disk' && f[3] && f[3] !== '-')
+      .map((f) => f[3]!);
 
   it('clone makes the number asked for, not started while runAfterClone is off', async () => {
     const made = await b.makeClones(6);
@@ -145,6 +154,37 @@ describe('clone commands', function () {
     );
   });
 
+  it('save on a selection; save-rm, destroy and rm-wipe via a SET; rm-shred on a selection', async () => {
+    await settle();
+    await run('qq2clone.start', { set: '4-6' });
+    assert.deepEqual(states(4, 5, 6), ['running', 'running', 'running']);
+    await settle();
+    await run('qq2clone.save', undefined, nodes(4, 5));
+    const managedSave = (id: number): boolean => /Managed save:\s+yes/.test(virsh('dominfo', b.cloneNode(id).clone.name));
+    assert.deepEqual(states(4, 5, 6), ['shut off', 'shut off', 'running']);
+    assert.deepEqual([4, 5, 6].map(managedSave), [true, true, false]);
+    await run('qq2clone.saveRm', { set: '4' });
+    assert.deepEqual([4, 5].map(managedSave), [false, true]);
+    const asked = b.confirms.length;
+    await run('qq2clone.destroy', { set: '6' });
+    assert.match(b.confirms[asked] ?? '', /^Destroy 1 clone\?/);
+    assert.deepEqual(states(6), ['shut off']);
+    const gone = [5, 6].map((id) => ({ name: b.cloneNode(id).clone.name, disks: diskFiles(b.cloneNode(id).clone.name) }));
+    await run('qq2clone.rmWipe', { set: '5' });
+    await settle();
+    await run('qq2clone.rmShred', b.cloneNode(6), nodes(6));
+    for (const g of gone) {
+      assert.equal(tryVirsh('domstate', g.name), undefined, `${g.name} is gone`);
+      assert.ok(g.disks.length > 0);
+      for (const d of g.disks) assert.equal(fs.existsSync(d), false, `${d} is gone`);
+    }
+    await settle();
+    assert.deepEqual(
+      b.clones().map((c) => c.clone.id),
+      [4],
+    );
+  });
+
   it('cancel in the middle of a 20-clone batch leaves only whole clones', async () => {
     const before = b.clones().length;
     const progress = b.api.prompts.progress;
@@ -158,6 +198,7 @@ describe('clone commands', function () {
         }
       });
     };
+    const from = b.notices.length;
     try {
       await run('qq2clone.clone', { template: b.template.name, count: 20 });
     } finally {
@@ -168,6 +209,8 @@ describe('clone commands', function () {
     figure(`cancelled after ${cancelledAt} done; ${made} of 20 clones exist`);
     assert.ok(cancelledAt >= 5, 'the batch reported progress');
     assert.ok(made >= cancelledAt && made < 20, `${made} clones made`);
+    // The notice counts exactly the clones that exist, and the rest as cancelled.
+    assert.match(b.noticesText(from), new RegExp(`^warning: Clone: made ${made} of 20; ${20 - made} cancelled\\.$`));
     // Whole: every clone's disks exist; nothing in storage belongs to no clone.
     const disks = new Set<string>();
     for (const c of b.clones()) {
@@ -175,8 +218,6 @@ describe('clone commands', function () {
         disks.add(d);
       }
     }
-    const fs = await import('node:fs');
-    const path = await import('node:path');
     const files = fs.readdirSync(b.storage).map((f) => path.join(b.storage, f));
     const orphans = files.filter((f) => !disks.has(f) && !f.endsWith('.save'));
     assert.deepEqual(orphans, [], 'no half-made overlay left in storage');
@@ -204,5 +245,53 @@ describe('clone commands', function () {
     assert.ok(left.length > 0 && left.length < all.length, `${left.length} left`);
     for (const c of left) assert.ok(tryVirsh('domstate', c.clone.name), `${c.clone.name} still defined`);
     await waitFor('tree to settle', () => (b.api.tree.busy.size === 0 ? true : undefined));
+  });
+
+  it('clone on a selection of two templates asks how many; a clone that fails is named with libvirt\'s message, the rest still run', async () => {
+    const ta = b.bed.makeTemplateFile(b.templateDir, 'ta');
+    const tb = b.bed.makeTemplateFile(b.templateDir, 'tb');
+    const node = (name: string): TemplateNode | undefined => b.api.tree.model.templates.find((t) => t.template.name === name);
+    await settle();
+    await b.waitTree('the two new templates', () => (node(ta.name) && node(tb.name) ? true : undefined));
+    // Once ta's first clone is done, a domain outside the tool takes the name its clone 6 is about to get (4 are
+    // made at a time, so clone 6 has not begun): that define fails for real, in libvirt.
+    const clash = `${ta.name}-6`;
+    const clashXml = path.join(b.bed.root, 'clash.xml');
+    fs.writeFileSync(clashXml, tinyDomainXml({ name: clash, disk: b.bed.makeDisk('clash.qcow2') }));
+    const saved = { inputBox: b.api.prompts.inputBox, progress: b.api.prompts.progress };
+    const asked: string[] = [];
+    b.api.prompts.inputBox = (o) => {
+      asked.push(`${o.title}: ${o.prompt}`);
+      return Promise.resolve('6');
+    };
+    let clashed = false;
+    b.api.prompts.progress = (_title, _total, work) =>
+      work(new AbortController().signal, (done) => {
+        if (done >= 1 && !clashed) {
+          clashed = true;
+          virsh('define', clashXml);
+        }
+      });
+    const other = b.clones()[0]!;
+    const from = b.notices.length;
+    try {
+      await run('qq2clone.clone', node(ta.name), [node(ta.name), node(tb.name), other]);
+    } finally {
+      Object.assign(b.api.prompts, saved);
+    }
+    assert.deepEqual(asked, [`Clone ${ta.name}, ${tb.name}: How many clones?`]);
+    const notice = b.noticesText(from);
+    figure(`clone with one failure says: ${notice}`);
+    const clashUuid = virsh('domuuid', clash).trim();
+    assert.match(
+      notice,
+      new RegExp(`^error: Clone: made 11 of 12; 1 failed \\(clone 6 \\(${clash}\\) of ${ta.name}: [^;]*operation failed: domain '${clash}' already exists with uuid ${clashUuid}\\); skipped clone ${other.clone.id} \\(${other.clone.name}\\): not a template\\.$`),
+    );
+    await settle();
+    assert.deepEqual(node(ta.name)?.clones.map((c) => c.clone.id), [1, 2, 3, 4, 5]);
+    assert.deepEqual(node(tb.name)?.clones.map((c) => c.clone.id), [1, 2, 3, 4, 5, 6]);
+    for (const c of [...node(ta.name)!.clones, ...node(tb.name)!.clones]) assert.equal(virshState(c.clone.name), 'shut off');
+    assert.equal(fs.existsSync(path.join(b.storage, `${clash}-vda.qcow2`)), false, 'no overlay of the failed clone');
+    assert.equal(tryVirsh('domstate', clash)?.trim(), 'shut off', 'the domain outside the tool is untouched');
   });
 });

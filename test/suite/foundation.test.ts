@@ -4,11 +4,17 @@
  * (what failed, what to do, Retry) until Retry after the cause is fixed brings the tree back.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { activated, extension, manifest, withSetting } from './util/extension';
+import { tinyDomainXml } from '../testbed';
+import { activated, extension, manifest, waitFor, withSetting } from './util/extension';
 
 /** A URI whose daemon socket does not exist: virsh fails to connect, as with a stopped daemon. */
 const NO_DAEMON_URI = 'qemu+unix:///system?socket=/nonexistent/libvirt-sock';
+/** libvirt's in-process test driver: each virsh has its own, with one foreign domain and none of ours. */
+const TEST_DRIVER_URI = 'test:///default';
 
 describe('foundation', () => {
   it('activates and hands its tree API to the tests', async () => {
@@ -60,5 +66,50 @@ describe('foundation', () => {
     await vscode.commands.executeCommand('qq2clone.refresh');
     assert.equal(api.tree.unavailable, undefined, 'Retry after fixing the connection clears the state');
     assert.ok(api.tree.inventory, 'Retry after fixing the connection brings the tree back');
+  });
+
+  it('the "No templates yet" welcome follows the first read after libvirt was unavailable', async () => {
+    const api = await activated();
+    const cfg = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('qq2clone');
+    const set = (key: string, value: unknown): Thenable<void> => cfg().update(key, value, vscode.ConfigurationTarget.Global);
+    const before = { uri: cfg().inspect('connectionUri')?.globalValue, dir: cfg().inspect('templateDirectory')?.globalValue };
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qqt-welcome-'));
+    const empty = path.join(root, 'empty');
+    const one = path.join(root, 'one');
+    fs.mkdirSync(empty);
+    fs.mkdirSync(one);
+    fs.writeFileSync(path.join(one, 'qqt-welcome.xml'), tinyDomainXml({ name: 'qqt-welcome', disk: path.join(root, 'disk.qcow2') }));
+    // libvirt's test driver: a connection of its own, with no clones of anyone's on it.
+    try {
+      await set('templateDirectory', empty);
+      await set('connectionUri', TEST_DRIVER_URI);
+      await waitFor('no templates', () => (api.tree.inventory && !api.tree.unavailable && api.tree.noTemplates === true ? true : undefined));
+      await set('connectionUri', NO_DAEMON_URI);
+      await waitFor('libvirt unavailable', () => api.tree.unavailable);
+      await set('templateDirectory', one);
+      await set('connectionUri', TEST_DRIVER_URI);
+      await waitFor('libvirt back', () => (api.tree.inventory && !api.tree.unavailable ? true : undefined));
+      assert.deepEqual(api.tree.model.templates.map((t) => t.template.name), ['qqt-welcome']);
+      assert.equal(api.tree.noTemplates, false, 'the first read after the outage updates the welcome condition');
+    } finally {
+      await set('connectionUri', before.uri);
+      await set('templateDirectory', before.dir);
+      fs.rmSync(root, { recursive: true, force: true });
+      await vscode.commands.executeCommand('qq2clone.refresh');
+    }
+  });
+
+  it('a broken template offers Edit XML and Delete in its context menu', () => {
+    const items = manifest().contributes.menus?.['view/item/context'] ?? [];
+    const offers = (command: string, contextValue: string): boolean =>
+      items.some((i) => {
+        if (i.command !== command) return false;
+        const re = /viewItem\s*=~\s*\/(.+?)\/(?=\s|$)/.exec(i.when ?? '');
+        const eq = /viewItem\s*==\s*'?([\w-]+)'?/.exec(i.when ?? '');
+        return re ? new RegExp(re[1]!).test(contextValue) : eq?.[1] === contextValue;
+      });
+    assert.ok(offers('qq2clone.editTemplate', 'brokenTemplate'), 'Edit Template XML');
+    assert.ok(offers('qq2clone.deleteTemplate', 'brokenTemplate'), 'Delete Template');
+    assert.ok(offers('qq2clone.editTemplate', 'template') && !offers('qq2clone.editTemplate', 'runningClone'));
   });
 });

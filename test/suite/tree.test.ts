@@ -1,12 +1,16 @@
 /**
  * The Templates view against the real daemon: a template with clones in several states, states made outside with
- * virsh followed through libvirt's events, and a daemon restart that the view reports and recovers from by itself.
+ * virsh followed through libvirt's events, tooltips, a settings change followed without a refresh, and a daemon
+ * restart that the view reports and recovers from by itself.
  */
 import * as assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { TEST_URI, virsh } from '../testbed';
+import { metaElement } from '../../src/libvirt/splice';
+import { TEST_URI, tinyDomainXml, virsh } from '../testbed';
 import { CloneBed, figure } from './util/cloneBed';
 import { waitFor } from './util/extension';
 
@@ -88,6 +92,59 @@ describe('tree', function () {
       assert.equal(b.api.tree.treeItem(b.cloneNode(1)).contextValue, 'pausedClone');
     } finally {
       sub.dispose();
+    }
+  });
+
+  it('a clone\'s tooltip gives the storage its bookkeeping records, not the storage configured now', async () => {
+    const elsewhere = path.join(b.bed.root, 'pool-2');
+    fs.mkdirSync(elsewhere, { recursive: true });
+    await b.set('storage', elsewhere);
+    try {
+      // The service for the new setting answers this read, and the hover below.
+      await vscode.commands.executeCommand('qq2clone.refresh');
+      const tip = await b.api.tree.tooltip(b.cloneNode(4));
+      assert.match(tip, new RegExp(`- Storage: \`${b.storage}\`$`, 'm'));
+      assert.doesNotMatch(tip, /pool-2/);
+    } finally {
+      await b.set('storage', b.storage);
+    }
+  });
+
+  it('a staging clone is not counted among the template\'s clones, in its description nor in its tooltip', async () => {
+    // A staging clone as prepare-image records it (number 0, staging="yes"), and with no storage recorded.
+    const name = `${b.template.name}-staging`;
+    const meta = `<metadata>${metaElement({ template: b.template.name, id: 0, overlays: [], staging: true })}</metadata>`;
+    const file = path.join(b.bed.root, 'staging.xml');
+    fs.writeFileSync(file, tinyDomainXml({ name, disk: b.bed.makeDisk('staging.qcow2') }).replace('<vcpu>', `${meta}\n  <vcpu>`));
+    virsh('define', file);
+    try {
+      await vscode.commands.executeCommand('qq2clone.refresh');
+      const t = await waitFor('the template being staged', () => (b.templateNode()?.template.staging ? b.templateNode() : undefined));
+      assert.equal(b.api.tree.treeItem(t).description, '4 clones · staging');
+      assert.match(await b.api.tree.tooltip(t), /^- Clones: 4$/m);
+      const staging = t.clones.find((c) => c.clone.staging)!;
+      assert.match(await b.api.tree.tooltip(staging), new RegExp(`^- Storage: \`${b.storage}\` \\(configured; the clone records none\\)$`, 'm'));
+    } finally {
+      virsh('undefine', name);
+      await vscode.commands.executeCommand('qq2clone.refresh');
+    }
+  });
+
+  it('re-reads by itself when the template directory setting changes (no refresh)', async () => {
+    const dir = path.join(b.bed.root, 'templates-2');
+    const moved = b.bed.makeTemplateFile(dir, 'moved');
+    const names = (): string[] => b.api.tree.model.templates.map((t) => t.template.name);
+    // The view hidden: no poll and no requested read; only the settings change can make the tree read.
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    try {
+      await b.set('templateDirectory', dir);
+      await waitFor('the other directory\'s template', () => (names().includes(moved.name) ? true : undefined), 15_000);
+      assert.equal(b.templateNode()?.template.problem, 'template XML file not found; its clones remain');
+      await b.set('templateDirectory', b.templateDir);
+      await waitFor('the bed template back', () => (names().includes(moved.name) || b.templateNode()?.template.problem ? undefined : true), 15_000);
+    } finally {
+      await b.set('templateDirectory', b.templateDir);
+      await vscode.commands.executeCommand('workbench.view.extension.qq2clone');
     }
   });
 

@@ -47,8 +47,10 @@ describe('clone command targets', () => {
     );
   });
 
-  it('prefers the selection over the clicked node, and recognises SET arguments', () => {
-    assert.deepEqual(selectedNodes(deb.clones[0], [deb.clones[1], deb.clones[2]]), [deb.clones[1], deb.clones[2]]);
+  it('uses the selection when it contains the clicked node, else the clicked node alone; recognises SET arguments', () => {
+    assert.deepEqual(selectedNodes(deb.clones[1], [deb.clones[1], deb.clones[2]]), [deb.clones[1], deb.clones[2]]);
+    assert.deepEqual(selectedNodes(deb.clones[0], [deb.clones[1], deb.clones[2]]), [deb.clones[0]]);
+    assert.deepEqual(selectedNodes(undefined, [deb.clones[1], deb.clones[2]]), [deb.clones[1], deb.clones[2]]);
     assert.deepEqual(selectedNodes(deb.clones[0], undefined), [deb.clones[0]]);
     assert.equal(isSetArgs({ set: '1-3' }), true);
     assert.equal(isSetArgs(deb), false);

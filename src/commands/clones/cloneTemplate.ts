@@ -1,4 +1,4 @@
-import { CancelledError, asQq2Error } from '../../core/errors';
+import { asQq2Error } from '../../core/errors';
 import type { CloneInfo } from '../../libvirt/api';
 import { pickTemplate } from '../../ui/pickTemplate';
 import { prompts } from '../../ui/prompts';
@@ -6,6 +6,7 @@ import { uiSettings } from '../../ui/settings';
 import { freshInventory } from '../common/chooseTargets';
 import { listSkips, selectedNodes, type Skip } from '../common/targets';
 import type { CommandContext, CommandDefinition } from '../types';
+import { summarizeClones, type TemplateOutcome } from './cloneSummary';
 
 /** Parses the "how many" answer; the message says what is wrong. */
 export function countProblem(text: string): string | undefined {
@@ -37,7 +38,11 @@ async function chooseTemplates(ctx: CommandContext, node: unknown, nodes: unknow
   return { names, skipped };
 }
 
-/** clone [NUMBER]: asks how many, makes them (started when qq2clone.runAfterClone), with progress and Cancel. */
+/**
+ * clone [NUMBER]: asks how many, makes them of each chosen template (started when qq2clone.runAfterClone), with
+ * progress and Cancel. A failing clone or template does not stop the others; the summary says truthfully what was
+ * made, what failed (with libvirt's message) and what was cancelled.
+ */
 export const cloneTemplate: CommandDefinition = {
   id: 'qq2clone.clone',
   run: async (ctx, node?, nodes?): Promise<CloneInfo[] | undefined> => {
@@ -57,39 +62,42 @@ export const cloneTemplate: CommandDefinition = {
     const { runAfterClone: run, quiet } = uiSettings();
     const keys = chosen.names.map((n) => `template:${n}`);
     const { acquired, busy } = ctx.tree.busy.acquire(keys, 'cloning');
-    const skipped = [...chosen.skipped, ...busy.map((b) => ({ what: b.uuid.slice(9), reason: 'already being cloned' }))];
-    const made: CloneInfo[] = [];
-    const total = count * acquired.length;
+    const skipped = [...chosen.skipped, ...busy.map((b) => ({ what: `template ${b.uuid.slice(9)}`, reason: 'already being cloned' }))];
+    if (!acquired.length) {
+      void prompts.notify('warning', `Clone: nothing to clone; skipped ${listSkips(skipped)}.`);
+      return undefined;
+    }
+    const outcomes: TemplateOutcome[] = [];
     try {
-      await prompts.progress(`Clone ${chosen.names.join(', ')}`, total, async (signal, done) => {
+      await prompts.progress(`Clone ${chosen.names.join(', ')}`, count * acquired.length, async (signal, done) => {
+        let finished = 0;
         for (const key of acquired) {
-          if (signal.aborted) break;
-          const before = made.length;
-          const ones = await ctx.host.service
-            .clone(key.slice(9), count, { run, signal, onProgress: (p) => done(before + p.done) })
-            .catch((e: unknown) => {
-              if (asQq2Error(e) instanceof CancelledError) return [];
-              throw e;
-            });
-          made.push(...ones);
-          done(made.length);
+          const template = key.slice(9);
+          if (signal.aborted) outcomes.push({ template, result: { made: [], failed: [], cancelled: count } });
+          else {
+            const before = finished;
+            outcomes.push(
+              await ctx.host.service
+                .cloneBatch(template, count, { run, signal, onProgress: (p) => done(before + p.done) })
+                .then(
+                  (result) => ({ template, result }),
+                  (e: unknown) => ({ template, error: asQq2Error(e) }),
+                ),
+            );
+          }
+          finished += count;
+          done(finished);
         }
       });
-      const note = `Clone: made ${made.length} of ${total}${run ? ' (started)' : ''}: ${made.map((c) => c.name).join(', ')}`;
-      ctx.output.info(note);
-      if (made.length < total || skipped.length) {
-        const skip = skipped.length ? `; skipped ${listSkips(skipped)}` : '';
-        void prompts.notify('warning', `Clone: made ${made.length} of ${total}${made.length < total ? ' (cancelled)' : ''}${skip}.`);
-      } else if (!quiet) void prompts.notify('info', note);
-      return made;
-    } catch (e) {
-      const err = asQq2Error(e);
-      ctx.output.error(`Clone failed after ${made.length} made: ${err.message}${err.failure.stderr ? `\n${err.failure.stderr}` : ''}`);
-      void prompts.notify('error', `Clone failed: ${err.message}`, 'Show Output').then((a) => a && ctx.output.show(true));
-      return made;
     } finally {
       ctx.tree.busy.release(acquired);
       ctx.tree.requestRefresh();
     }
+    const summary = summarizeClones(outcomes, count, run, skipped);
+    for (const l of summary.log) ctx.output[l.level](l.text);
+    if (summary.severity === 'error') {
+      void prompts.notify('error', summary.message, 'Show Output').then((a) => a && ctx.output.show(true));
+    } else if (summary.severity === 'warning' || !quiet) void prompts.notify(summary.severity, summary.message);
+    return outcomes.flatMap((o) => ('result' in o ? o.result.made : []));
   },
 };

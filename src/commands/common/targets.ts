@@ -32,11 +32,14 @@ export function isTreeNode(x: unknown): x is TreeNode {
   return typeof x === 'object' && x !== null && ((x as TreeNode).kind === 'clone' || (x as TreeNode).kind === 'template');
 }
 
-/** VS Code passes (clicked node, all selected nodes); the selection wins when it contains the clicked one. */
+/**
+ * VS Code passes (clicked node, all selected nodes). The selection is used only if it contains the clicked item
+ * (a right-click outside the selection acts on that item alone); without a clicked item, the selection.
+ */
 export function selectedNodes(node: unknown, nodes: unknown): TreeNode[] {
   const many = Array.isArray(nodes) ? nodes.filter(isTreeNode) : [];
-  if (many.length) return many;
-  return isTreeNode(node) ? [node] : [];
+  if (!isTreeNode(node)) return many;
+  return many.some((n) => n.key === node.key) ? many : [node];
 }
 
 export function cloneWhat(c: CloneInfo): string {

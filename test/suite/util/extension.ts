@@ -20,7 +20,7 @@ export function manifest(): {
   contributes: {
     commands?: { command: string }[];
     viewsWelcome?: { view: string; contents: string; when?: string }[];
-    menus?: Record<string, { command?: string }[]>;
+    menus?: Record<string, { command?: string; when?: string }[]>;
   };
 } {
   return extension().packageJSON as ReturnType<typeof manifest>;
