@@ -133,11 +133,16 @@ ${wrappers.join('\n')}
 }
 
 
-function* descendants(el: ScannedElement): Generator<ScannedElement> {
-  for (const c of el.children) {
-    yield c;
-    yield* descendants(c);
+/** Every element under `el`, in document order (a loop: recursive generators cost much on deep trees). */
+function descendants(el: ScannedElement): ScannedElement[] {
+  const out: ScannedElement[] = [];
+  const stack = [...el.children].reverse();
+  while (stack.length) {
+    const e = stack.pop()!;
+    out.push(e);
+    for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i]!);
   }
+  return out;
 }
 
 /**
