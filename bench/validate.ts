@@ -2,12 +2,13 @@
  * Validation benchmark (not a test): `npx tsx bench/validate.ts [--docs 40]`.
  *
  * On the same documents (the captured libvirt dump and edited variants, valid and invalid, each made unique so no
- * cache answers), in one run:
+ * cache answers, see `docs`), in one run:
  *   (a) baseline: `virt-xml-validate FILE` per document (what libvirt ships; native xmllint, schema compiled each time);
  *   (b) xmllint-wasm's own validateXML per document (a new worker and a schema compile per call);
- *   (c) our validator: cold (worker start + schema compile + first document), then warm per new document
- *       (full verdict plus, for invalid ones, the per-device fragments), and warm with an unchanged text (cache).
- * Prints per-document times (median and mean) and the ratio to virt-xml-validate.
+ *   (c) our validator: cold (schema read and prepared, worker start, schema compile, first document; once with a
+ *       valid and once with an invalid first document), then warm per new document (full verdict plus, for invalid
+ *       ones, the element fragments that place the problems), and warm with an unchanged text (cache).
+ * Prints per-document times (median and mean) and the ratios to virt-xml-validate, cold and warm.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -29,8 +30,14 @@ const variants = [
   base.replace('<clock', '<bogus/>\n  <clock'),
   base.replace("<model type='cirrus'", "<model type='cirrusx'"),
 ];
-/** Unique texts (a comment with the index) so that neither side can answer from a cache. */
-const docs = Array.from({ length: DOCS }, (_, i) => variants[i % variants.length]!.replace('</domain>', `<!-- ${i} -->\n</domain>`));
+/**
+ * Unique texts so that neither side can answer from a cache: a comment and i line breaks at the start of <domain>
+ * change the document and move every element in it to another line, and the fragments validated for an invalid
+ * document are padded to their elements' lines, so none of them repeats either.
+ */
+const docs = Array.from({ length: DOCS }, (_, i) =>
+  variants[i % variants.length]!.replace("<domain type='qemu'>", `<domain type='qemu'>\n  <!-- document ${i} -->${'\n'.repeat(i)}`),
+);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qq2-bench-validate-'));
 const files = docs.map((d, i) => {
@@ -77,15 +84,23 @@ async function main(): Promise<void> {
   const o = stats(oneShot);
   console.log(`xmllint-wasm validateXML     median ${fmt(o.median)}  mean ${fmt(o.mean)} per document (${oneShot.length} docs)`);
 
+  // Cold with an invalid first document: everything above, plus the fragments (none of them cached yet).
+  const other = createDomainXmlValidator();
+  let t = performance.now();
+  await other.validate(docs[1]!);
+  const coldInvalid = performance.now() - t;
+  other.dispose();
+
   const v = createDomainXmlValidator();
   try {
-    let t = performance.now();
+    t = performance.now();
     const first = await v.validate(docs[0]!);
     const cold = performance.now() - t;
     const warm: number[] = [];
     const warmValid: number[] = [];
     const warmInvalid: number[] = [];
     const verdicts: boolean[] = [first.valid];
+    const cached: number[] = [];
     for (const [i, d] of docs.entries()) {
       if (i === 0) continue;
       t = performance.now();
@@ -94,17 +109,16 @@ async function main(): Promise<void> {
       warm.push(ms);
       (r.valid ? warmValid : warmInvalid).push(ms);
       verdicts.push(r.valid);
-    }
-    const cached: number[] = [];
-    for (const d of docs) {
+      // The same text again right away (a save after the last keystroke's validation): answered from the cache.
       t = performance.now();
       await v.validate(d);
       cached.push(performance.now() - t);
     }
     const w = stats(warm);
-    console.log(`ours, cold (first document)  ${fmt(cold)}`);
+    console.log(`ours, cold (first document)  ${fmt(cold)} valid, ${fmt(coldInvalid)} invalid`);
+    console.log(`cold/virt-xml-validate: ${(cold / b.median).toFixed(2)}x (valid), ${(coldInvalid / b.median).toFixed(2)}x (invalid), against its median`);
     console.log(`ours, warm, new text         median ${fmt(w.median)}  mean ${fmt(w.mean)} per document`);
-    console.log(`   valid ones                median ${fmt(stats(warmValid).median)};  invalid ones (with device fragments) median ${fmt(stats(warmInvalid).median)}`);
+    console.log(`   valid ones                median ${fmt(stats(warmValid).median)};  invalid ones (with element fragments) median ${fmt(stats(warmInvalid).median)}`);
     console.log(`ours, warm, unchanged text   median ${fmt(stats(cached).median)}`);
     console.log(`warm/virt-xml-validate: ${(w.median / b.median).toFixed(2)}x (median), ${(w.mean / b.mean).toFixed(2)}x (mean)`);
     const disagree = verdicts.filter((x, i) => x !== baseVerdicts[i]).length;

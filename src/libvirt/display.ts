@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { CancelledError, ExternalCommandError, FileTypeError, LibvirtError, SpiceTimeoutError } from '../core/errors';
+import { CancelledError, ExternalCommandError, FileTypeError, LibvirtError, MissingDependencyError, SpiceTimeoutError } from '../core/errors';
 import { op, runOnce } from './runner';
 import { imageInfo, ppmToPng, type ImageInfo } from './png';
 import type { LibvirtService } from './api';
@@ -112,6 +112,54 @@ export function viewerCommand(viewer: ViewerName, uri: string, uuid: string, spi
       ...(s.tlsPort !== undefined ? ['--secure-port', String(s.tlsPort)] : []),
     ],
   };
+}
+
+/** The host a libvirt URI connects to when it is another machine (qemu+ssh://user@host/system), else undefined. */
+export function remoteHost(uri: string): string | undefined {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(uri.trim())?.[1] ?? '';
+  const host = authority
+    .replace(/^[^@]*@/, '')
+    .replace(/:\d*$/, '')
+    .replace(/^\[|\]$/g, '');
+  return host && !isLoopback(host) ? host : undefined;
+}
+
+/** An address of the machine itself: localhost, 127.0.0.0/8, ::1. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * The viewer command for one display, for connections to other machines too. virt-viewer reaches the display
+ * through the libvirt connection. spicy connects to the address `virsh domdisplay` prints, which, on a remote
+ * connection, belongs to the remote machine: a wildcard (0.0.0.0, ::) is replaced by the remote host; a loopback
+ * address there cannot be reached from here, so virt-viewer is used instead when it is installed, and otherwise a
+ * MissingDependencyError says what to do.
+ */
+export function viewerCommandFor(
+  viewer: ViewerName,
+  installed: readonly ViewerName[],
+  uri: string,
+  uuid: string,
+  spiceUri?: string,
+): CommandLine {
+  const remote = remoteHost(uri);
+  if (viewer !== 'spicy' || !remote || !spiceUri) return viewerCommand(viewer, uri, uuid, spiceUri);
+  const { host, port } = parseSpiceUri(spiceUri);
+  if (host === '0.0.0.0' || host === '::') {
+    const cmd = viewerCommand(viewer, uri, uuid, spiceUri);
+    return { ...cmd, args: cmd.args.map((a, i) => (cmd.args[i - 1] === '--host' ? remote : a)) };
+  }
+  if (!isLoopback(host)) return viewerCommand(viewer, uri, uuid, spiceUri);
+  if (installed.includes('virt-viewer')) return viewerCommand('virt-viewer', uri, uuid);
+  const p = port ?? 5900;
+  throw new MissingDependencyError(
+    `Its SPICE display listens only on ${host} of ${remote}, which spicy cannot reach from this machine. Install ` +
+      "virt-viewer (it reaches the display through the libvirt connection), or make the display listen on an address this machine can reach (<listen type='address' address='0.0.0.0'/> in <graphics>), " +
+      `or forward the port yourself (ssh -L ${p}:${host}:${p} ${remote}) and run spicy --host localhost --port ${p}.`,
+    'virt-viewer',
+  );
 }
 
 /**

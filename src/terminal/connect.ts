@@ -12,7 +12,7 @@ import {
   graphicsOf,
   installedViewers,
   launchViewer,
-  viewerCommand,
+  viewerCommandFor,
   virshFor,
   waitForSpice,
   type CommandLine,
@@ -76,7 +76,7 @@ export async function connectClones(
         }
         if (!viewer) return notConnected.push({ clone, reason: 'neither virt-viewer nor spicy is installed: install virt-viewer, or turn off qq2clone.useSpice' });
         const address = await waitForSpice(virshFor(service), clone.uuid, settings.spiceTimeout * 1000, options.signal);
-        const command = viewerCommand(viewer, service.config.uri, clone.uuid, address);
+        const command = viewerCommandFor(viewer, installed, service.config.uri, clone.uuid, address);
         await launchViewer(command);
         return connected.push({ clone, command });
       } catch (e) {

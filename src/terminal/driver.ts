@@ -4,7 +4,8 @@
  * the command string comes in $QQ2CLONE_EXEC_COMMAND and is eval'd (as the manual says) in a subshell where
  * `uuid`, `name` and `disks` are exported; the per-clone values come from RECORDS, a file of NUL-terminated
  * fields (number, name, uuid, disks) read on fd 3 so that the command keeps the terminal as its stdin.
- * A non-zero status stops the sequence. SUMMARY receives "ran total status" when the driver is done.
+ * A non-zero status stops the sequence. SUMMARY receives "ran total status" when the driver is done. The
+ * driver's own arguments are cleared before the command runs: "$1" in a command is empty, as in qq2clone.
  * Pure module (no vscode): the exec terminals and the tests use it.
  */
 import * as fs from 'node:fs';
@@ -31,7 +32,8 @@ export const DRIVER_SCRIPT = String.raw`
 qq2clone_cmd=$QQ2CLONE_EXEC_COMMAND
 qq2clone_wait=$QQ2CLONE_EXEC_WAIT
 unset QQ2CLONE_EXEC_COMMAND QQ2CLONE_EXEC_WAIT
-qq2clone_total=$3 qq2clone_ran=0 qq2clone_status=0 qq2clone_ok=0
+qq2clone_records=$1 qq2clone_summary=$2 qq2clone_total=$3 qq2clone_ran=0 qq2clone_status=0 qq2clone_ok=0
+set --
 qq2clone_b=$'\e[1m' qq2clone_r=$'\e[31m' qq2clone_g=$'\e[32m' qq2clone_0=$'\e[0m'
 trap 'qq2clone_int=1' INT
 while IFS= read -r -d '' -u 3 qq2clone_id && IFS= read -r -d '' -u 3 name &&
@@ -47,7 +49,7 @@ while IFS= read -r -d '' -u 3 qq2clone_id && IFS= read -r -d '' -u 3 name &&
     break
   fi
   qq2clone_ok=$((qq2clone_ok + 1))
-done 3< "$1"
+done 3< "$qq2clone_records"
 if [ "$qq2clone_status" -eq 0 ]; then
   printf '\n%s%s=== exec done: %d of %d clones, every run exited 0%s\n' "$qq2clone_b" "$qq2clone_g" \
     "$qq2clone_ok" "$qq2clone_total" "$qq2clone_0"
@@ -55,7 +57,7 @@ else
   printf '\n%s%s=== exec stopped: %d succeeded, 1 failed (status %d), %d not run%s\n' "$qq2clone_b" "$qq2clone_r" \
     "$qq2clone_ok" "$qq2clone_status" "$((qq2clone_total - qq2clone_ran))" "$qq2clone_0"
 fi
-printf '%d %d %d\n' "$qq2clone_ran" "$qq2clone_total" "$qq2clone_status" > "$2.part" && mv -f "$2.part" "$2"
+printf '%d %d %d\n' "$qq2clone_ran" "$qq2clone_total" "$qq2clone_status" > "$qq2clone_summary.part" && mv -f "$qq2clone_summary.part" "$qq2clone_summary"
 if [ -n "$qq2clone_wait" ]; then
   printf 'Press any key to close this terminal.'
   IFS= read -r -s -n 1 || :

@@ -6,20 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { MissingDependencyError } from '../core/errors';
+import type { SchemaFile } from './schema';
 import { workerMain, type WorkerData, type WorkerMessage } from './worker';
 
 /** Where virt-xml-validate finds them; never copied into the project. */
 export const DEFAULT_SCHEMA_DIR = '/usr/share/libvirt/schemas';
-
-/** The grammar we compile: libvirt's domain.rng, whose start also accepts a lone <devices> (for device fragments). */
-export const WRAPPER_SCHEMA = 'qq2clone-domain-or-devices.rng';
-const WRAPPER = `<?xml version="1.0"?>
-<grammar xmlns="http://relaxng.org/ns/structure/1.0" datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">
-  <include href="domain.rng">
-    <start><choice><ref name="domain"/><ref name="devices"/></choice></start>
-  </include>
-</grammar>
-`;
 
 /** Documents per xmllint instance before a fresh one starts (argv and device nodes are made up front). */
 const SLOTS = 2000;
@@ -40,26 +31,6 @@ function xmllintFiles(): { xmllintPath: string; wasmPath: string } {
   throw new MissingDependencyError(`xmllint-wasm's files are missing (looked in ${dirs.join(', ')}): reinstall.`, 'xmllint-wasm');
 }
 
-/** Reads every .rng of the schema directory, named as the <include href>s name them. */
-export function readSchemas(dir: string): { fileName: string; contents: string }[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).filter((f) => f.endsWith('.rng'));
-  } catch {
-    names = [];
-  }
-  if (!names.includes('domain.rng')) {
-    throw new MissingDependencyError(
-      `libvirt's RelaxNG schemas are not in ${dir} (no domain.rng): install libvirt (the package with virt-xml-validate).`,
-      'virt-xml-validate',
-    );
-  }
-  return [
-    ...names.map((f) => ({ fileName: f, contents: fs.readFileSync(path.join(dir, f), 'utf8') })),
-    { fileName: WRAPPER_SCHEMA, contents: WRAPPER },
-  ];
-}
-
 /** One warm xmllint; documents are answered in the order they were sent. */
 export class XmllintEngine {
   private worker: Worker | undefined;
@@ -68,16 +39,23 @@ export class XmllintEngine {
   private readonly pending: { resolve: (out: string) => void; reject: (e: Error) => void }[] = [];
   private readyPromise: Promise<void> | undefined;
 
-  constructor(private readonly schemaDir = DEFAULT_SCHEMA_DIR) {}
+  /** `schema` gives the files (read once, when first needed) and the name of the one to compile. */
+  constructor(private readonly schema: () => { readonly files: readonly SchemaFile[]; readonly name: string }) {}
 
   /** Starts the worker and compiles the schema (resolves once xmllint waits for its first document). */
   start(): Promise<void> {
     if (this.readyPromise) return this.readyPromise;
-    const files = readSchemas(this.schemaDir);
+    let schema: ReturnType<typeof this.schema>;
+    try {
+      schema = this.schema();
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    const files = schema.files;
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
     this.signal = new Int32Array(signal);
-    const data: WorkerData = { ...xmllintFiles(), port: port2, signal, schemaName: WRAPPER_SCHEMA, files, slots: SLOTS };
+    const data: WorkerData = { ...xmllintFiles(), port: port2, signal, schemaName: schema.name, files, slots: SLOTS };
     // __name: the helper esbuild/tsx insert when they keep function names; the worker has no bundle around it.
     const source = `var __name = (f) => f;\n(${workerMain.toString()})();`;
     const worker = new Worker(source, { eval: true, workerData: data, transferList: [port2] });
@@ -110,6 +88,7 @@ export class XmllintEngine {
   /** xmllint's stderr for one document (ending with "<file> validates" or "<file> fails to validate"). */
   async run(text: string): Promise<string> {
     const ready = this.start();
+    if (!this.port) await ready; // it could not start: rejects with the reason
     const out = new Promise<string>((resolve, reject) => this.pending.push({ resolve, reject }));
     this.worker?.ref();
     this.port!.postMessage(text);

@@ -50,7 +50,7 @@ export function isGeneric(text: string): boolean {
 }
 
 /** What libvirt expects of elements whose errors libxml2 reports without detail. */
-const HINTS: Record<string, string> = {
+export const HINTS: Readonly<Record<string, string>> = {
   uuid: ' (a UUID looks like 4dea22b3-1d52-d8f3-2516-782e98ab3fa0)',
   mac: " (a MAC address looks like address='52:54:00:12:34:56')",
   memory: " (a number, with unit='KiB', 'MiB', 'GiB'...)",
@@ -71,7 +71,9 @@ const RULES: readonly [RegExp, (m: RegExpExecArray, el: string | undefined) => s
   [/^Extra element (\S+) in interleave$/, (m) => `<${m[1]}> is invalid: its value, attributes or content do not match libvirt's schema${HINTS[m[1]!] ?? ''}`],
   [/^Invalid sequence in interleave$/, (_m, el) => `<${el ?? 'element'}>: invalid combination of child elements`],
   [/^Error validating value(?: (\S+))?$/, (_m, el) => `<${el ?? 'element'}>: invalid value`],
-  [/^Type (\S+) doesn't allow value '(.*)'$/, (m) => `'${m[2]}' is not a valid ${m[1]}`],
+  [/^Type (\S+) doesn't allow value '(.*)'$/, (m, el) => `${el ? `<${el}>: ` : ''}'${m[2]}' is not a valid ${m[1]}`],
+  // string and token: a type of libvirt's restricted by a pattern (a UUID, a MAC address, a path...).
+  [/^Error validating datatype (string|token)$/, (_m, el) => `<${el ?? 'element'}>: the value does not have the form libvirt expects`],
   [/^Error validating datatype (\S+)$/, (m, el) => `<${el ?? 'element'}>: the value is not a valid ${m[1]}`],
   [/^Element (\S+) failed to validate value$/, (m) => `<${m[1]}>: invalid value`],
 ];

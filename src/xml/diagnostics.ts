@@ -3,8 +3,10 @@
  * blocking the editor), each on the line of the element at fault; cleared when fixed or closed.
  */
 import * as vscode from 'vscode';
+import { prompts } from '../ui/prompts';
 import { validateDomainXml, type XmlProblem } from '../validation';
 import { XML_LANGUAGE, XML_SCHEME } from './uris';
+import { ValidationRuns } from './validationRuns';
 
 const DEBOUNCE_MS = 300;
 
@@ -27,16 +29,16 @@ export function registerDiagnostics(context: vscode.ExtensionContext, output: vs
   const collection = vscode.languages.createDiagnosticCollection('qq2clone-xml');
   const timers = new Map<string, NodeJS.Timeout>();
 
-  const check = async (doc: vscode.TextDocument): Promise<void> => {
+  const runs = new ValidationRuns<vscode.TextDocument>(validateDomainXml, {
+    set: (doc, problems) => collection.set(doc.uri, problems.map((p) => toDiagnostic(doc, p))),
+    clear: (doc) => collection.delete(doc.uri),
+    warn: (message) => void prompts.notify('warning', message),
+    log: (message) => output.error(message),
+  });
+  // Until a newer edit or a close: then that one's run decides.
+  const check = (doc: vscode.TextDocument): Promise<void> => {
     const version = doc.version;
-    try {
-      const r = await validateDomainXml(doc.getText());
-      // A newer edit or a close since: its own run decides.
-      if (doc.isClosed || doc.version !== version) return;
-      collection.set(doc.uri, r.problems.map((p) => toDiagnostic(doc, p)));
-    } catch (e) {
-      output.error(`Validation could not run: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    return runs.run(doc, doc.getText(), () => !doc.isClosed && doc.version === version);
   };
   const schedule = (doc: vscode.TextDocument, delay: number): void => {
     if (!isDomainXml(doc)) return;

@@ -48,6 +48,22 @@ describe('exec terminals (driver in a real pty)', () => {
     assert.match(describeReports([report!]).message, /3 of 3 clones, every run exited 0/);
   });
 
+  it('runs the command on a real terminal: stdin and stdout are ttys, in both modes', async () => {
+    // Tested before any redirection: the answer is about the command's own stdin and stdout.
+    const probe = `t=not-a-tty; [ -t 0 ] && [ -t 1 ] && t=tty; printf '%s\\n' "$t" > "$OUT/$name.t"; tty > "$OUT/$name.dev"`;
+    for (const parallel of [false, true]) {
+      const records = [rec(1, `seq${parallel ? 'p' : ''}1`, []), rec(2, `seq${parallel ? 'p' : ''}2`, [])];
+      const session = startExec(records, cmd(probe), { parallel, waitForKey: false });
+      const reports = await session.done;
+      assert.deepEqual(reports.map((r) => r.summary?.status), parallel ? [0, 0] : [0]);
+      for (const r of records) {
+        assert.equal(fs.readFileSync(path.join(out, `${r.name}.t`), 'utf8'), 'tty\n', `${r.name} (parallel: ${parallel})`);
+        assert.match(fs.readFileSync(path.join(out, `${r.name}.dev`), 'utf8'), /^\/dev\/pts\/\d+\n$/);
+      }
+      for (const t of session.terminals) t.dispose();
+    }
+  });
+
   it('stops at a failing middle clone and reports which one and its status', async () => {
     const records = [rec(1, 'one', []), rec(2, 'two', []), rec(3, 'three', [])];
     const session = startExec(records, cmd(`echo "$name" >> "$OUT/ran"; [ "$name" != two ] || exit 42`), { waitForKey: false });

@@ -72,6 +72,13 @@ describe('exec driver', () => {
     assert.equal(fs.existsSync(path.join(dir, 'pwned2')), false);
   });
 
+  it("does not show the driver's own arguments to the command (\"$1\" is empty, as in qq2clone)", () => {
+    const r = runDriver([clone(1, 'a')], `printf '%s|%s|%s|%s' "$#" "$1" "$2" "$3" > "$OUT/args"`);
+    assert.equal(r.status, 0, r.stdout);
+    assert.equal(read('args'), '0|||');
+    assert.deepEqual(r.summary, { ran: 1, total: 1, status: 0 });
+  });
+
   it('gives the command the terminal as stdin, not the records', () => {
     const r = runDriver([clone(1, 'a'), clone(2, 'b')], `IFS= read -r line; printf '%s\\n' "$name:$line" >> "$OUT/in"`, 'x\ny\n');
     assert.equal(r.status, 0, r.stdout);

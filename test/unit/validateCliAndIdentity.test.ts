@@ -45,8 +45,8 @@ describe('qq2clone validate FILE...', function () {
     assert.equal(r.code, 15);
     assert.equal(
       r.stdout,
-      `${bad}:4: <memory>: attribute 'unit' is unknown or its value is invalid\n` +
-        `${bad}:14: <bogus> is not allowed here, or what precedes it in <domain> is invalid\n`,
+      `${bad}:4: <memory>: attribute 'unit' is unknown or its value is invalid (a number, with unit='KiB', 'MiB', 'GiB'...)\n` +
+        `${bad}:14: <bogus> is not allowed in <domain> (unknown element, or in the wrong place)\n`,
     );
     assert.match(r.stderr, /1 of 2 document\(s\) are not valid/);
     // The same verdict as libvirt's own tool.

@@ -5,7 +5,7 @@ import { asQq2Error, CancelledError, MissingDependencyError, Qq2Error, SpiceTime
 import { operationAccepts } from '../../core/operations';
 import { parseSetOrThrow, resolveSet } from '../../core/set';
 import type { CloneInfo } from '../../libvirt/api';
-import { chooseViewer, graphicsOf, installedViewers, launchViewer, viewerCommand, virshFor, waitForSpice } from '../../libvirt/display';
+import { chooseViewer, graphicsOf, installedViewers, launchViewer, viewerCommandFor, virshFor, waitForSpice } from '../../libvirt/display';
 
 const label = (c: { id: number; name: string }) => `${c.id} (${c.name})`;
 
@@ -31,8 +31,9 @@ async function openViewer(ctx: CliContext, clone: CloneInfo, viewer: 'virt-viewe
       `The SPICE display of ${label(clone)} had no address within ${seconds} s: check that it runs, or raise S_TIMEOUT (qq2clone config edit S_TIMEOUT).`,
     );
   }
-  await launchViewer(viewerCommand(viewer, ctx.uri, clone.uuid, address));
-  ctx.out.info(`Opened ${viewer} on ${label(clone)}.`);
+  const command = viewerCommandFor(viewer, installedViewers(), ctx.uri, clone.uuid, address);
+  await launchViewer(command);
+  ctx.out.info(`Opened ${command.command} on ${label(clone)}.`);
 }
 
 /** Are SPICE connections on: -g, or USE_SPICE=1 without -f? */

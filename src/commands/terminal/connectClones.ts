@@ -50,7 +50,9 @@ export const connect: CommandDefinition = {
     for (const c of report.connected) ctx.output.info(`Connect: ${c.clone.name}: ${[c.command.command, ...c.command.args].join(' ')}`);
     for (const n of report.notConnected) ctx.output.warn(`Connect: ${n.clone.name}: ${n.reason}`);
     const parts = [`started ${started}`];
-    if (report.spice) parts.push(`opened ${report.viewer ?? 'a viewer'} for ${report.connected.length}`);
+    // spicy can give way to virt-viewer for a remote display (see viewerCommandFor): name what was opened.
+    const opened = [...new Set(report.connected.map((c) => c.command.command))].join(' and ');
+    if (report.spice) parts.push(`opened ${opened || report.viewer || 'a viewer'} for ${report.connected.length}`);
     else parts.push('SPICE connections are off (qq2clone.useSpice)');
     const why = report.notConnected.slice(0, 3).map((n) => `${n.clone.name}: ${n.reason}`);
     if (report.notConnected.length > 3) why.push(`and ${report.notConnected.length - 3} more`);
