@@ -14,6 +14,7 @@ import type { CloneBatchResult, CloneFailure, CloneInfo, CloneOptions } from './
 import type { ServiceCore } from './core';
 import { readDomains } from './inventory';
 import { forEachBounded } from './limit';
+import { explainStartFailure } from './operations';
 import { cloneXml, clonableDisks, parseDomain, type DiskInfo } from './splice';
 import { refreshPool, resolveStorage, type StorageDir } from './storage';
 import { readTemplate } from './templates';
@@ -138,7 +139,7 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
             meta: { template, id: p.id, overlays: [...p.overlays.values()], storage: storage.dir },
           });
           await core.defineXml(text, signal);
-          if (o.run) await core.virsh(['start', uuid], signal);
+          if (o.run) await core.virsh(['start', uuid], signal).catch((e: unknown) => Promise.reject(explainStartFailure(e, { template, id: p.id, uuid, name: p.name })));
           made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false, storage: storage.dir });
         } catch (e) {
           // Undo this clone: no domain without its overlay, no overlay without its domain.

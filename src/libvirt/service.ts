@@ -22,7 +22,7 @@ import type { MetaCache, ServiceCore } from './core';
 import { EventStream } from './events';
 import { readInventory } from './inventory';
 import { CloneLocks, runOperation } from './operations';
-import { SessionPool } from './pool';
+import { DEFAULT_POOL_SIZE, SessionPool } from './pool';
 import { runOnce, op } from './runner';
 import { parseDomain, type CloneMeta } from './splice';
 import { readTemplate, writeTemplate } from './templates';
@@ -53,7 +53,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
 
   constructor(config: ServiceConfig, options: { sessions?: number } = {}) {
     this.config = resolveConfig(config);
-    this.pool = new SessionPool(this.config.uri, options.sessions ?? 6);
+    this.pool = new SessionPool(this.config.uri, options.sessions ?? DEFAULT_POOL_SIZE);
     const epochOk = () => this.events?.running === true;
     this.metaCache = {
       // Entries count only while the event stream that would tell us about redefinitions is running.

@@ -7,7 +7,10 @@ const spec: OperationSpec = {
   busyLabel: 'starting',
 };
 
-/** Starts the selected clones (or a SET) that are off, crashed or saved; saved ones resume from their state. */
+/**
+ * Starts the selected clones (or a SET) that are off or saved; saved ones resume from their state. A crashed clone
+ * that is still active is skipped (destroy it first).
+ */
 export const startClones: CommandDefinition = {
   id: 'qq2clone.start',
   run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
