@@ -196,6 +196,8 @@ describe('qq2clone CLI against libvirt', function () {
     const stray = path.join(home, 'qq2clone-pool', 'stray.bin');
     fs.mkdirSync(path.dirname(stray), { recursive: true });
     fs.writeFileSync(stray, 'left over');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(stray, hourAgo, hourAgo); // a left-over is old: newer files may belong to a clone being made
     const inProcess = async (...argv: string[]) => {
       const r = { code: -1, stdout: '', asked: [] as string[] };
       r.code = await runCli(argv, {

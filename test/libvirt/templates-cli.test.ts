@@ -100,7 +100,7 @@ describe('CLI template commands (real libvirt)', function () {
     const fixed = await cli('check', '--fix');
     assert.match(fixed.stdout, new RegExp(`Deleted ${stray}`));
     assert.ok(!fs.existsSync(stray));
-    assert.match(fixed.stdout, /fix\(es\) remove a clone or set a template aside: run qq2clone check on a terminal to choose them/);
+    assert.match(fixed.stdout, /fix\(es\) remove a clone or set a template aside: run qq2clone check on a terminal, without -q, to choose them/);
     assert.ok(bed.domains().includes(`${bed.prefix}-copy-1`), '--fix did not remove the clone of the missing template');
 
     assert.equal((await cli('config', 'edit', 'S_TIMEOUT', 'x')).code, 12);
