@@ -32,7 +32,7 @@ function follow(file: string, name: string, what: string): { path?: string; erro
  * The backing file named by a plain qcow2 header; null when there is none; undefined when the header is not one
  * this reader can vouch for (not qcow2, another version, an external data file, values out of range).
  */
-async function qcow2Header(file: string, size: number): Promise<string | null | undefined> {
+export async function qcow2Header(file: string, size: number): Promise<string | null | undefined> {
   const fh = await fs.open(file, 'r');
   try {
     const h = Buffer.alloc(104);

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { PermissionError } from '../core/errors';
+import { qcow2Header } from './imageInfo';
 import { isDirectlyIn } from './storage';
 import { qemuImg } from './tools';
 
@@ -84,23 +85,11 @@ export async function flattenInto(top: string, target: string, signal?: AbortSig
 
 /**
  * The backing file named in a qcow2 image's header (read directly: no process), resolved against the image's
- * directory; undefined for an image without one or that is not qcow2.
+ * directory; undefined for an image without one or whose header this reader cannot vouch for.
  */
 export async function qcow2Backing(image: string): Promise<string | undefined> {
-  const fh = await fs.open(image, 'r');
-  try {
-    const head = Buffer.alloc(20);
-    await fh.read(head, 0, 20, 0);
-    if (head.readUInt32BE(0) !== 0x514649fb) return undefined;
-    const offset = Number(head.readBigUInt64BE(8));
-    const size = head.readUInt32BE(16);
-    if (!offset || !size || size > 4096) return undefined;
-    const name = Buffer.alloc(size);
-    await fh.read(name, 0, size, offset);
-    return path.resolve(path.dirname(image), name.toString('utf8'));
-  } finally {
-    await fh.close();
-  }
+  const name = await qcow2Header(image, (await fs.stat(image)).size);
+  return name ? path.resolve(path.dirname(image), name) : undefined;
 }
 
 /** chmod a-w: QEMU run by libvirt cannot open the image for writing, even by mistake. */
