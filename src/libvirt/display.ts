@@ -210,7 +210,8 @@ export function launchViewer(cmd: CommandLine, settleMs = 1000): Promise<{ pid: 
       clearTimeout(timer);
       reject(new ExternalCommandError(e.code === 'ENOENT' ? `${cmd.command} is not installed.` : e.message, { command: line }));
     });
-    child.on('exit', (code, sig) => {
+    // 'close', not 'exit': it comes after stderr has been read to its end, so the message is never lost.
+    child.on('close', (code, sig) => {
       clearTimeout(timer);
       if (code === 0) return resolve({ pid: child.pid });
       const first = stderr.trim().split('\n').find((l) => l.trim()) ?? `exit ${code ?? sig}`;
