@@ -76,27 +76,33 @@ function syntheticInventory(n: number, changed = -1): Inventory {
   return { templates, clones, foreign: [] };
 }
 
-function costSection(): void {
-  report(`\n== refresh cost with ${CLONES} clones (median of ${ROUNDS} rounds, CPU only)`);
-  const invs = Array.from({ length: ROUNDS + 1 }, (_, r) => syntheticInventory(CLONES, r * 7));
-  // Baseline: new nodes each time, every item re-rendered.
-  const base: number[] = [];
-  let baseItems = 0;
+/** The baseline: a new model per refresh and every item re-rendered. Times per refresh, items per refresh. */
+function rebuildBaseline(invs: readonly Inventory[]): { times: number[]; items: number } {
+  const times: number[] = [];
+  let items = 0;
   for (const inv of invs) {
     const t0 = performance.now();
     const m = new TreeModel();
     m.update(inv);
-    baseItems = 0;
+    items = 0;
     for (const t of m.templates) {
       render(t);
-      baseItems++;
+      items++;
       for (const c of t.clones) {
         render(c);
-        baseItems++;
+        items++;
       }
     }
-    base.push(performance.now() - t0);
+    times.push(performance.now() - t0);
   }
+  return { times, items };
+}
+
+function costSection(): void {
+  report(`\n== refresh cost with ${CLONES} clones (median of ${ROUNDS} rounds, CPU only)`);
+  const invs = Array.from({ length: ROUNDS + 1 }, (_, r) => syntheticInventory(CLONES, r * 7));
+  // Baseline: new nodes each time, every item re-rendered.
+  const { times: base, items: baseItems } = rebuildBaseline(invs);
   const model = new TreeModel();
   model.update(invs[0]!);
   const ours: number[] = [];
@@ -251,23 +257,7 @@ async function liveSection(): Promise<void> {
       ...real,
       clones: real.clones.map((c, i) => (i === r * 7 % real.clones.length ? { ...c, state: c.state === 'paused' ? 'running' : 'paused', reason: 'user' } as CloneInfo : c)),
     }));
-    const base: number[] = [];
-    let baseItems = 0;
-    for (const inv of variants) {
-      const t0 = performance.now();
-      const m = new TreeModel();
-      m.update(inv);
-      baseItems = 0;
-      for (const t of m.templates) {
-        render(t);
-        baseItems++;
-        for (const c of t.clones) {
-          render(c);
-          baseItems++;
-        }
-      }
-      base.push(performance.now() - t0);
-    }
+    const { times: base, items: baseItems } = rebuildBaseline(variants);
     const ours: number[] = [];
     let ourItems = 0;
     for (const inv of [real, ...variants]) {
