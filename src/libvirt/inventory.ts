@@ -27,8 +27,37 @@ function settled(r: PromiseSettledResult<string> | undefined): string {
 }
 
 /**
+ * The bookkeeping of these domains: from the cache, else read for all of them in one pipelined write of
+ * `dumpxml --xpath /domain/metadata` (and cached). A domain undefined meanwhile answers with an error: it is gone
+ * and left out of the map.
+ */
+export async function readMetas(core: ServiceCore, uuids: readonly string[], signal?: AbortSignal): Promise<Map<string, CloneMeta | null>> {
+  const metas = new Map<string, CloneMeta | null>();
+  const unknown: string[] = [];
+  for (const u of uuids) {
+    const m = core.metaCache.get(u);
+    if (m !== undefined) metas.set(u, m);
+    else unknown.push(u);
+  }
+  if (!unknown.length) return metas;
+  const answers = await core.virshBatch(
+    unknown.map((u) => ['dumpxml', '--inactive', '--xpath', '/domain/metadata', u]),
+    signal,
+    Math.ceil(unknown.length / 64),
+  );
+  answers.forEach((a, i) => {
+    if (a.status !== 'fulfilled') return;
+    const m = readMetaSnippet(a.value) ?? null;
+    metas.set(unknown[i]!, m);
+    core.metaCache.set(unknown[i]!, m);
+  });
+  return metas;
+}
+
+/**
  * Every domain with state, reason, managed-save flag and our bookkeeping. With `withMeta: false` only the one
- * write of three commands is made and `meta` is null for every row (for callers that need states alone).
+ * write of three commands is made and `meta` is only what the cache knows, else null (for callers that need
+ * states alone).
  */
 export async function readDomains(core: ServiceCore, signal?: AbortSignal, withMeta = true): Promise<DomainRow[]> {
   const [list, saved, stats] = await core.virshBatch(
@@ -39,27 +68,9 @@ export async function readDomains(core: ServiceCore, signal?: AbortSignal, withM
   const savedSet = new Set(parseLines(settled(saved)));
   const st = parseDomstatsState(settled(stats));
   core.noteNames?.(rows);
-  const metas = new Map<string, CloneMeta | null>();
-  for (const r of rows) {
-    const m = core.metaCache.get(r.uuid);
-    if (m !== undefined) metas.set(r.uuid, m);
-  }
-  const unknown = withMeta ? rows.filter((r) => !metas.has(r.uuid)) : [];
-  if (!withMeta) for (const r of rows) if (!metas.has(r.uuid)) metas.set(r.uuid, null);
-  if (unknown.length) {
-    const answers = await core.virshBatch(
-      unknown.map((r) => ['dumpxml', '--inactive', '--xpath', '/domain/metadata', r.uuid]),
-      signal,
-      Math.ceil(unknown.length / 64),
-    );
-    answers.forEach((a, i) => {
-      // A domain undefined between the two writes answers with an error: it is gone, leave it uncached.
-      if (a.status !== 'fulfilled') return;
-      const m = readMetaSnippet(a.value) ?? null;
-      metas.set(unknown[i]!.uuid, m);
-      core.metaCache.set(unknown[i]!.uuid, m);
-    });
-  }
+  const metas = withMeta
+    ? await readMetas(core, rows.map((r) => r.uuid), signal)
+    : new Map(rows.map((r) => [r.uuid, core.metaCache.get(r.uuid) ?? null]));
   const out: DomainRow[] = [];
   for (const r of rows) {
     const meta = metas.get(r.uuid);

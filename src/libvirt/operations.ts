@@ -8,11 +8,10 @@ import { CancelledError, LibvirtError, asQq2Error, type Qq2Error } from '../core
 import { isActive, skipReason } from '../core/operations';
 import type { BatchOptions, BatchResult, CloneOperation, CloneRef } from './api';
 import type { ServiceCore } from './core';
-import { readDomains, type DomainRow } from './inventory';
+import { readDomains, readMetas, type DomainRow } from './inventory';
 import { explainLock } from './staging';
 import { forEachBounded } from './limit';
 import { DEFAULT_POOL_SIZE } from './pool';
-import { readMetaSnippet, type CloneMeta } from './splice';
 import { isInside } from './storage';
 import { listTemplates } from './templates';
 
@@ -105,30 +104,6 @@ async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation
   }
 }
 
-/**
- * The bookkeeping (which files each clone owns) of these domains: from the cache, else read for all of them in one
- * pipelined write (no dumpxml per clone while removing). A domain that is gone by then is left out.
- */
-async function bookkeeping(core: ServiceCore, uuids: readonly string[], signal?: AbortSignal): Promise<Map<string, CloneMeta | null>> {
-  const out = new Map<string, CloneMeta | null>();
-  const unknown: string[] = [];
-  for (const u of uuids) {
-    const m = core.metaCache.get(u);
-    if (m !== undefined) out.set(u, m);
-    else unknown.push(u);
-  }
-  if (!unknown.length) return out;
-  const answers = await core.virshBatch(
-    unknown.map((u) => ['dumpxml', '--inactive', '--xpath', '/domain/metadata', u]),
-    signal,
-    Math.ceil(unknown.length / 64),
-  );
-  answers.forEach((a, i) => {
-    if (a.status === 'fulfilled') out.set(unknown[i]!, readMetaSnippet(a.value) ?? null);
-  });
-  return out;
-}
-
 export async function runOperation(
   core: ServiceCore,
   locks: CloneLocks,
@@ -146,7 +121,7 @@ export async function runOperation(
   const removing = op === 'rm' || op === 'rm-wipe' || op === 'rm-shred';
   // States of all domains in one round trip; for rm, the bookkeeping of the clones to remove in one more.
   const rows = new Map((await readDomains(core, signal, false)).map((r) => [r.uuid, r]));
-  const metas = removing ? await bookkeeping(core, unique.filter((c) => rows.has(c.uuid)).map((c) => c.uuid), signal) : undefined;
+  const metas = removing ? await readMetas(core, unique.filter((c) => rows.has(c.uuid)).map((c) => c.uuid), signal) : undefined;
   if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
   const todo: CloneRef[] = [];
   for (const c of unique) {
