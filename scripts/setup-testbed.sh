@@ -28,6 +28,33 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
 fi
 
+# /dev/kvm: a machine without udev can leave it root-only (crw------- root root). libvirt probes QEMU as root with KVM,
+# then finds on every later call that the qemu user cannot open it and probes QEMU again (4-7 s a call; one define
+# took 59 s). Give it what Debian's udev rule gives it: group kvm, mode 0660, and the qemu user in that group.
+fix_kvm() {
+  [ -e /dev/kvm ] || return 0
+  local want_group=kvm mode group
+  mode=$(stat -c %a /dev/kvm); group=$(stat -c %G /dev/kvm)
+  if [ "$group" = "$want_group" ] && [ "$mode" = 660 ]; then return 0; fi
+  if ! is_root; then
+    log "/dev/kvm is $mode $group: libvirt will be very slow. Fix as root: chgrp kvm /dev/kvm; chmod 0660 /dev/kvm"
+    return 0
+  fi
+  getent group kvm >/dev/null || groupadd --system kvm
+  chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+  log "changed /dev/kvm from mode $mode group $group to mode 660 group kvm (as udev does), so libvirt's QEMU user can open it"
+  if id libvirt-qemu >/dev/null 2>&1 && ! id -nG libvirt-qemu | grep -qw kvm; then
+    usermod -a -G kvm libvirt-qemu && log "added libvirt-qemu to group kvm"
+  fi
+  # A daemon that probed QEMU while /dev/kvm was root-only keeps re-probing: restart it with the fixed device.
+  if pgrep -x libvirtd >/dev/null; then
+    log "restarting libvirtd so it probes QEMU with the fixed /dev/kvm"
+    pkill -x libvirtd || true
+    for _ in $(seq 1 50); do pgrep -x libvirtd >/dev/null || break; sleep 0.1; done
+  fi
+}
+fix_kvm
+
 # Daemons: started directly (containers and CI have no systemd). pgrep -x matches the exact process name.
 start_daemon() {
   local name="$1"
