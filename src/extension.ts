@@ -5,6 +5,8 @@ import { registerCommands } from './commands/registry';
 import { registerXmlDocuments } from './xml';
 import type { TreeApi } from './tree';
 import { prompts, type Prompts } from './ui/prompts';
+import { warnIfKvmUnusable } from './ui/kvmWarning';
+import { describeSlowCall, onSlowCall } from './libvirt/slowCalls';
 
 /** What activate() returns: the extension-host tests read the tree through it. */
 export interface Qq2cloneExports {
@@ -21,6 +23,10 @@ export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   const tree = registerTree(context, host, output);
   registerCommands(context, { host, tree, output, globalState: context.globalState });
   registerXmlDocuments(context, host, output);
+  void warnIfKvmUnusable(host.service.config.uri, output);
+  const stopSlowReports = onSlowCall((c) => output.warn(`slow libvirt call: ${describeSlowCall(c)}`));
+  context.subscriptions.push({ dispose: stopSlowReports });
+  context.subscriptions.push(host.onDidChangeService((svc) => void warnIfKvmUnusable(svc.config.uri, output)));
   return { tree, prompts };
 }
 

@@ -12,6 +12,7 @@ import { generationDir, isWritableOnDisk } from './images';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';
 import { imageInfo } from './imageInfo';
+import { kvmAccessProblem } from './kvmAccess';
 import { inUse, scanUsage, tooYoung, whyUndecided, type Usage } from './usage';
 
 export { applyFix } from './checkFix';
@@ -28,7 +29,8 @@ export type FindingKind =
   | 'duplicate-id'
   | 'writable-base'
   | 'image-writable'
-  | 'unused-generation';
+  | 'unused-generation'
+  | 'kvm-unusable';
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -75,7 +77,9 @@ export async function runCheck(
     ...foreignFindings(scan),
     ...(await storageFindings(scan, signal)),
   ];
-  return template ? findings.filter((f) => f.template === template) : findings;
+  const kvm = await kvmAccessProblem(svc.config.uri);
+  const machine: Finding[] = kvm ? [{ kind: 'kvm-unusable', message: kvm, advice: 'run the commands above as root.' }] : [];
+  return [...machine, ...(template ? findings.filter((f) => f.template === template) : findings)];
 }
 
 /** Templates: unreadable or invalid XML, images writable on disk. */
