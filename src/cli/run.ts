@@ -9,6 +9,7 @@ import { loadConfig, toolHome, type CliConfig } from './config';
 import { CliContext, Output, type CliIo } from './context';
 import { asQq2Error, CancelledError, hintOf, UsageError } from '../core/errors';
 import type { LibvirtService, ServiceConfig } from '../libvirt/api';
+import { describeSlowCall, onSlowCall } from '../libvirt/slowCalls';
 
 export function helpText(): string {
   const rows = CLI_COMMAND_LIST.map((c) => [`${c.name} ${c.usage}`.trimEnd(), c.summary]);
@@ -57,6 +58,10 @@ export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise
   let config: CliConfig | undefined;
   let speaks = !options.quieter;
   let ctx: CliContext | undefined;
+  // A slow libvirt call is named with its duration (stderr; not under -Q), so a slow connection explains itself.
+  const stopSlowReports = onSlowCall((c) => {
+    if (speaks) io.stderr(`qq2clone: slow: ${describeSlowCall(c)} (qq2clone check looks for known causes)\n`);
+  });
   try {
     const parsed = parseArgs(argv);
     options = parsed.options;
@@ -84,6 +89,7 @@ export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise
     if (err instanceof CancelledError || deps.signal?.aborted) return EXIT_INTERRUPTED;
     return err.exitCode;
   } finally {
+    stopSlowReports();
     ctx?.dispose();
   }
 }

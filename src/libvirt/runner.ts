@@ -6,6 +6,7 @@
 import { CancelledError } from '../core/errors';
 import { loadExeca } from './execa';
 import { mapFailure } from './failures';
+import { noteCallDuration } from './slowCalls';
 
 /** One process to run and how to read its output. */
 export interface Operation<T> {
@@ -26,6 +27,7 @@ export async function runOnce<T>(o: Operation<T>, signal?: AbortSignal, uri?: st
   if (signal?.aborted) throw new CancelledError();
   const { execa } = await loadExeca();
   if (signal?.aborted) throw new CancelledError();
+  const started = performance.now();
   const r = await execa(o.command, [...o.args], {
     reject: false,
     stripFinalNewline: false,
@@ -33,6 +35,7 @@ export async function runOnce<T>(o: Operation<T>, signal?: AbortSignal, uri?: st
     ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' }),
     env: { LC_ALL: 'C' },
   });
+  noteCallDuration(o.command, o.args, performance.now() - started);
   if (r.isCanceled || signal?.aborted) throw new CancelledError();
   if (r.failed) {
     const code = (r as { code?: string }).code;
