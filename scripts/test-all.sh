@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test tier, in order: unit, libvirt (real daemon), extension host (code-server + Chromium). Installs what it
+# Every test tier, in order: static (types, lint, no import cycles), unit, libvirt (real daemon), extension host (code-server + Chromium). Installs what it
 # needs first (npm packages, the libvirt test bed when run as root, code-server into .cs/), builds, runs every tier
 # even after a failure, prints each tier's mocha summary and exits non-zero if any tier failed. No stdin.
 set -uo pipefail
@@ -30,13 +30,14 @@ run_tier() {
   if "$@" </dev/null; then result[$name]="passed"; else result[$name]="FAILED"; fi
   result[$name]="${result[$name]} ($(($(date +%s) - t0)) s)"
 }
+run_tier static bash -c 'npm run --silent typecheck && npm run --silent lint && npm run --silent deps'
 run_tier unit npm run --silent test:unit
 run_tier libvirt npm run --silent test:libvirt
 run_tier extension-host npm run --silent test:ext
 
 step "summary"
 rc=0
-for t in unit libvirt extension-host; do
+for t in static unit libvirt extension-host; do
   echo "  $t: ${result[$t]}"
   [[ ${result[$t]} == passed* ]] || rc=1
 done

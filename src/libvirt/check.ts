@@ -7,6 +7,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CloneInfo, Inventory, LibvirtService } from './api';
+import type { Finding } from './checkFindings';
 import type { DomainValidator } from './templateOps';
 import { generationDir, isWritableOnDisk } from './images';
 import { storageDir } from './storageDir';
@@ -17,36 +18,7 @@ import { inUse, scanUsage, tooYoung, whyUndecided, type Usage } from './usage';
 
 export { applyFix } from './checkFix';
 
-export type FindingKind =
-  | 'orphan-overlay'
-  | 'stray-file'
-  | 'missing-template'
-  | 'backing-missing'
-  | 'backing-changed'
-  | 'disk-unreadable'
-  | 'stale-saved-state'
-  | 'invalid-template'
-  | 'duplicate-id'
-  | 'writable-base'
-  | 'image-writable'
-  | 'unused-generation'
-  | 'kvm-unusable';
-
-export interface Finding {
-  readonly kind: FindingKind;
-  /** The template it concerns, when known. */
-  readonly template?: string;
-  /** What it is, in one sentence. */
-  readonly message: string;
-  /** What the fix does; undefined when there is no safe automatic fix (then `advice` says what to do). */
-  readonly fix?: string;
-  /** The fix removes a clone or sets a template aside: apply it only when the user chose it by itself. */
-  readonly explicit?: boolean;
-  readonly advice?: string;
-  /** The file the fix deletes or changes, or the domain it acts on. */
-  readonly file?: string;
-  readonly uuid?: string;
-}
+export type { Finding, FindingKind } from './checkFindings';
 
 interface Scan {
   readonly inv: Inventory;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import type { CloneInfo, LibvirtService } from './api';
-import type { Finding } from './check';
+import type { Finding } from './checkFindings';
 import { cloneName } from './clone';
 import { makeReadOnly } from './images';
 import { forgetDomain, virshVia } from './serviceCore';

@@ -9,7 +9,7 @@ import { isActive, skipReason } from '../core/operations';
 import type { BatchOptions, BatchResult, CloneOperation, CloneRef } from './api';
 import type { ServiceCore } from './core';
 import { readDomains, readMetas, type DomainRow } from './inventory';
-import { explainLock } from './staging';
+import { explainLock } from './imageLock';
 import { forEachBounded } from './limit';
 import { DEFAULT_POOL_SIZE } from './pool';
 import { isInside } from './storage';

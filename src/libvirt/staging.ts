@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { LibvirtError, UsageError } from '../core/errors';
+import { UsageError } from '../core/errors';
 import type { CloneInfo, LibvirtService } from './api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { randomMac } from './clone';
@@ -19,6 +19,8 @@ import { isInside } from './storage';
 import { storageDir } from './storageDir';
 import { DomainDoc } from './templateXml';
 import { requireTemplate } from './templateOps';
+import { explainLock } from './imageLock';
+
 
 /** The libvirt name of a template's staging clone. */
 export function stagingName(template: string): string {
@@ -35,17 +37,6 @@ async function requireStaging(svc: LibvirtService, template: string, signal?: Ab
   const s = await findStaging(svc, template, signal);
   if (!s) throw new UsageError(`Template ${template} has no staging image: run modify-template ${template} prepare-image first.`);
   return s;
-}
-
-/** A start refused because another VM holds the template's image writable: say what it means and what to do. */
-export function explainLock(e: unknown, template: string, what = `The staging image of ${template}`): unknown {
-  if (!(e instanceof LibvirtError) || !/lock/i.test(e.message)) return e;
-  return new LibvirtError(
-    `${what} cannot start: another running VM has the template's image open for writing ` +
-      `(QEMU write lock). A template's image must never be attached writable to a running VM: it would corrupt ` +
-      `every clone. Shut that VM down (qq2clone check names it). ${e.message}`,
-    e.failure,
-  );
 }
 
 /**
