@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TestBed, qemuImg } from '../test/testbed';
-import { createOverlay, flattenInto } from '../src/libvirt/images';
+import { createOverlay, flattenInto } from '../src/libvirt/storage/images';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: string): string => {

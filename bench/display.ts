@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TestBed, TEST_URI, tinyDomainXml, virsh } from '../test/testbed';
 import { createLibvirtService } from '../src/libvirt';
-import { oneShotVirsh, screenshot, virshFor, waitForSpice, type Virsh } from '../src/libvirt/display';
+import { oneShotVirsh, screenshot, virshFor, waitForSpice, type Virsh } from '../src/libvirt/display/display';
 import { driverInvocation, writeRecords } from '../src/terminal/driver';
 
 const argv = process.argv.slice(2);

@@ -14,9 +14,9 @@ import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import { TestBed } from '../test/testbed';
 import { depsFor, serviceFor } from '../test/libvirt/templateHelpers';
-import { importTemplate } from '../src/libvirt/templateOps';
-import { backingChain } from '../src/libvirt/images';
-import { scanUsage } from '../src/libvirt/usage';
+import { importTemplate } from '../src/libvirt/templates/templateOps';
+import { backingChain } from '../src/libvirt/storage/images';
+import { scanUsage } from '../src/libvirt/storage/usage';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: string): string => {

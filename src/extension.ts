@@ -6,7 +6,7 @@ import { registerXmlDocuments } from './xml';
 import type { TreeApi } from './tree';
 import { prompts, type Prompts } from './ui/prompts';
 import { warnIfKvmUnusable } from './ui/kvmWarning';
-import { describeSlowCall, onSlowCall } from './libvirt/slowCalls';
+import { describeSlowCall, onSlowCall } from './libvirt/process';
 
 /** What activate() returns: the extension-host tests read the tree through it. */
 export interface Qq2cloneExports {

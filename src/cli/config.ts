@@ -3,7 +3,6 @@
  * $QQ2CLONE_HOME or ~/storage-qq2clone. Missing keys take the manual's defaults.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileTypeError, PermissionError, UsageError } from '../core/errors';
 
@@ -30,10 +29,7 @@ export const CONFIG_INFO: Record<ConfigKey, string> = {
   NORUN: "If set to 1, clones are not run after they are created. The default value is '0'",
 };
 
-/** The tool's root directory: $QQ2CLONE_HOME, else ~/storage-qq2clone. */
-export function toolHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.QQ2CLONE_HOME || path.join(env.HOME || os.homedir(), 'storage-qq2clone');
-}
+export { toolHome } from '../core/home';
 
 export function configPath(home: string): string {
   return path.join(home, 'config.json');

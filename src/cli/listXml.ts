@@ -3,7 +3,7 @@
  * template with a `<clone id= name= uuid= state=>` per clone, in number order.
  */
 import type { Inventory } from '../libvirt/api';
-import type { ImageReport } from '../libvirt/generations';
+import type { ImageReport } from '../libvirt/templates';
 
 /** Escapes text for a double-quoted XML attribute (control characters as character references). */
 export function xmlAttr(value: string | number): string {

@@ -9,7 +9,7 @@ import { loadConfig, toolHome, type CliConfig } from './config';
 import { CliContext, Output, type CliIo } from './context';
 import { asQq2Error, CancelledError, hintOf, UsageError } from '../core/errors';
 import type { LibvirtService, ServiceConfig } from '../libvirt/api';
-import { describeSlowCall, onSlowCall } from '../libvirt/slowCalls';
+import { describeSlowCall, onSlowCall } from '../libvirt/process';
 
 export function helpText(): string {
   const rows = CLI_COMMAND_LIST.map((c) => [`${c.name} ${c.usage}`.trimEnd(), c.summary]);

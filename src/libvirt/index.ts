@@ -3,7 +3,7 @@ import type { LibvirtService, ServiceConfig } from './api';
 import { Libvirt } from './service';
 
 export { Libvirt, resolveConfig } from './service';
-export { CLONE_NS } from './splice';
+export { CLONE_NS } from './domain';
 
 /** Builds the service for a connection (sessions and event stream start lazily). */
 export function createLibvirtService(config: ServiceConfig): LibvirtService & Libvirt {

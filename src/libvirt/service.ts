@@ -17,19 +17,20 @@ import type {
   LibvirtService,
   ServiceConfig,
 } from './api';
-import { allMade, makeClones } from './clone';
-import type { MetaCache, ServiceCore } from './core';
-import { EventStream } from './events';
-import { readInventory } from './inventory';
-import { CloneLocks, runOperation } from './operations';
-import { DEFAULT_POOL_SIZE, SessionPool } from './pool';
-import { runOnce, op } from './runner';
-import { parseDomain, type CloneMeta } from './splice';
+import { allMade, makeClones } from './clones';
+import type { MetaCache, ServiceCore } from './serviceCore';
+import { EventStream } from './virsh';
+import { readInventory } from './clones';
+import { toolHome } from '../core/home';
+import { CloneLocks, runCloneOperation } from './clones';
+import { DEFAULT_POOL_SIZE, SessionPool } from './virsh';
+import { runOnce, op } from './process';
+import { parseDomain, type CloneMeta } from './domain';
 import { readTemplate, writeTemplate } from './templates';
 
 /** The configuration with defaults filled in (QQ2CLONE_HOME or ~/storage-qq2clone). */
 export function resolveConfig(config: ServiceConfig): Required<ServiceConfig> {
-  const home = config.home ?? process.env.QQ2CLONE_HOME ?? path.join(os.homedir(), 'storage-qq2clone');
+  const home = config.home ?? toolHome();
   return {
     uri: config.uri,
     home,
@@ -120,7 +121,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
   }
 
   run(operation: CloneOperation, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult> {
-    return runOperation(this, this.locks, operation, clones, options);
+    return runCloneOperation(this, this.locks, operation, clones, options);
   }
 
   withCloneLock<T>(uuid: string, work: () => Promise<T>): Promise<T> {

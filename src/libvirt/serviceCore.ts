@@ -1,10 +1,36 @@
 /**
- * The template modules reach virsh through the service's own sessions when the service offers them (the real
- * service is also a ServiceCore), so its bookkeeping cache can be told about domains they change.
+ * What the service's parts (inventory, clone, operations, templates, check) share: config, virsh sessions,
+ * one-shot tools, the bookkeeping cache (ServiceCore). The template modules reach virsh through the service's own
+ * sessions when the service offers them (the real service is also a ServiceCore), so its bookkeeping cache can be
+ * told about domains they change.
  */
-import type { LibvirtService } from './api';
-import type { ServiceCore } from './core';
-import { virshOn } from './tools';
+import type { LibvirtService, ServiceConfig } from './api';
+import type { CloneMeta } from './domain';
+import { virshOn } from './process';
+
+export interface ServiceCore {
+  readonly config: Required<ServiceConfig>;
+  /** One virsh command through a session; stdout or a typed error. */
+  virsh(args: readonly string[], signal?: AbortSignal): Promise<string>;
+  /** Several quick virsh commands written at once to one session (one round trip), results in order. */
+  virshBatch(
+    commands: readonly (readonly string[])[],
+    signal?: AbortSignal,
+    spread?: number,
+  ): Promise<PromiseSettledResult<string>[]>;
+  /** One-shot program run (qemu-img, shred). */
+  tool(command: string, args: readonly string[], signal?: AbortSignal): Promise<string>;
+  /** Bookkeeping cache by UUID (null: not ours); valid only while the event stream watches for redefinitions. */
+  readonly metaCache: MetaCache;
+  /** Told the names and UUIDs seen by each listing (events name domains; the cache keys by UUID). */
+  noteNames?(rows: readonly { name: string; uuid: string }[]): void;
+}
+
+export interface MetaCache {
+  get(uuid: string): CloneMeta | null | undefined;
+  set(uuid: string, meta: CloneMeta | null): void;
+  delete(uuid: string): void;
+}
 
 function coreOf(svc: LibvirtService): Partial<ServiceCore> {
   return svc as unknown as Partial<ServiceCore>;

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { screenshot, type Virsh } from '../libvirt/display';
-import type { ImageInfo } from '../libvirt/png';
+import type { PictureInfo } from '../libvirt/display';
 
 export const SCREEN_VIEW_TYPE = 'qq2clone.screen';
 
@@ -23,7 +23,7 @@ export interface ScreenTarget {
 /** What a capture produced (tests check the file). */
 export interface ScreenShot {
   readonly file: string;
-  readonly info: ImageInfo;
+  readonly info: PictureInfo;
   readonly takenAt: Date;
 }
 

@@ -5,8 +5,8 @@
  * inventory refresh path: an item asks, gets "not known yet", and is re-rendered when the read is done.
  */
 import type { LibvirtService } from '../libvirt/api';
-import { cloneGenerations } from '../libvirt/generations';
-import { generationOf } from '../libvirt/images';
+import { cloneGenerations } from '../libvirt/templates';
+import { generationOf } from '../libvirt/storage';
 import type { CloneNode, TemplateNode } from './model';
 
 /** The generation of a template's current image (its first disk); undefined for a template without disks. */

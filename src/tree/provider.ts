@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LibvirtService } from '../libvirt/api';
-import { generationOf, qcow2Backing } from '../libvirt/images';
+import { generationOf, qcow2Backing } from '../libvirt/storage';
 import type { BusyRegistry } from '../ui/busy';
 import { CloneGenerationCache, templateGeneration } from './generations';
 import type { ChangeSet, CloneNode, TemplateNode, TreeModel, TreeNode } from './model';

@@ -3,7 +3,7 @@
  * probes QEMU again each time), and the user should learn why from the product, with the fix, not guess.
  */
 import type * as vscode from 'vscode';
-import { kvmAccessProblem } from '../libvirt/kvmAccess';
+import { kvmAccessProblem } from '../libvirt/check';
 import { prompts } from './prompts';
 
 const warned = new Set<string>();

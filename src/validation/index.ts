@@ -99,3 +99,11 @@ function result(problems: XmlProblem[]): ValidationResult {
   if (unique.length === 0) unique.push({ line: 1, message: "the document does not match libvirt's schema", raw: '' });
   return { valid: false, problems: unique };
 }
+
+/**
+ * The template operations' validator (import, edit, copy check templates with it): each problem of libvirt's schema
+ * as `line N: message`. The CLI and the extension hand this same function to the service.
+ */
+export async function templateProblems(xml: string): Promise<readonly string[]> {
+  return (await validateDomainXml(xml)).problems.map((p) => `line ${p.line}: ${p.message}`);
+}

@@ -6,7 +6,7 @@
  * a child no definition accepts is descended into; an element whose children all pass is itself at fault, and is
  * reported with what the schema says of its attributes or, failing that, with libxml2's message about it alone.
  */
-import { HINTS, readable, type ParsedOutput } from './messages';
+import { SCHEMA_HINTS, readable, type ParsedOutput } from './messages';
 import { scanXml, type ScannedElement } from './scan';
 import { localName, normalize, wrapperName, type DomainSchema, type ElementPattern } from './schema';
 import { pinLines, problem, select, type XmlProblem } from './select';
@@ -103,7 +103,7 @@ function ownProblems(fragment: string, answer: ParsedOutput, el: ScannedElement)
 function best(el: ScannedElement, answers: readonly Answer[]): XmlProblem[] {
   const all = answers.map((a) => a.own()).filter((ps) => ps.length > 0);
   all.sort((a, b) => a.length - b.length);
-  const hint = HINTS[localName(el.name)] ?? '';
+  const hint = SCHEMA_HINTS[localName(el.name)] ?? '';
   const chosen = all[0]?.map((p) => (p.line === el.line && hint && !p.message.endsWith(hint) ? { ...p, message: p.message + hint } : p));
   return chosen ?? [{ line: el.line, message: `<${el.name}> does not match libvirt's schema${hint}`, raw: '' }];
 }

@@ -50,7 +50,7 @@ export function isGeneric(text: string): boolean {
 }
 
 /** What libvirt expects of elements whose errors libxml2 reports without detail. */
-export const HINTS: Readonly<Record<string, string>> = {
+export const SCHEMA_HINTS: Readonly<Record<string, string>> = {
   uuid: ' (a UUID looks like 4dea22b3-1d52-d8f3-2516-782e98ab3fa0)',
   mac: " (a MAC address looks like address='52:54:00:12:34:56')",
   memory: " (a number, with unit='KiB', 'MiB', 'GiB'...)",
@@ -68,7 +68,7 @@ const RULES: readonly [RegExp, (m: RegExpExecArray, el: string | undefined) => s
   [/^Did not expect text in element (\S+) content$/, (m) => `<${m[1]}> must not contain text`],
   [/^Element (\S+) failed to validate attributes$/, (m) => `<${m[1]}> has a missing or invalid attribute`],
   [/^Element (\S+) failed to validate content$/, (m) => `the content of <${m[1]}> is invalid`],
-  [/^Extra element (\S+) in interleave$/, (m) => `<${m[1]}> is invalid: its value, attributes or content do not match libvirt's schema${HINTS[m[1]!] ?? ''}`],
+  [/^Extra element (\S+) in interleave$/, (m) => `<${m[1]}> is invalid: its value, attributes or content do not match libvirt's schema${SCHEMA_HINTS[m[1]!] ?? ''}`],
   [/^Invalid sequence in interleave$/, (_m, el) => `<${el ?? 'element'}>: invalid combination of child elements`],
   [/^Error validating value(?: (\S+))?$/, (_m, el) => `<${el ?? 'element'}>: invalid value`],
   [/^Type (\S+) doesn't allow value '(.*)'$/, (m, el) => `${el ? `<${el}>: ` : ''}'${m[2]}' is not a valid ${m[1]}`],

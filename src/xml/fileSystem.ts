@@ -9,7 +9,7 @@ import type { CloneInfo } from '../libvirt/api';
 import { validateDomainXml } from '../validation';
 import { describeTarget, parseXmlPath, type XmlTarget } from './uris';
 import { domainIdentity, withMetadata } from './identity';
-import { redefineClone } from '../libvirt/redefine';
+import { redefineClone } from '../libvirt/clones';
 
 interface Opened {
   /** What libvirt (or the template file) held when the document was read or last saved. */

@@ -3,7 +3,7 @@
  * never reformatted, only the metadata element is put back when an edit removed it.
  */
 import { scanXml, type ScannedElement } from '../validation/scan';
-import { CLONE_NS } from '../libvirt/splice';
+import { CLONE_NS } from '../libvirt/domain';
 
 export interface DomainIdentity {
   readonly name?: string;

@@ -5,9 +5,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LibvirtService } from '../../src/libvirt/api';
-import { applyFix, runCheck, type Finding } from '../../src/libvirt/check';
-import { copyTemplate, importTemplate } from '../../src/libvirt/templateOps';
-import { prepareImage } from '../../src/libvirt/staging';
+import { applyFix, runCheck, type Finding } from '../../src/libvirt/check/check';
+import { copyTemplate, importTemplate } from '../../src/libvirt/templates/templateOps';
+import { prepareImage } from '../../src/libvirt/clones/staging';
 import { TestBed, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 import { depsFor, serviceFor } from './templateHelpers';
 

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { TestBed, TEST_URI, virsh } from '../testbed';
-import { graphicsOf } from '../../src/libvirt/display';
+import { graphicsOf } from '../../src/libvirt/display/display';
 
 interface Run {
   code: number | null;

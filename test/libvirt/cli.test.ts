@@ -164,6 +164,7 @@ describe('qq2clone CLI against libvirt', function () {
       [['-t', `it's`, 'list'], 12, /Invalid template name/],
       [['-t', 'say"hi"', 'clone'], 12, /Invalid template name/],
       [['clone', '0'], 12, /clone takes a number of clones from 1/],
+      [['clone', '1001'], 12, /from 1 to 1000; got '1001'\. At most 1000 clones at once/],
       [['suspend', 'off'], 12, /names no machine suspend can act upon/],
     ];
     for (const [args, code, msg] of cases) {

@@ -16,11 +16,11 @@ import {
   screenshot,
   viewerCommand,
   waitForSpice,
-} from '../../src/libvirt/display';
-import { imageInfo, ppmToPng } from '../../src/libvirt/png';
+} from '../../src/libvirt/display/display';
+import { pictureInfo, ppmToPng } from '../../src/libvirt/display/png';
 import { ExternalCommandError, LibvirtError, SpiceTimeoutError } from '../../src/core/errors';
 import { createLibvirtService } from '../../src/libvirt';
-import { virshFor } from '../../src/libvirt/display';
+import { virshFor } from '../../src/libvirt/display/display';
 
 const SPICE = `    <graphics type='spice' autoport='yes' listen='127.0.0.1'/>\n    <video><model type='qxl'/></video>\n`;
 const VNC = `    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>\n`;
@@ -81,7 +81,7 @@ describe('display (libvirt)', function () {
       const file = path.join(bed.root, `${which}.png`);
       const info = await screenshot(oneShotVirsh(TEST_URI), uuids[which]!, file);
       const data = fs.readFileSync(file);
-      assert.deepEqual(imageInfo(data), info);
+      assert.deepEqual(pictureInfo(data), info);
       assert.equal(info.kind, 'png');
       assert.ok(info.width >= 320 && info.height >= 200, JSON.stringify(info));
       assert.deepEqual(fs.readdirSync(bed.root).filter((f) => f.includes('.raw') || f.endsWith('.part')), []);
@@ -96,7 +96,7 @@ describe('display (libvirt)', function () {
       assert.equal(await waitForSpice(v, uuids.spice!, 10_000), `spice://127.0.0.1:${port}`);
       const file = path.join(bed.root, 'session shot.png');
       const info = await screenshot(v, uuids.vnc!, file);
-      assert.deepEqual(imageInfo(fs.readFileSync(file)), info);
+      assert.deepEqual(pictureInfo(fs.readFileSync(file)), info);
       await assert.rejects(screenshot(v, uuids.none!, path.join(bed.root, 'n.png')), /no screens/);
       assert.ok(service.sessions >= 1, 'the commands went through a session');
     } finally {
@@ -148,9 +148,9 @@ describe('PPM to PNG', () => {
     const h = 3;
     const pixels = Buffer.from(Array.from({ length: w * h * 3 }, (_, i) => (i * 37) % 256));
     const ppm = Buffer.concat([Buffer.from(`P6\n# made by a test\n${w} ${h}\n255\n`, 'latin1'), pixels]);
-    assert.deepEqual(imageInfo(ppm), { kind: 'ppm', width: w, height: h });
+    assert.deepEqual(pictureInfo(ppm), { kind: 'ppm', width: w, height: h });
     const png = ppmToPng(ppm);
-    assert.deepEqual(imageInfo(png), { kind: 'png', width: w, height: h });
+    assert.deepEqual(pictureInfo(png), { kind: 'png', width: w, height: h });
     // IDAT holds one filter byte (0) per row, then the row's RGB samples.
     const idatLen = png.readUInt32BE(33);
     assert.equal(png.toString('latin1', 37, 41), 'IDAT');

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { LibvirtError, UsageError } from '../../src/core/errors';
-import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
-import { redefineClone } from '../../src/libvirt/redefine';
+import { createLibvirtService, type Libvirt } from '../../src/libvirt';
+import { redefineClone } from '../../src/libvirt/clones/redefine';
 import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 
 describe('libvirt: redefine a clone under a new name or UUID', function () {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { LibvirtUnavailableError, type Qq2Error } from '../../src/core/errors';
 import type { CloneInfo, CloneRef, DomainEvent } from '../../src/libvirt/api';
-import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
+import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import { TestBed, TEST_URI } from '../testbed';
 
 const ref = (c: CloneInfo): CloneRef => ({ template: c.template, id: c.id, uuid: c.uuid, name: c.name });

@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LibvirtUnavailableError, TemplateError } from '../../src/core/errors';
-import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
+import { LibvirtUnavailableError, TemplateError, UsageError } from '../../src/core/errors';
+import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
 import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 
@@ -63,6 +63,12 @@ describe('libvirt service: clone and operations', function () {
     for (const c of mine) for (const m of (await svc.domainXml(c.uuid)).matchAll(/mac address='([^']+)'/g)) macs.add(m[1]!);
     assert.equal(macs.size, 3, 'every clone has its own MAC');
     assert.ok(before.equals(fs.readFileSync(tpl.disk)), 'template disk unchanged');
+  });
+
+  it('refuses more than 1000 clones in one request before making any (the rule the CLI and the extension ask)', async () => {
+    const before = bed.domains().length;
+    await assert.rejects(svc.clone(tpl.name, 1001), (e: Error) => e instanceof UsageError && /At most 1000 clones/.test(e.message));
+    assert.equal(bed.domains().length, before);
   });
 
   it('start, save, start restores, suspend, resume, destroy; skips what does not apply', async () => {

@@ -15,7 +15,7 @@ import {
   isOurGeneration,
   makeReadOnly,
   qcow2Backing,
-} from '../../src/libvirt/images';
+} from '../../src/libvirt/storage/images';
 
 /** qemu-io on an image; a pattern read that does not match fails with "Pattern verification failed". */
 function qemuIo(image: string, command: string): string {

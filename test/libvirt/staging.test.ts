@@ -5,10 +5,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LibvirtService } from '../../src/libvirt/api';
-import { deleteTemplate, importTemplate, renameTemplate } from '../../src/libvirt/templateOps';
-import { commitImage, destroyImage, discardImage, findStaging, prepareImage } from '../../src/libvirt/staging';
-import { cloneGenerations } from '../../src/libvirt/generations';
-import { runCheck } from '../../src/libvirt/check';
+import { deleteTemplate, importTemplate, renameTemplate } from '../../src/libvirt/templates/templateOps';
+import { commitImage, destroyImage, discardImage, findStaging, prepareImage } from '../../src/libvirt/clones/staging';
+import { cloneGenerations } from '../../src/libvirt/templates/generations';
+import { runCheck } from '../../src/libvirt/check/check';
 import { TestBed, qemuImg, tinyDomainXml, virsh } from '../testbed';
 import { depsFor, reads, serviceFor, write } from './templateHelpers';
 

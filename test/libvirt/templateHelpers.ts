@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createLibvirtService } from '../../src/libvirt';
 import type { LibvirtService } from '../../src/libvirt/api';
-import type { TemplateDeps } from '../../src/libvirt/templateOps';
+import type { TemplateDeps } from '../../src/libvirt/templates/templateOps';
 import { validateDomainXml } from '../../src/validation';
 import { TEST_URI, type TestBed } from '../testbed';
 

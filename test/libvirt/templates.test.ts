@@ -12,7 +12,7 @@ import {
   importTemplate,
   listTemplates,
   renameTemplate,
-} from '../../src/libvirt/templateOps';
+} from '../../src/libvirt/templates/templateOps';
 import { TestBed, tinyDomainXml, virsh } from '../testbed';
 import { depsFor, serviceFor } from './templateHelpers';
 

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Finding } from '../../src/libvirt/check';
+import type { Finding } from '../../src/libvirt/check/check';
 import { qemuImg, virsh } from '../testbed';
 import { CloneBed } from './util/cloneBed';
 

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { metaElement } from '../../src/libvirt/splice';
+import { metaElement } from '../../src/libvirt/domain/domainModel';
 import { TEST_URI, tinyDomainXml, virsh } from '../testbed';
 import { CloneBed, figure } from './util/cloneBed';
 import { waitFor } from './util/extension';

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execEach, type ExecTarget } from '../../src/libvirt/exec';
+import { execEach, type ExecTarget } from '../../src/libvirt/process/exec';
 import { CancelledError } from '../../src/core/errors';
 
 describe('exec runner', () => {

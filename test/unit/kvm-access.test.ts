@@ -3,8 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { accountOf, canOpen, kvmAccessProblem, qemuUserSetting } from '../../src/libvirt/kvmAccess';
-import { describeSlowCall, noteCallDuration, onSlowCall, SLOW_CALL_MS } from '../../src/libvirt/slowCalls';
+import { accountOf, canOpen, kvmAccessProblem, qemuUserSetting } from '../../src/libvirt/check/kvmAccess';
+import { describeSlowCall, noteCallDuration, onSlowCall, SLOW_CALL_MS } from '../../src/libvirt/process/slowCalls';
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/bash\nlibvirt-qemu:x:64055:108:Libvirt Qemu,,,:/var/lib/libvirt:/usr/sbin/nologin\n';
 const GROUP = (kvmMembers: string) => `root:x:0:\nkvm:x:104:${kvmMembers}\nlibvirt-qemu:x:108:libvirt-qemu\n`;

@@ -10,8 +10,8 @@ import {
   MissingDependencyError,
   UsageError,
 } from '../../src/core/errors';
-import { libvirtMessage, mapFailure } from '../../src/libvirt/failures';
-import { quoteVirshArg, virshLine } from '../../src/libvirt/quote';
+import { libvirtMessage, mapFailure } from '../../src/libvirt/process/failures';
+import { quoteVirshArg, virshLine } from '../../src/libvirt/virsh/quote';
 
 const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
 const virsh = (stderr: string, code?: string) =>

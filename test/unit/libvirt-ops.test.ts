@@ -1,14 +1,14 @@
 /** Which operation applies to which state, per-clone locks and the bounded parallel loop. */
 import * as assert from 'node:assert/strict';
 import { CLONE_STATES } from '../../src/core/states';
-import { forEachBounded } from '../../src/libvirt/limit';
+import { forEachBounded } from '../../src/core/limit';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LibvirtError } from '../../src/core/errors';
-import { mapFailure } from '../../src/libvirt/failures';
-import { CloneLocks, explainStartFailure, skipReason } from '../../src/libvirt/operations';
-import { cloneName, randomMac } from '../../src/libvirt/clone';
-import { isInside } from '../../src/libvirt/storage';
+import { mapFailure } from '../../src/libvirt/process/failures';
+import { CloneLocks, explainStartFailure, skipReason } from '../../src/libvirt/clones/setOperations';
+import { cloneName, randomMac } from '../../src/libvirt/clones/makeClones';
+import { isInside } from '../../src/libvirt/storage/storage';
 
 const applies = (op: Parameters<typeof skipReason>[0]) => CLONE_STATES.filter((s) => skipReason(op, s) === undefined);
 

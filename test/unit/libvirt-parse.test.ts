@@ -2,9 +2,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDomstatsState, parseEventLine, parseLines, parsePoolXml, parseUuidNameList } from '../../src/libvirt/parse';
-import { readMetaSnippet, parseDomain } from '../../src/libvirt/splice';
-import { mapState } from '../../src/libvirt/states';
+import { parseDomstatsState, parseEventLine, parseLines, parsePoolXml, parseUuidNameList } from '../../src/libvirt/virsh/parse';
+import { readMetaSnippet, parseDomain } from '../../src/libvirt/domain/domainModel';
+import { mapState } from '../../src/libvirt/virsh/states';
 
 const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
 

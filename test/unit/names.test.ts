@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { UsageError } from '../../src/core/errors';
 import { assertName, nameProblem } from '../../src/core/names';
 import type { LibvirtService } from '../../src/libvirt/api';
-import { listTemplates, readTemplate, templatePath } from '../../src/libvirt/templates';
-import { templatePath as opsTemplatePath } from '../../src/libvirt/templateOps';
+import { readTemplateDir, readTemplate, templateFileIn } from '../../src/libvirt/templates/templateFiles';
+import { templatePath as opsTemplatePath } from '../../src/libvirt/templates/templateOps';
 
 const GOOD = ['Debian', 'debian-12.5_x86', 'a+b', '9front', 'x.y', 'A_'];
 const BAD: readonly (readonly [string, RegExp])[] = [
@@ -50,7 +50,7 @@ describe('template names: one rule', () => {
     const svc = { config: { templateDir: '/t' } } as unknown as LibvirtService;
     for (const n of [...GOOD, ...BAD.map(([b]) => b)]) {
       const refused = nameProblem(n) !== undefined;
-      assert.equal(usageError(() => templatePath('/t', n)), refused, `templates.ts ${JSON.stringify(n)}`);
+      assert.equal(usageError(() => templateFileIn('/t', n)), refused, `templates.ts ${JSON.stringify(n)}`);
       assert.equal(usageError(() => opsTemplatePath(svc, n)), refused, `templateOps.ts ${JSON.stringify(n)}`);
     }
   });
@@ -60,7 +60,7 @@ describe('template names: one rule', () => {
     try {
       const xml = '<domain type="qemu"><name>x</name></domain>';
       for (const f of ['good.xml', 'a@b.xml', 'a:b.xml', '_x.xml', '.hidden.xml.1234.tmp', '.x.xml']) await fs.writeFile(path.join(dir, f), xml);
-      const listed = await listTemplates(dir);
+      const listed = await readTemplateDir(dir);
       assert.deepEqual(listed.map((t) => [t.name, t.problem === undefined]), [['_x', false], ['a:b', false], ['a@b', false], ['good', true]]);
       assert.match(listed.find((t) => t.name === 'a@b')!.problem!, /'@'.*Rename the file/);
       await assert.rejects(readTemplate(dir, 'a@b'), UsageError);

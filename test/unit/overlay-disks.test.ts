@@ -1,7 +1,7 @@
 /** Which template disks get an overlay, and refusing templates with a writable disk that cannot get one. */
 import * as assert from 'node:assert/strict';
 import { TemplateError } from '../../src/core/errors';
-import { clonableDisks, overlayDisks, overlayProblem, parseDomain, unoverlayableDisks } from '../../src/libvirt/splice';
+import { clonableDisks, overlayDisks, overlayProblem, parseDomain, unoverlayableDisks } from '../../src/libvirt/domain/domainModel';
 
 const domain = (disks: string) => `<domain type='qemu'>
   <name>deb</name>

@@ -3,11 +3,11 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XmlError, UsageError } from '../../src/core/errors';
-import { DomainDoc } from '../../src/libvirt/templateXml';
-import { importSourceKind } from '../../src/libvirt/importSource';
-import { renamedCloneName } from '../../src/libvirt/templateOps';
-import { generationOf, generationPath, isOurGeneration } from '../../src/libvirt/images';
-import { formatReport } from '../../src/libvirt/check';
+import { DomainDoc } from '../../src/libvirt/domain/domainDoc';
+import { importSourceKind } from '../../src/libvirt/templates/importSource';
+import { renamedCloneName } from '../../src/libvirt/templates/templateOps';
+import { generationOf, generationPath, isOurGeneration } from '../../src/libvirt/storage/images';
+import { formatReport } from '../../src/libvirt/check/check';
 
 const dumped = fs.readFileSync(path.join(__dirname, '../fixtures/templates/domain-dumpxml.xml'), 'utf8');
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { MissingDependencyError } from '../../src/core/errors';
-import { isLoopback, remoteHost, viewerCommandFor } from '../../src/libvirt/display';
+import { isLoopback, remoteHost, viewerCommandFor } from '../../src/libvirt/display/display';
 
 const UUID = '6c1f0a52-2f4e-4c55-9a4e-1d2b3c4d5e6f';
 const REMOTE = 'qemu+ssh://admin@vmhost.example/system';

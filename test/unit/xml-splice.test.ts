@@ -3,8 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XmlError } from '../../src/core/errors';
-import { CLONE_NS, applyEdits, clonableDisks, cloneXml, metaEdit, parseDomain, type CloneEdits } from '../../src/libvirt/splice';
-import { scanXml } from '../../src/libvirt/xmlScan';
+import { CLONE_NS, applyEdits, clonableDisks, cloneXml, metaEdit, parseDomain, type CloneEdits } from '../../src/libvirt/domain/domainModel';
+import { scanXml } from '../../src/libvirt/domain/xmlScan';
 
 const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
 

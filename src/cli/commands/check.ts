@@ -1,7 +1,7 @@
 import type { CliCommand } from './types';
 import { CancelledError, UsageError } from '../../core/errors';
 import { applyFix, formatReport, runCheck } from '../../libvirt/check';
-import { requireTemplate } from '../../libvirt/templateOps';
+import { requireTemplate } from '../../libvirt/templates';
 import { confirm } from './ask';
 import { templateDeps } from './templateDeps';
 

@@ -1,10 +1,10 @@
 import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
 import { UsageError } from '../../core/errors';
+import { cloneCountProblem, MAX_CLONES_AT_ONCE } from '../../core/cloneCount';
 import { openViewers, spiceWanted, throwConnectErrors } from './connect';
 
-/** Most clones one `clone N` makes (a typo like 1000000 should not fill the disk). */
-export const MAX_CLONES_AT_ONCE = 1000;
+export { MAX_CLONES_AT_ONCE };
 
 /**
  * qq2clone clone [N]: make N (default 1) clones of the current template; run them unless -n / NORUN=1, and when
@@ -18,9 +18,8 @@ export const cloneCommand: CliCommand = {
   async run(ctx, args) {
     expectArgs('clone', '[NUMBER]', args, 0, 1);
     const text = args[0] ?? '1';
-    if (!/^[0-9]+$/.test(text) || Number(text) < 1 || Number(text) > MAX_CLONES_AT_ONCE) {
-      throw new UsageError(`clone takes a number of clones from 1 to ${MAX_CLONES_AT_ONCE}; got '${text}'.`);
-    }
+    const problem = /^[0-9]+$/.test(text) ? cloneCountProblem(text) : 'Give a whole number of clones, e.g. 1 or 5.';
+    if (problem) throw new UsageError(`clone takes a number of clones from 1 to ${MAX_CLONES_AT_ONCE}; got '${text}'. ${problem}`);
     const { template } = await ctx.templateClones();
     const run = ctx.options.run ?? ctx.config.NORUN !== '1';
     const made = await ctx.service().clone(template, Number(text), {

@@ -1,6 +1,6 @@
 import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
-import { copyTemplate } from '../../libvirt/templateOps';
+import { copyTemplate } from '../../libvirt/templates';
 import { templateDeps } from './templateDeps';
 
 /** qq2clone copy-template CURRENT-NAME NEW-NAME: same XML, same storage, new name. */

@@ -1,6 +1,6 @@
 import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
-import { deleteTemplate } from '../../libvirt/templateOps';
+import { deleteTemplate } from '../../libvirt/templates';
 import { templateDeps } from './templateDeps';
 
 /** qq2clone delete-template NAME: only when it has no clones (exit 12 otherwise, saying how many). */

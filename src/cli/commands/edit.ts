@@ -7,7 +7,7 @@ import type { CliContext } from '../context';
 import { expectArgs } from './expectArgs';
 import { confirm } from './ask';
 import { UsageError, XmlError } from '../../core/errors';
-import { editorOf, runEditor } from '../../libvirt/editor';
+import { editorOf, runEditor } from '../../libvirt/process';
 import { validateDomainXml, disposeSharedValidator } from '../../validation';
 
 /** What is wrong with the edited text (`LINE: message`), empty when it may be defined. */

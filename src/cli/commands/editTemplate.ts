@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliContext } from '../context';
 import { XmlError } from '../../core/errors';
-import { editorOf, runEditor } from '../../libvirt/editor';
-import { DomainDoc } from '../../libvirt/templateXml';
+import { editorOf, runEditor } from '../../libvirt/process';
+import { DomainDoc } from '../../libvirt/domain';
 import { validateDomainXml } from '../../validation';
 import { confirm } from './ask';
 

@@ -2,7 +2,7 @@ import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
 import { ExternalCommandError } from '../../core/errors';
 import { parseSetOrThrow, resolveSet } from '../../core/set';
-import { execEach } from '../../libvirt/exec';
+import { execEach } from '../../libvirt/process';
 
 /**
  * qq2clone exec SET CMD: CMD runs with bash once per machine, in number order, with $uuid, $name and $disks set.

@@ -1,6 +1,6 @@
 import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
-import { importTemplate } from '../../libvirt/templateOps';
+import { importTemplate } from '../../libvirt/templates';
 import { templateDeps } from './templateDeps';
 
 /** qq2clone import-template DOMAIN|XML-FILE [NAME] (exit 13 if the template exists, 15 if the XML is invalid). */

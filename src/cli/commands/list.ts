@@ -4,7 +4,7 @@ import type { CliContext } from '../context';
 import type { CloneInfo, Inventory } from '../../libvirt/api';
 import { UsageError } from '../../core/errors';
 import { inventoryXml } from '../listXml';
-import { imageReport } from '../../libvirt/generations';
+import { imageReport } from '../../libvirt/templates';
 
 /** Aligned rows "NUMBER  NAME  STATE", in number order. */
 export function cloneRows(clones: readonly CloneInfo[], indent = ''): string {

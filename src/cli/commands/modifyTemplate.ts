@@ -1,8 +1,8 @@
 import type { CliCommand } from './types';
 import type { CliContext } from '../context';
 import { UsageError } from '../../core/errors';
-import { renameTemplate, requireTemplate } from '../../libvirt/templateOps';
-import { commitImage, destroyImage, discardImage, prepareImage } from '../../libvirt/staging';
+import { renameTemplate, requireTemplate } from '../../libvirt/templates';
+import { commitImage, destroyImage, discardImage, prepareImage } from '../../libvirt/clones';
 import { confirm } from './ask';
 import { editTemplateXml } from './editTemplate';
 import { expectArgs } from './expectArgs';

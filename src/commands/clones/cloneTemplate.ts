@@ -1,4 +1,5 @@
 import { asQq2Error } from '../../core/errors';
+import { cloneCountProblem } from '../../core/cloneCount';
 import type { CloneInfo } from '../../libvirt/api';
 import { pickTemplate } from '../../ui/pickTemplate';
 import { prompts } from '../../ui/prompts';
@@ -7,15 +8,6 @@ import { freshInventory } from '../common/chooseTargets';
 import { listSkips, selectedNodes, type Skip } from '../common/targets';
 import type { CommandContext, CommandDefinition } from '../types';
 import { summarizeClones, type TemplateOutcome } from './cloneSummary';
-
-/** Parses the "how many" answer; the message says what is wrong. */
-export function countProblem(text: string): string | undefined {
-  if (!/^\s*[0-9]+\s*$/.test(text)) return 'Give a whole number of clones, e.g. 1 or 5.';
-  const n = Number(text);
-  if (n < 1) return 'Make at least one clone.';
-  if (n > 999) return 'At most 999 clones at once.';
-  return undefined;
-}
 
 /** Templates from the selection (clones and broken templates skipped), or one picked from the palette. */
 async function chooseTemplates(ctx: CommandContext, node: unknown, nodes: unknown): Promise<{ names: string[]; skipped: Skip[] } | undefined> {
@@ -56,8 +48,8 @@ export const cloneTemplate: CommandDefinition = {
     const answer =
       typeof given === 'number'
         ? String(given)
-        : await prompts.inputBox({ title: `Clone ${chosen.names.join(', ')}`, prompt: 'How many clones?', value: '1', validateInput: countProblem });
-    if (answer === undefined || countProblem(answer)) return undefined;
+        : await prompts.inputBox({ title: `Clone ${chosen.names.join(', ')}`, prompt: 'How many clones?', value: '1', validateInput: cloneCountProblem });
+    if (answer === undefined || cloneCountProblem(answer)) return undefined;
     const count = Number(answer);
     const { runAfterClone: run, quiet } = uiSettings();
     const keys = chosen.names.map((n) => `template:${n}`);

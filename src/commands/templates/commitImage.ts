@@ -1,4 +1,4 @@
-import { commitImage as commitOp } from '../../libvirt/staging';
+import { commitImage as commitOp } from '../../libvirt/clones';
 import type { CommandDefinition } from '../types';
 import { chooseTemplate, runTemplateOp } from './shared';
 

@@ -1,5 +1,5 @@
 import { nameProblem } from '../../core/names';
-import { copyTemplate as copyOp } from '../../libvirt/templateOps';
+import { copyTemplate as copyOp } from '../../libvirt/templates';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
 import { argsOf, chooseTemplate, runTemplateOp, templateDeps } from './shared';

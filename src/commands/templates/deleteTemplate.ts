@@ -1,4 +1,4 @@
-import { deleteTemplate as deleteOp } from '../../libvirt/templateOps';
+import { deleteTemplate as deleteOp } from '../../libvirt/templates';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
 import { argsOf, chooseTemplate, runTemplateOp, templateDeps } from './shared';

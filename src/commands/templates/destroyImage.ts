@@ -1,4 +1,4 @@
-import { destroyImage as destroyOp } from '../../libvirt/staging';
+import { destroyImage as destroyOp } from '../../libvirt/clones';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
 import { argsOf, chooseTemplate, runTemplateOp } from './shared';

@@ -1,4 +1,4 @@
-import { discardImage as discardOp } from '../../libvirt/staging';
+import { discardImage as discardOp } from '../../libvirt/clones';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
 import { argsOf, chooseTemplate, runTemplateOp } from './shared';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { templatePath } from '../../libvirt/templateOps';
+import { templatePath } from '../../libvirt/templates';
 import type { CommandDefinition } from '../types';
 import { chooseTemplate } from './shared';
 

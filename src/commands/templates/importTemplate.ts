@@ -1,5 +1,5 @@
-import { importSourceKind } from '../../libvirt/importSource';
-import { importTemplate as importOp } from '../../libvirt/templateOps';
+import { importSourceKind } from '../../libvirt/templates';
+import { importTemplate as importOp } from '../../libvirt/templates';
 import { nameProblem } from '../../core/names';
 import { prompts } from '../../ui/prompts';
 import { freshInventory } from '../common/chooseTargets';

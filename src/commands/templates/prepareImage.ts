@@ -1,4 +1,4 @@
-import { prepareImage as prepareOp } from '../../libvirt/staging';
+import { prepareImage as prepareOp } from '../../libvirt/clones';
 import type { CommandDefinition } from '../types';
 import { chooseTemplate, runTemplateOp } from './shared';
 

@@ -1,5 +1,5 @@
 import { nameProblem } from '../../core/names';
-import { renameTemplate as renameOp } from '../../libvirt/templateOps';
+import { renameTemplate as renameOp } from '../../libvirt/templates';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
 import { argsOf, chooseTemplate, runTemplateOp, templateDeps } from './shared';

@@ -4,10 +4,10 @@
  * notification and a refresh.
  */
 import { CancelledError, asQq2Error } from '../../core/errors';
-import type { TemplateDeps } from '../../libvirt/templateOps';
+import type { TemplateDeps } from '../../libvirt/templates';
 import { pickTemplate } from '../../ui/pickTemplate';
 import { prompts } from '../../ui/prompts';
-import { validateDomainXml } from '../../validation';
+import { templateProblems } from '../../validation';
 import { freshInventory } from '../common/chooseTargets';
 import { isTreeNode } from '../common/targets';
 import type { CommandContext } from '../types';
@@ -37,7 +37,7 @@ export async function chooseTemplate(ctx: CommandContext, node: unknown, title: 
 export function templateDeps(ctx: CommandContext): TemplateDeps {
   return {
     svc: ctx.host.service,
-    validate: async (xml) => (await validateDomainXml(xml)).problems.map((p) => `line ${p.line}: ${p.message}`),
+    validate: templateProblems,
   };
 }
 

@@ -1,0 +1,166 @@
+/**
+ * The SET operations (manual: CLONE COMMANDS) on a list of clones: states are read once, items the operation does
+ * not apply to are skipped with a reason, the rest run in parallel with a bound, never two at once on one clone.
+ * Cancelling stops taking items and kills running commands; every item lands in exactly one BatchResult list.
+ */
+import * as fs from 'node:fs/promises';
+import { CancelledError, LibvirtError, asQq2Error, type Qq2Error } from '../../core/errors';
+import { isActive, skipReason } from '../../core/operations';
+import type { BatchOptions, BatchResult, CloneOperation, CloneRef } from '../api';
+import type { ServiceCore } from '../serviceCore';
+import { readDomains, readMetas, type DomainRow } from './inventory';
+import { explainLock } from '../storage';
+import { forEachBounded } from '../../core/limit';
+import { DEFAULT_POOL_SIZE } from '../virsh';
+import { isInside } from '../storage';
+import { readTemplateDir } from '../templates';
+
+/** Why `op` does not apply to a clone in `state` (the one table, in core/operations.ts). */
+export { skipReason } from '../../core/operations';
+
+/** QEMU's image-locking refusals: `Failed to get "write" lock`, `Failed to get shared "write" lock`. */
+const QEMU_LOCK = /Failed to get (shared )?("[^"]+" |write |shared )?lock/i;
+
+/**
+ * A clone's start that QEMU refused because another process holds an image it needs (another running VM with the
+ * template's image attached writable): the error says what that means and what to do, QEMU's text kept after it.
+ * Other errors are returned unchanged. (For every path that starts a clone.)
+ */
+export function explainStartFailure(e: unknown, clone: CloneRef): unknown {
+  if (!(e instanceof LibvirtError) || !QEMU_LOCK.test(e.message)) return e;
+  return explainLock(e, clone.template, `Clone ${clone.id} (${clone.name}) of ${clone.template}`);
+}
+
+/** The virsh command of a simple operation. */
+const SIMPLE: Partial<Record<CloneOperation, string>> = {
+  start: 'start',
+  destroy: 'destroy',
+  suspend: 'suspend',
+  resume: 'resume',
+  save: 'managedsave',
+  'save-rm': 'managedsave-remove',
+};
+
+/** Per-clone locks: an operation on a clone waits for the one before it. */
+export class CloneLocks {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async with<T>(uuid: string, f: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(uuid) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const tail = before.then(() => mine);
+    this.tails.set(uuid, tail);
+    await before;
+    try {
+      return await f();
+    } finally {
+      release();
+      if (this.tails.get(uuid) === tail) this.tails.delete(uuid);
+    }
+  }
+}
+
+/** Overwrites a file's bytes with zeros (the guest data it holds), syncs it. */
+async function wipeFile(file: string): Promise<void> {
+  const h = await fs.open(file, 'r+');
+  try {
+    const { size } = await h.stat();
+    const zeros = Buffer.alloc(1 << 20);
+    for (let pos = 0; pos < size; pos += zeros.length) await h.write(zeros, 0, Math.min(zeros.length, size - pos), pos);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation, templateDisks: Set<string>, signal?: AbortSignal): Promise<void> {
+  // The bookkeeping comes with the listing (cached, or read for all clones at once): no dumpxml per clone.
+  const meta = row.meta;
+  // Active includes crashed (kept alive by on_crash=preserve): undefining it would only make it transient.
+  if (isActive(row.state)) await core.virsh(['destroy', row.uuid], signal).catch(async (e: unknown) => {
+    // It may have stopped on its own meanwhile ("shut off"; "crashed" is still active).
+    const st = await core.virsh(['domstate', row.uuid]).catch(() => '');
+    if (!/^shut off/.test(st.trim())) throw e;
+  });
+  try {
+    await core.virsh(['undefine', row.uuid, '--managed-save', '--snapshots-metadata', '--checkpoints-metadata', '--nvram'], signal);
+  } catch (e) {
+    // Cancelled while undefining: if the domain is gone anyway, finish the job so no overlay is left without it.
+    const still = await core.virsh(['domstate', row.uuid]).then(() => true, () => false);
+    if (still) throw e;
+  }
+  core.metaCache.delete(row.uuid);
+  // Only files this clone owns per its bookkeeping, inside the storage it was made in, never a template's disk.
+  const storage = meta?.storage ?? core.config.storage;
+  for (const file of meta?.overlays ?? []) {
+    if (!isInside(file, storage) || templateDisks.has(file)) continue;
+    const st = await fs.lstat(file).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    // Overwrite first (shred: its passes of random data; wipe: zeros), then delete.
+    if (op === 'rm-shred') await core.tool('shred', ['--', file]);
+    else if (op === 'rm-wipe') await wipeFile(file);
+    await fs.rm(file, { force: true });
+  }
+}
+
+export async function runCloneOperation(
+  core: ServiceCore,
+  locks: CloneLocks,
+  op: CloneOperation,
+  clones: readonly CloneRef[],
+  o: BatchOptions = {},
+): Promise<BatchResult> {
+  const signal = o.signal;
+  const done: CloneRef[] = [];
+  const skipped: { clone: CloneRef; reason: string }[] = [];
+  const failed: { clone: CloneRef; error: Qq2Error }[] = [];
+  const cancelled: CloneRef[] = [];
+  const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
+  if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
+  const removing = op === 'rm' || op === 'rm-wipe' || op === 'rm-shred';
+  // States of all domains in one round trip; for rm, the bookkeeping of the clones to remove in one more.
+  const rows = new Map((await readDomains(core, signal, false)).map((r) => [r.uuid, r]));
+  const metas = removing ? await readMetas(core, unique.filter((c) => rows.has(c.uuid)).map((c) => c.uuid), signal) : undefined;
+  if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
+  const todo: CloneRef[] = [];
+  for (const c of unique) {
+    const row = rows.get(c.uuid);
+    const meta = metas?.get(c.uuid);
+    const why = !row || (metas && meta === undefined) ? 'no longer exists' : skipReason(op, row.state);
+    if (why) skipped.push({ clone: c, reason: why });
+    else {
+      if (metas) rows.set(c.uuid, { ...row!, meta: meta ?? null });
+      todo.push(c);
+    }
+  }
+  const templateDisks = removing
+    ? new Set((await readTemplateDir(core.config.templateDir)).flatMap((t) => t.disks))
+    : new Set<string>();
+  const started = new Set<string>();
+  let count = 0;
+  await forEachBounded(
+    todo,
+    // As many at once as the session pool serves in parallel.
+    o.concurrency ?? DEFAULT_POOL_SIZE,
+    async (c) => {
+      started.add(c.uuid);
+      try {
+        await locks.with(c.uuid, async () => {
+          if (signal?.aborted) throw new CancelledError();
+          const cmd = SIMPLE[op];
+          if (cmd) await core.virsh([cmd, c.uuid], signal).catch((e: unknown) => Promise.reject(op === 'start' ? explainStartFailure(e, c) : e));
+          else await removeClone(core, rows.get(c.uuid)!, op, templateDisks, signal);
+        });
+        done.push(c);
+      } catch (e) {
+        if (e instanceof CancelledError || signal?.aborted) cancelled.push(c);
+        else failed.push({ clone: c, error: e instanceof LibvirtError ? e : asQq2Error(e) });
+      }
+      o.onProgress?.({ done: ++count, total: todo.length, item: c });
+    },
+    signal,
+  );
+  for (const c of todo) if (!started.has(c.uuid)) cancelled.push(c);
+  return { done, skipped, failed, cancelled };
+}

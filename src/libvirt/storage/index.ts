@@ -1,0 +1,7 @@
+/** storage/: the files behind clones and templates: where new images go, overlays and their backing chains, image headers, which images are in use, QEMU's image lock. */
+export * from './storage';
+export * from './storageDir';
+export * from './images';
+export * from './imageInfo';
+export * from './imageLock';
+export * from './usage';

@@ -1,0 +1,88 @@
+/**
+ * Which image generation each clone uses, and which generation images nothing uses any more (so they may go).
+ * A clone's generation is read from its overlays' backing files, so it is right even for clones made before.
+ */
+import type { CloneInfo, Inventory, LibvirtService } from '../api';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { generationDir, generationOf, qcow2Backing } from '../storage';
+import { inUse, scanUsage, whyUndecided } from '../storage';
+import { DomainDoc } from '../domain';
+
+/** The image a clone's first disk is based on, and that image's generation number. */
+export interface CloneGeneration {
+  readonly uuid: string;
+  readonly image?: string;
+  readonly generation?: number;
+}
+
+/** The generation each clone uses (its first disk's backing image, read from the qcow2 header). */
+export async function cloneGenerations(
+  svc: LibvirtService,
+  clones: readonly CloneInfo[],
+  signal?: AbortSignal,
+): Promise<CloneGeneration[]> {
+  return Promise.all(
+    clones.map(async (c) => {
+      const [disk] = await svc.cloneDisks(c.uuid, signal).catch(() => [] as string[]);
+      const image = disk ? await qcow2Backing(disk).catch(() => undefined) : undefined;
+      return image ? { uuid: c.uuid, image, generation: generationOf(image) } : { uuid: c.uuid };
+    }),
+  );
+}
+
+/** A template's current image per disk, with its generation. */
+export interface TemplateImage {
+  readonly target: string;
+  readonly image: string;
+  readonly generation: number;
+}
+
+/** What `list xml` and the tree show about images: each template's current images, each clone's generation. */
+export interface ImageReport {
+  readonly templates: ReadonlyMap<string, readonly TemplateImage[]>;
+  readonly clones: ReadonlyMap<string, number>;
+}
+
+export async function imageReport(svc: LibvirtService, inv: Inventory, signal?: AbortSignal): Promise<ImageReport> {
+  const templates = new Map<string, TemplateImage[]>();
+  for (const t of inv.templates) {
+    if (t.problem) continue;
+    const doc = await svc.templateXml(t.name).then((x) => new DomainDoc(x)).catch(() => undefined);
+    templates.set(t.name, (doc?.disks() ?? []).map((d) => ({ target: d.target, image: d.source, generation: generationOf(d.source) })));
+  }
+  const clones = new Map<string, number>();
+  for (const g of await cloneGenerations(svc, inv.clones, signal)) if (g.generation) clones.set(g.uuid, g.generation);
+  return { templates, clones };
+}
+
+/** Which of the candidate images may be deleted, or why none may. */
+export interface UnusedImages {
+  /** Candidates nothing uses (empty when `undecided` is set). */
+  readonly unused: string[];
+  /** Why nothing may be deleted: something could not be read, so any candidate may still be in use. */
+  readonly undecided?: string;
+}
+
+/**
+ * Those of `candidates` that nothing uses: no template, no domain (ours or not, any disk, any backing chain).
+ * Fails closed: when anything cannot be read, no candidate is unused and `undecided` says why.
+ */
+export async function unusedGenerations(
+  svc: LibvirtService,
+  candidates: readonly string[],
+  signal?: AbortSignal,
+): Promise<UnusedImages> {
+  if (!candidates.length) return { unused: [] };
+  const usage = await scanUsage(svc, signal);
+  const undecided = whyUndecided(usage);
+  if (undecided) return { unused: [], undecided };
+  return { unused: candidates.filter((c) => !inUse(usage, c)) };
+}
+
+/** The generation files made for `template` in the storage directory `dir`. */
+export async function generationFilesOf(dir: string, template: string): Promise<string[]> {
+  return (await fs.readdir(generationDir(dir)).catch(() => [] as string[]))
+    .filter((f) => f.startsWith(`${template}.gen`) && f.endsWith('.qcow2'))
+    .map((f) => path.join(generationDir(dir), f));
+}

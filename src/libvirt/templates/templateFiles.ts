@@ -1,0 +1,87 @@
+/** Templates: domain XML files in the template directory, written atomically (temp file + rename). */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { TemplateError } from '../../core/errors';
+import { assertName, nameProblem } from '../../core/names';
+import type { TemplateInfo } from '../api';
+import { makeReadOnlyAll } from '../storage';
+import { clonableDisks, overlayDisks, parseDomain } from '../domain';
+
+/** The XML file of template `name` in `dir`; UsageError (12) when the name breaks the one rule (core/names.ts). */
+export function templateFileIn(dir: string, name: string): string {
+  return path.join(dir, `${assertName(name)}.xml`);
+}
+
+/** All templates in `dir` (a missing directory means none); unreadable ones are listed with a problem. */
+export async function readTemplateDir(dir: string): Promise<TemplateInfo[]> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: TemplateInfo[] = [];
+  for (const f of entries.sort()) {
+    if (!f.endsWith('.xml') || f.startsWith('.')) continue;
+    const name = f.slice(0, -4);
+    const xmlPath = path.join(dir, f);
+    const bad = nameProblem(name);
+    if (bad) {
+      out.push({ name, xmlPath, disks: [], problem: `Its name is not usable (${bad}) Rename the file to a usable name.` });
+      continue;
+    }
+    try {
+      const d = parseDomain(await fs.readFile(xmlPath, 'utf8'));
+      out.push({ name, xmlPath, disks: overlayDisks(d).map((k) => k.source!) });
+    } catch (e) {
+      out.push({ name, xmlPath, disks: [], problem: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return out;
+}
+
+export async function readTemplate(dir: string, name: string): Promise<string> {
+  try {
+    return await fs.readFile(templateFileIn(dir, name), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new TemplateError(`There is no template named ${name}.`);
+    throw e;
+  }
+}
+
+/** Writes `text` to `file` atomically: a temp file in the same directory, fsync, rename. */
+export async function writeAtomic(file: string, text: string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  const h = await fs.open(tmp, 'wx', 0o644);
+  try {
+    await h.writeFile(text);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  try {
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Writes a template's XML: its clonable disks (the images clones are based on) are made read-only on disk first,
+ * so no path (import, edit, copy, commit) leaves a template with a writable image; if the file cannot be written,
+ * the modes are put back. Resolves to the images whose mode was changed.
+ */
+export async function writeTemplate(dir: string, name: string, xml: string): Promise<string[]> {
+  const file = templateFileIn(dir, name);
+  const { changed, undo } = await makeReadOnlyAll(clonableDisks(parseDomain(xml)).map((d) => d.source!));
+  try {
+    await writeAtomic(file, xml);
+  } catch (e) {
+    await undo();
+    throw e;
+  }
+  return changed;
+}

@@ -1,0 +1,248 @@
+/**
+ * One long-lived `virsh -q -c URI` process that runs commands one after another. virsh echoes every input line as
+ * `virsh # <line>`, has no exit status per command and reports failures as `error: ` lines on stderr, so each
+ * command is followed by `echo __Q2C''N__` (prints `__Q2CN__`, unlike its echo) and `echo --err __Q2C''N__` (marks
+ * the end of that command's stderr). Commands may be written ahead (pipelined); replies come back in order.
+ */
+import type { ResultPromise } from 'execa';
+import { loadExeca } from '../process';
+import { CancelledError, LibvirtError, type Qq2Error } from '../../core/errors';
+import { mapFailure } from '../process';
+import { virshLine } from './quote';
+
+interface Pending {
+  readonly n: number;
+  readonly line: string;
+  readonly args: readonly string[];
+  resolve(stdout: string): void;
+  reject(e: Qq2Error): void;
+}
+
+/** Thrown when the session process ended before answering (the command may or may not have run). */
+export class SessionEndedError extends LibvirtError {}
+
+const PROMPT = 'virsh [#>$] ';
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class VirshSession {
+  private proc: ResultPromise | undefined;
+  /** Boxed: a ResultPromise is itself a thenable, which a promise would wait for. */
+  private starting: Promise<{ readonly p: ResultPromise }> | undefined;
+  private out = '';
+  private err = '';
+  private next = 1;
+  private readonly queue: Pending[] = [];
+  private ended = false;
+  /** Lines virsh printed on its own (e.g. "Disconnected from ... due to end of file"). */
+  readonly unsolicited: string[] = [];
+
+  constructor(
+    readonly uri: string,
+    private readonly onEnd?: (session: VirshSession, stderr: string) => void,
+    private readonly onUnsolicited?: (line: string) => void,
+  ) {}
+
+  /** Commands written and not yet answered. */
+  get load(): number {
+    return this.queue.length;
+  }
+
+  get alive(): boolean {
+    return !this.ended;
+  }
+
+  private start(): Promise<{ readonly p: ResultPromise }> {
+    this.starting ??= loadExeca().then(({ execa }) => ({ p: this.spawn(execa) }));
+    return this.starting;
+  }
+
+  private spawn(execa: Awaited<ReturnType<typeof loadExeca>>['execa']): ResultPromise {
+    const p = execa('virsh', ['-q', '-c', this.uri], {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      env: { LC_ALL: 'C' },
+    });
+    p.stdout.setEncoding('utf8');
+    p.stderr.setEncoding('utf8');
+    p.stdout.on('data', (d: string) => {
+      this.out += d;
+      this.drain();
+    });
+    p.stderr.on('data', (d: string) => {
+      this.err += d;
+      this.drain();
+    });
+    p.stdin.on('error', () => undefined);
+    void p.then((r) => this.finish(r.code === 'ENOENT' ? 'ENOENT' : undefined, r.exitCode));
+    this.proc = p;
+    return p;
+  }
+
+  private finish(code: string | undefined, exitCode: number | undefined, extra = ''): void {
+    if (this.ended) return;
+    this.ended = true;
+    const stderr = this.err + extra;
+    const pending = this.queue.splice(0);
+    for (const q of pending) {
+      const mapped = mapFailure({
+        program: 'virsh',
+        args: ['-c', this.uri, ...q.args],
+        stderr,
+        uri: this.uri,
+        ...(code ? { code } : {}),
+        ...(exitCode !== undefined ? { exitCode } : {}),
+      });
+      q.reject(
+        mapped instanceof LibvirtError && !stderr.trim()
+          ? new SessionEndedError('The virsh session ended before answering.', mapped.failure)
+          : mapped,
+      );
+    }
+    this.onEnd?.(this, stderr);
+  }
+
+  /** Runs one command (an argument array); resolves with its stdout, rejects with a typed error. */
+  run(args: readonly string[], signal?: AbortSignal): Promise<string> {
+    const line = virshLine(args);
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    if (this.ended) return Promise.reject(new SessionEndedError('The virsh session has ended.'));
+    const n = this.next++;
+    return new Promise<string>((resolve, reject) => {
+      const done = this.watch(signal);
+      this.queue.push({
+        n,
+        line,
+        args,
+        resolve: (s) => {
+          done();
+          resolve(s);
+        },
+        reject: (e) => {
+          done();
+          reject(signal?.aborted ? new CancelledError() : e);
+        },
+      });
+      const text = `${line}\necho __Q2C''${n}__\necho --err __Q2C''${n}__\n`;
+      this.start().then(
+        ({ p }) => {
+          if (!this.ended) p.stdin?.write(text);
+        },
+        (e: unknown) => this.finish(undefined, undefined, String(e)),
+      );
+    });
+  }
+
+  /** Signals of queued commands, with how many use each: one abort listener per signal, not one per command. */
+  private readonly signals = new Map<AbortSignal, { count: number; onAbort: () => void }>();
+
+  /** Watches `signal` while a command uses it (aborting kills the session: virsh cannot interrupt a command). */
+  private watch(signal: AbortSignal | undefined): () => void {
+    if (!signal) return () => undefined;
+    let w = this.signals.get(signal);
+    if (!w) {
+      w = { count: 0, onAbort: () => this.kill() };
+      signal.addEventListener('abort', w.onAbort, { once: true });
+      this.signals.set(signal, w);
+    }
+    w.count++;
+    const entry = w;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--entry.count === 0) {
+        signal.removeEventListener('abort', entry.onAbort);
+        this.signals.delete(signal);
+      }
+    };
+  }
+
+  private drain(): void {
+    while (this.queue.length) {
+      const q = this.queue[0]!;
+      const mark = `__Q2C${q.n}__`;
+      const oi = this.out.indexOf(mark);
+      const ei = this.err.indexOf(`${mark}\n`);
+      if (oi < 0 || ei < 0) return;
+      const stdoutPart = this.out.slice(0, oi);
+      this.out = this.out.slice(oi + mark.length);
+      const errLineStart = this.err.lastIndexOf('\n', ei) + 1;
+      const stderrPart = this.takeUnsolicited(this.err.slice(0, errLineStart));
+      this.err = this.err.slice(ei + mark.length + 1);
+      this.queue.shift();
+      const stdout = this.cleanStdout(stdoutPart, q);
+      if (/^error: /m.test(stderrPart)) {
+        q.reject(mapFailure({ program: 'virsh', args: ['-c', this.uri, ...q.args], stderr: stderrPart, uri: this.uri }));
+      } else {
+        q.resolve(stdout);
+      }
+    }
+  }
+
+  /**
+   * Lines like "error: Disconnected from qemu:///system due to end of file" belong to no command, and so does
+   * "error: Reconnected to the hypervisor", which virsh prints before running the next command on a fresh
+   * connection after libvirtd came back: that command itself succeeds.
+   */
+  private takeUnsolicited(stderr: string): string {
+    return stderr
+      .split(/(?<=\n)/)
+      .filter((l) => {
+        if (!/^error: (Disconnected from |Reconnected to the hypervisor)/.test(l)) return true;
+        this.unsolicited.push(l.trim());
+        this.onUnsolicited?.(l.trim());
+        return false;
+      })
+      .join('');
+  }
+
+  /** Removes the prompt echoes around a reply; anything before the command's echo is unsolicited output. */
+  private cleanStdout(part: string, q: Pending): string {
+    let s = part;
+    const tail = new RegExp(`${PROMPT}echo __Q2C''${q.n}__\\n$`);
+    const t = tail.exec(s);
+    if (t) s = s.slice(0, t.index);
+    const head = new RegExp(`^${PROMPT}${escapeRe(q.line)}\\n`, 'm');
+    const h = head.exec(s);
+    if (h) {
+      const before = s.slice(0, h.index);
+      for (const l of before.split('\n')) {
+        if (l && !new RegExp(`^${PROMPT}`).test(l)) {
+          this.unsolicited.push(l);
+          this.onUnsolicited?.(l);
+        }
+      }
+      s = s.slice(h.index + h[0].length);
+    }
+    return s;
+  }
+
+  /** Ends the session: pending commands fail. */
+  kill(): void {
+    if (this.ended) return;
+    if (this.proc) this.proc.kill('SIGKILL');
+    else if (this.starting) void this.starting.then(({ p }) => p.kill('SIGKILL'));
+    else this.finish(undefined, undefined);
+  }
+
+  /** Ends the session politely (quit), killing it if it does not go. */
+  close(): void {
+    if (this.ended) return;
+    if (!this.proc) {
+      this.kill();
+      return;
+    }
+    try {
+      this.proc.stdin?.end("quit\n");
+    } catch {
+      /* already gone */
+    }
+    const p = this.proc;
+    setTimeout(() => {
+      if (!this.ended) p.kill('SIGKILL');
+    }, 1000).unref();
+  }
+}
