@@ -21,7 +21,8 @@ import { allMade, makeClones } from './clone';
 import type { MetaCache, ServiceCore } from './core';
 import { EventStream } from './events';
 import { readInventory } from './inventory';
-import { CloneLocks, runOperation } from './operations';
+import { Locks, cloneKey, lockDir, templateKey } from './locks';
+import { runOperation } from './operations';
 import { DEFAULT_POOL_SIZE, SessionPool } from './pool';
 import { runOnce, op } from './runner';
 import { parseDomain, type CloneMeta } from './splice';
@@ -42,7 +43,8 @@ export class Libvirt implements LibvirtService, ServiceCore {
   readonly config: Required<ServiceConfig>;
   readonly metaCache: MetaCache;
   private readonly pool: SessionPool;
-  private readonly locks = new CloneLocks();
+  /** Locks on clones and templates, shared with every process that uses the same home and connection. */
+  readonly locks: Locks;
   private readonly eventListeners = new Set<(e: DomainEvent) => void>();
   private readonly connListeners = new Set<(p: Qq2Error | undefined) => void>();
   private events: EventStream | undefined;
@@ -53,6 +55,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
 
   constructor(config: ServiceConfig, options: { sessions?: number } = {}) {
     this.config = resolveConfig(config);
+    this.locks = new Locks(lockDir(this.config.home, this.config.uri));
     this.pool = new SessionPool(this.config.uri, options.sessions ?? DEFAULT_POOL_SIZE);
     const epochOk = () => this.events?.running === true;
     this.metaCache = {
@@ -123,12 +126,17 @@ export class Libvirt implements LibvirtService, ServiceCore {
     return runOperation(this, this.locks, operation, clones, options);
   }
 
-  withCloneLock<T>(uuid: string, work: () => Promise<T>): Promise<T> {
-    return this.locks.with(uuid.toLowerCase(), work);
+  withCloneLock<T>(uuids: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.locks.withAll((typeof uuids === 'string' ? [uuids] : uuids).map(cloneKey), work, signal);
+  }
+
+  withTemplateLock<T>(names: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.locks.withAll((typeof names === 'string' ? [names] : names).map(templateKey), work, signal);
   }
 
   domainXml(uuid: string, options: { inactive?: boolean; signal?: AbortSignal } = {}): Promise<string> {
-    return this.virsh(['dumpxml', ...(options.inactive === false ? [] : ['--inactive']), uuid], options.signal);
+    // With its secrets (graphics passwords...): what is read here is what gets defined again after an edit.
+    return this.virsh(['dumpxml', ...(options.inactive === false ? [] : ['--inactive']), '--security-info', uuid], options.signal);
   }
 
   async defineXml(xml: string, signal?: AbortSignal): Promise<string> {
