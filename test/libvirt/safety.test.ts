@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import type { CloneInfo, LibvirtService } from '../../src/libvirt/api';
 import { makeClones, type CloneDeps } from '../../src/libvirt/clone';
+import { createLibvirtService } from '../../src/libvirt';
 import type { Libvirt } from '../../src/libvirt/service';
 import { connectionMacs } from '../../src/libvirt/macs';
 import { managedSaveDir } from '../../src/libvirt/managedSave';
@@ -203,19 +204,46 @@ describe('two CLI processes at once (real libvirt)', function () {
     const xmllint = path.dirname(require.resolve('xmllint-wasm/package.json'));
     for (const f of ['xmllint-node.js', 'xmllint.wasm']) fs.copyFileSync(path.join(xmllint, f), path.join(bed.root, f));
   });
-  after(() => bed?.cleanup());
-
-  it('two `clone 5` started together make 10 clones with 10 distinct numbers, and neither fails', async () => {
-    const [a, b] = await Promise.all([run(['-t', tpl.name, 'clone', '5']), run(['-t', tpl.name, 'clone', '5'])]);
-    assert.equal(a.code, 0, a.err);
-    assert.equal(b.code, 0, b.err);
-    const ids = bed
+  after(() => {
+    ext?.dispose();
+    bed?.cleanup();
+  });
+  /** The extension's service on the same home and connection, in this process. */
+  let ext: LibvirtService | undefined;
+  const service = (): LibvirtService =>
+    (ext ??= createLibvirtService({ uri: TEST_URI, home: bed.root, templateDir: path.join(bed.root, 'templates'), storage: path.join(bed.root, 'qq2clone-pool') }));
+  const numbers = () =>
+    bed
       .domains()
       .map((d) => /-tpl-(\d+)$/.exec(d)?.[1])
       .filter((x): x is string => !!x)
       .map(Number)
       .sort((x, y) => x - y);
-    assert.deepEqual(ids, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  /** Runs the CLI while `hold` holds a lock; checks it has not finished after a while, then releases the lock. */
+  const whileHeld = async (
+    hold: (work: () => Promise<void>) => Promise<void>,
+    args: string[],
+    extra: NodeJS.ProcessEnv = {},
+    meanwhile: () => void = () => undefined,
+  ): Promise<{ code: number | null; out: string; err: string }> => {
+    let release!: () => void;
+    const held = hold(() => new Promise<void>((r) => (release = r)));
+    await sleep(200);
+    let finished = false;
+    const p = run(args, extra).then((r) => ((finished = true), r));
+    await sleep(4000);
+    assert.equal(finished, false, `qq2clone ${args.join(' ')} went on while another process held the lock`);
+    meanwhile();
+    release();
+    await held;
+    return p;
+  };
+
+  it('two `clone 5` started together make 10 clones with 10 distinct numbers, and neither fails', async () => {
+    const [a, b] = await Promise.all([run(['-t', tpl.name, 'clone', '5']), run(['-t', tpl.name, 'clone', '5'])]);
+    assert.equal(a.code, 0, a.err);
+    assert.equal(b.code, 0, b.err);
+    assert.deepEqual(numbers(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it("the CLI's edit keeps a graphics password the edit did not touch", async () => {
@@ -227,5 +255,40 @@ describe('two CLI processes at once (real libvirt)', function () {
     const after = virsh('dumpxml', '--inactive', '--security-info', clones[0]!);
     assert.match(after, /<vcpu placement='static'>2</, 'the edit was defined');
     assert.match(after, /passwd='s3cretpw'/, 'the password is still there');
+  });
+
+  it('the CLI and the extension cloning one template at once take distinct numbers too', async () => {
+    const [made, cli] = await Promise.all([service().clone(tpl.name, 5), run(['-t', tpl.name, 'clone', '5'])]);
+    assert.equal(cli.code, 0, cli.err);
+    assert.equal(made.length, 5);
+    assert.deepEqual(numbers(), Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it("the CLI's edit, prepare-image and rename wait while another process holds the clone's or template's lock", async () => {
+    const two = (await service().inventory()).clones.find((c) => c.template === tpl.name && c.id === 2)!;
+    const vcpus = () => /<vcpu[^>]*>(\d+)</.exec(virsh('dumpxml', '--inactive', two.uuid))![1];
+    const edit = await whileHeld(
+      (w) => service().withCloneLock(two.uuid, w),
+      ['-t', tpl.name, 'edit', '2'],
+      { EDITOR: `sed -i "s/<vcpu placement='static'>1</<vcpu placement='static'>2</"` },
+      () => assert.equal(vcpus(), '1', 'not defined while the lock is held'),
+    );
+    assert.equal(edit.code, 0, edit.err);
+    assert.equal(vcpus(), '2');
+    const staging = `${tpl.name}-staging`;
+    const prep = await whileHeld((w) => service().withTemplateLock(tpl.name, w), ['modify-template', tpl.name, 'prepare-image'], {}, () =>
+      assert.equal(tryVirsh('domstate', staging), undefined, 'no staging clone while the lock is held'),
+    );
+    assert.equal(prep.code, 0, prep.err);
+    assert.match(virsh('domstate', staging), /running/);
+    const discard = await run(['modify-template', tpl.name, 'discard-image']);
+    assert.equal(discard.code, 0, discard.err);
+    const to = `${tpl.name}x`;
+    const ren = await whileHeld((w) => service().withTemplateLock(tpl.name, w), ['modify-template', tpl.name, 'rename', to], {}, () =>
+      assert.ok(fs.existsSync(tpl.xmlPath), 'not renamed while the lock is held'),
+    );
+    assert.equal(ren.code, 0, ren.err);
+    assert.ok(fs.existsSync(path.join(bed.root, 'templates', `${to}.xml`)));
+    assert.equal(bed.domains().filter((d) => d.startsWith(`${to}-`)).length, 20);
   });
 });
