@@ -160,13 +160,21 @@ export interface LibvirtService {
   run(operation: CloneOperation, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult>;
 
   /**
-   * Runs `work` holding the clone's lock (keyed by UUID): SET operations (run) and other work under this lock on the
-   * same clone wait for each other, so two changes of one clone never interleave. `work` must not itself wait for
-   * an operation on the same clone.
+   * Runs `work` holding the locks of these clones (keyed by UUID), taken in sorted order. The locks hold across
+   * processes (the extension and CLI runs on the same home and connection): SET operations (run) and other work
+   * under these locks on the same clone wait for each other, so two changes of one clone never interleave. `work`
+   * must not itself wait for an operation on the same clone. Waiting ends with CancelledError when `signal` aborts.
    */
-  withCloneLock<T>(uuid: string, work: () => Promise<T>): Promise<T>;
+  withCloneLock<T>(uuids: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 
-  /** A domain's XML (inactive definition by default). */
+  /**
+   * Runs `work` holding the locks of these templates (by name), across processes like withCloneLock: making clones
+   * (their numbers), renaming, editing, deleting a template and its staging steps wait for each other. Template
+   * locks are taken before clone locks, never while holding one.
+   */
+  withTemplateLock<T>(names: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+
+  /** A domain's XML (inactive definition by default), secrets included so that defining it back keeps them. */
   domainXml(uuid: string, options?: { inactive?: boolean; signal?: AbortSignal }): Promise<string>;
 
   /** Define (or redefine) a domain from XML. Returns its UUID. */

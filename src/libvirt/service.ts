@@ -21,11 +21,12 @@ import { allMade, makeClones } from './clones';
 import type { MetaCache, ServiceCore } from './serviceCore';
 import { EventStream } from './virsh';
 import { readInventory } from './clones';
-import { toolHome } from '../core/home';
-import { CloneLocks, runCloneOperation } from './clones';
+import { Locks, cloneKey, lockDir, templateKey } from './process';
 import { DEFAULT_POOL_SIZE, SessionPool } from './virsh';
 import { runOnce, op } from './process';
 import { parseDomain, type CloneMeta } from './domain';
+import { toolHome } from '../core/home';
+import { runCloneOperation } from './clones';
 import { readTemplate, writeTemplate } from './templates';
 
 /** The configuration with defaults filled in (QQ2CLONE_HOME or ~/storage-qq2clone). */
@@ -43,7 +44,8 @@ export class Libvirt implements LibvirtService, ServiceCore {
   readonly config: Required<ServiceConfig>;
   readonly metaCache: MetaCache;
   private readonly pool: SessionPool;
-  private readonly locks = new CloneLocks();
+  /** Locks on clones and templates, shared with every process that uses the same home and connection. */
+  readonly locks: Locks;
   private readonly eventListeners = new Set<(e: DomainEvent) => void>();
   private readonly connListeners = new Set<(p: Qq2Error | undefined) => void>();
   private events: EventStream | undefined;
@@ -54,6 +56,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
 
   constructor(config: ServiceConfig, options: { sessions?: number } = {}) {
     this.config = resolveConfig(config);
+    this.locks = new Locks(lockDir(this.config.home, this.config.uri));
     this.pool = new SessionPool(this.config.uri, options.sessions ?? DEFAULT_POOL_SIZE);
     const epochOk = () => this.events?.running === true;
     this.metaCache = {
@@ -124,12 +127,17 @@ export class Libvirt implements LibvirtService, ServiceCore {
     return runCloneOperation(this, this.locks, operation, clones, options);
   }
 
-  withCloneLock<T>(uuid: string, work: () => Promise<T>): Promise<T> {
-    return this.locks.with(uuid.toLowerCase(), work);
+  withCloneLock<T>(uuids: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.locks.withAll((typeof uuids === 'string' ? [uuids] : uuids).map(cloneKey), work, signal);
+  }
+
+  withTemplateLock<T>(names: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.locks.withAll((typeof names === 'string' ? [names] : names).map(templateKey), work, signal);
   }
 
   domainXml(uuid: string, options: { inactive?: boolean; signal?: AbortSignal } = {}): Promise<string> {
-    return this.virsh(['dumpxml', ...(options.inactive === false ? [] : ['--inactive']), uuid], options.signal);
+    // With its secrets (graphics passwords...): what is read here is what gets defined again after an edit.
+    return this.virsh(['dumpxml', ...(options.inactive === false ? [] : ['--inactive']), '--security-info', uuid], options.signal);
   }
 
   async defineXml(xml: string, signal?: AbortSignal): Promise<string> {

@@ -52,3 +52,19 @@ export async function tryVirshVia(svc: LibvirtService, args: readonly string[], 
 export function forgetDomain(svc: LibvirtService, uuid: string): void {
   coreOf(svc).metaCache?.delete(uuid);
 }
+
+/** Several quick virsh commands: pipelined through the service's sessions when it offers them, else one by one. */
+export async function virshBatchVia(
+  svc: LibvirtService,
+  commands: readonly (readonly string[])[],
+  signal?: AbortSignal,
+  spread?: number,
+): Promise<PromiseSettledResult<string>[]> {
+  const core = coreOf(svc);
+  if (typeof core.virshBatch === 'function') return core.virshBatch(commands, signal, spread);
+  const out: PromiseSettledResult<string>[] = [];
+  for (const c of commands) {
+    out.push(await virshVia(svc, c, signal).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason })));
+  }
+  return out;
+}

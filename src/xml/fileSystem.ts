@@ -117,19 +117,28 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
       }
     }
     const o = this.opened.get(key);
-    const now = await this.current(uri);
-    if (o?.base && now !== o.base) {
-      const e = new ConflictError(
-        `Not saved: ${describeTarget(t)} changed since you opened it. Compare the two, merge, then save again.`,
-        now,
-      );
-      this.onConflict(uri, e);
-      throw e;
-    }
+    // Refuses when the domain (or file) is no longer what the document was based on; checked again under the lock.
+    const unchanged = async (): Promise<string> => {
+      const now = await this.current(uri);
+      if (o?.base && now !== o.base) {
+        const e = new ConflictError(
+          `Not saved: ${describeTarget(t)} changed since you opened it. Compare the two, merge, then save again.`,
+          now,
+        );
+        this.onConflict(uri, e);
+        throw e;
+      }
+      return now;
+    };
+    const now = await unchanged();
     let base: string;
     let shown: string | undefined;
     if (t.kind === 'template') {
-      await this.host.service.writeTemplateXml(t.template, text);
+      // Under the template's lock (held across processes: a CLI rename or edit waits, and so does this).
+      await this.host.service.withTemplateLock(t.template, async () => {
+        await unchanged();
+        await this.host.service.writeTemplateXml(t.template, text);
+      });
       base = text;
     } else {
       const c = await this.clone(t);
@@ -138,7 +147,7 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
       const xml = domainIdentity(text).metadata || !meta ? text : withMetadata(text, meta);
       // A new name or UUID is followed (rename, or define anew and remove the old definition); the metadata keeps
       // the clone's template and number, so this document's address stays valid.
-      const r = await redefineClone(this.host.service, c, xml);
+      const r = await redefineClone(this.host.service, c, xml, undefined, async () => void (await unchanged()));
       if (r.renamed) this.output.info(`${describeTarget(t)}: renamed from ${c.name} to ${r.name}.`);
       if (r.newUuid) this.output.info(`${describeTarget(t)}: its UUID is now ${r.uuid} (was ${c.uuid}).`);
       base = await this.host.service.domainXml(r.uuid, { inactive: true });

@@ -11,7 +11,8 @@ import { CancelledError, ExitCode, Qq2Error } from '../../src/core/errors';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
 import type { ServiceCore } from '../../src/libvirt/serviceCore';
-import { CloneLocks, runCloneOperation } from '../../src/libvirt/clones/setOperations';
+import { runCloneOperation } from '../../src/libvirt/clones/setOperations';
+import { Locks } from '../../src/libvirt/process/locks';
 import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 
 const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
@@ -198,7 +199,7 @@ describe('libvirt service: batches, failures, cancellation', function () {
       },
       tool: (command, args, signal) => svc.tool(command, args, signal),
     };
-    const r = await runCloneOperation(recording, new CloneLocks(), 'rm', made.map(ref));
+    const r = await runCloneOperation(recording, new Locks(path.join(bed.root, 'locks')), 'rm', made.map(ref));
     assert.equal(r.done.length, 8, JSON.stringify(r.failed.map((f) => f.error.message)));
     assert.deepEqual(calls, Array(8).fill('undefine'), 'per clone only its undefine: no dumpxml, no domstate');
     assert.equal(batches, 2, 'one write for the states, one for the bookkeeping of all eight');

@@ -6,9 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LibvirtError } from '../../src/core/errors';
 import { mapFailure } from '../../src/libvirt/process/failures';
-import { CloneLocks, explainStartFailure, skipReason } from '../../src/libvirt/clones/setOperations';
+import { explainStartFailure, skipReason } from '../../src/libvirt/clones/setOperations';
+import { Locks } from '../../src/libvirt/process/locks';
+import * as os from 'node:os';
 import { cloneName, randomMac } from '../../src/libvirt/clones/makeClones';
-import { isInside } from '../../src/libvirt/storage/storage';
+import { isInside } from '../../src/libvirt/storage';
 
 const applies = (op: Parameters<typeof skipReason>[0]) => CLONE_STATES.filter((s) => skipReason(op, s) === undefined);
 
@@ -26,7 +28,9 @@ describe('SET operations: what applies where', () => {
   });
 
   it('per-clone locks run operations on one clone one after another, on different clones at once', async () => {
-    const locks = new CloneLocks();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'q2c-locks-'));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const locks = new Locks(dir);
     const log: string[] = [];
     const step = (uuid: string, tag: string, ms: number) =>
       locks.with(uuid, async () => {

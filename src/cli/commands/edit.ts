@@ -25,8 +25,9 @@ async function problemsOf(text: string, name: string, uuid: string): Promise<{ l
 }
 
 /**
- * qq2clone edit NUMBER: the clone's inactive XML in $VISUAL/$EDITOR (vi); unchanged text changes nothing; the
- * edited text is checked against libvirt's schemas and defined only when valid. Invalid: FILE:LINE: message per
+ * qq2clone edit NUMBER: the clone's inactive XML, secrets included (so a graphics password survives the edit), in
+ * $VISUAL/$EDITOR (vi); unchanged text changes nothing; the edited text is checked against libvirt's schemas and
+ * defined only when valid, under the clone's lock and only if the clone was not changed meanwhile. Invalid: FILE:LINE: message per
  * problem, exit 15, and the file is kept so the edits are not lost. Without a terminal, runs only an editor that
  * VISUAL or EDITOR names (a script's `EDITOR='sed -i ...'`), never vi.
  */
@@ -53,10 +54,15 @@ async function editClone(ctx: CliContext, number: string): Promise<void> {
       const problems = await problemsOf(text, clone.name, clone.uuid);
       if (problems.length === 0) {
         try {
-          await svc.defineXml(text, ctx.signal);
+          // Under the clone's lock (across processes), and only over the definition the edit started from.
+          await svc.withCloneLock(clone.uuid, async () => {
+            const now = await svc.domainXml(clone.uuid, { inactive: true, signal: ctx.signal });
+            if (now !== original) throw new UsageError(`Clone ${clone.id} (${clone.name}) was changed by something else while you edited it: not defined.`);
+            await svc.defineXml(text, ctx.signal);
+          }, ctx.signal);
         } catch (e) {
           keep = true;
-          ctx.out.error(`libvirt did not accept the edited XML; your edits are in ${file}.`);
+          ctx.out.error(e instanceof UsageError ? `Your edits are in ${file}.` : `libvirt did not accept the edited XML; your edits are in ${file}.`);
           throw e;
         }
         return ctx.out.info(`Defined clone ${clone.id} (${clone.name}) from the edited XML.`);

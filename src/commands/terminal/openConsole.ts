@@ -1,9 +1,8 @@
+import { isActive } from '../../core/operations';
 import { openConsoleTerminal } from '../../terminal/console';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
 import { chooseOneClone } from './targets';
-
-const ACTIVE = new Set(['running', 'idle', 'paused', 'in-shutdown', 'pmsuspended']);
 
 /** Opens `virsh console` for a running clone in an integrated terminal (Ctrl+] leaves the console). */
 export const openConsole: CommandDefinition = {
@@ -11,7 +10,7 @@ export const openConsole: CommandDefinition = {
   run: async (ctx, node?) => {
     const clone = await chooseOneClone(ctx, 'Open serial console', node, true);
     if (!clone) return undefined;
-    if (!ACTIVE.has(clone.state)) {
+    if (!isActive(clone.state)) {
       void prompts.notify('warning', `Clone ${clone.id} (${clone.name}) is ${clone.state}: start it first, then open its console.`);
       return undefined;
     }

@@ -1,3 +1,4 @@
+import { isActive } from '../../core/operations';
 import type { CloneInfo } from '../../libvirt/api';
 import { prompts } from '../../ui/prompts';
 import { freshInventory, targetsFromArgsOrPalette } from '../common/chooseTargets';
@@ -34,7 +35,7 @@ export async function chooseOneClone(ctx: CommandContext, title: string, node: u
   const inventory = await freshInventory(ctx);
   if (!inventory) return undefined;
   const candidates = inventory.clones
-    .filter((c) => !running || c.state === 'running' || c.state === 'idle' || c.state === 'paused')
+    .filter((c) => !running || isActive(c.state))
     .sort((a, b) => a.template.localeCompare(b.template) || a.id - b.id);
   if (candidates.length === 0) {
     void prompts.notify('warning', `${title}: there is no ${running ? 'running ' : ''}clone.`);

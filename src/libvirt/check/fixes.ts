@@ -17,9 +17,18 @@ import { storageDir } from '../storage';
 import { readTemplateDir } from '../templates';
 import { inUse, scanUsage, tooYoung, whyUndecided } from '../storage';
 
-/** Applies a finding's fix; resolves to what was done, or throws a UsageError saying why it was not. */
+/**
+ * Applies a finding's fix; resolves to what was done, or throws a UsageError saying why it was not. It runs under
+ * the locks of what it changes (held across processes): the template it concerns (no clone of it is being made,
+ * renamed or staged meanwhile), then the clone, so it never interleaves with another operation on them.
+ */
 export async function applyFix(svc: LibvirtService, f: Finding, signal?: AbortSignal): Promise<string> {
   if (!f.fix) throw new UsageError(`No automatic fix for: ${f.message}`);
+  const templates = f.kind === 'invalid-template' && f.file ? [path.basename(f.file, '.xml')] : f.template ? [f.template] : [];
+  return svc.withTemplateLock(templates, () => fixLocked(svc, f, signal), signal);
+}
+
+async function fixLocked(svc: LibvirtService, f: Finding, signal?: AbortSignal): Promise<string> {
   switch (f.kind) {
     case 'orphan-overlay':
     case 'stray-file':
@@ -29,14 +38,15 @@ export async function applyFix(svc: LibvirtService, f: Finding, signal?: AbortSi
       await makeReadOnly(f.file ?? '');
       return `Made ${f.file} read-only.`;
     case 'stale-saved-state':
-      await virshVia(svc, ['managedsave-remove', f.uuid ?? ''], signal);
+      await svc.withCloneLock(f.uuid ?? '', () => virshVia(svc, ['managedsave-remove', f.uuid ?? ''], signal), signal);
       return `Discarded the saved state of ${f.uuid}.`;
     case 'missing-template':
     case 'backing-missing':
     case 'backing-changed':
       return removeClone(svc, f.uuid ?? '', signal);
     case 'duplicate-id':
-      return renumber(svc, f.uuid ?? '', signal);
+      // Its template's lock is held (f.template): no number is being taken by a clone batch meanwhile.
+      return svc.withCloneLock(f.uuid ?? '', () => renumber(svc, f.uuid ?? '', signal), signal);
     case 'invalid-template':
       return setAside(svc, f.file ?? '', signal);
     default:

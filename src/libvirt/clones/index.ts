@@ -4,3 +4,4 @@ export * from './setOperations';
 export * from './inventory';
 export * from './redefine';
 export * from './staging';
+export * from './macs';

@@ -4,7 +4,8 @@
  * then the clone's XML is spliced from the template's and defined through a session, and started if asked.
  * All-or-nothing per clone: on failure or cancel, what that clone made is removed. Template disks are only read.
  * The batch reports every clone asked for as made, failed (with its error) or cancelled; a failure of one clone
- * does not stop the others.
+ * does not stop the others. A batch holds its template's lock, so batches of one template (in any process) take
+ * distinct numbers; the MACs it gives are new on the whole connection.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { cloneCountProblem } from '../../core/cloneCount';
 import type { CloneBatchResult, CloneFailure, CloneInfo, CloneOptions } from '../api';
 import type { ServiceCore } from '../serviceCore';
 import { readDomains } from './inventory';
+import { connectionMacs } from './macs';
 import { forEachBounded } from '../../core/limit';
 import { explainStartFailure } from './setOperations';
 import { cloneXml, clonableDisks, parseDomain, type DiskInfo } from '../domain';
@@ -22,6 +24,7 @@ import { readTemplate } from '../templates';
 
 export interface CloneDeps extends ServiceCore {
   defineXml(xml: string, signal?: AbortSignal): Promise<string>;
+  withTemplateLock<T>(names: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
 /** A random locally administered MAC in QEMU's range 52:54:00, different from those in `used`. */
@@ -67,7 +70,9 @@ export async function makeClones(core: CloneDeps, template: string, count: numbe
   const problem = cloneCountProblem(String(count));
   if (problem) throw new UsageError(problem);
   try {
-    return await cloneBatch(core, template, count, o);
+    // Under the template's lock (across processes): numbers are chosen and taken (defined) before another batch of
+    // this template, here or in another process, looks for free ones.
+    return await core.withTemplateLock(template, () => cloneBatch(core, template, count, o), o.signal);
   } catch (e) {
     if (o.signal?.aborted) return { made: [], failed: [], cancelled: count };
     throw e;
@@ -111,7 +116,8 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
   }
   // One prototype overlay per disk, copied for every clone.
   const protos = new Map<number, string>();
-  const macs = new Set<string>();
+  // New MACs differ from those of every domain on the connection, and from each other.
+  const macs = await connectionMacs(core, signal);
   const made: CloneInfo[] = [];
   const failed: CloneFailure[] = [];
   let done = 0;

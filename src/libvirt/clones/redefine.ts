@@ -43,9 +43,23 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * Refuses (UsageError) while the clone is not shut off, and for a new UUID while it has a managed save image.
  * On failure the old definition is back in place and a LibvirtError says what happened.
  */
-export async function redefineClone(svc: LibvirtService, old: DefinedDomain, xml: string, signal?: AbortSignal): Promise<Redefined> {
+export async function redefineClone(
+  svc: LibvirtService,
+  old: DefinedDomain,
+  xml: string,
+  signal?: AbortSignal,
+  /** Runs first under the lock (e.g. "is the domain still what the edit started from?"); throws to refuse. */
+  check?: () => Promise<void>,
+): Promise<Redefined> {
   const d = parseDomain(xml);
-  return svc.withCloneLock(old.uuid, () => redefineLocked(svc, old, d.name ?? old.name, d.uuid?.toLowerCase() ?? old.uuid.toLowerCase(), xml, signal));
+  return svc.withCloneLock(
+    old.uuid,
+    async () => {
+      await check?.();
+      return redefineLocked(svc, old, d.name ?? old.name, d.uuid?.toLowerCase() ?? old.uuid.toLowerCase(), xml, signal);
+    },
+    signal,
+  );
 }
 
 async function redefineLocked(svc: LibvirtService, old: DefinedDomain, name: string, uuid: string, xml: string, signal?: AbortSignal): Promise<Redefined> {

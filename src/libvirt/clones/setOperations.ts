@@ -1,6 +1,7 @@
 /**
- * The SET operations (manual: CLONE COMMANDS) on a list of clones: states are read once, items the operation does
- * not apply to are skipped with a reason, the rest run in parallel with a bound, never two at once on one clone.
+ * The SET operations (manual: CLONE COMMANDS) on a list of clones: under the clones' locks (held across processes)
+ * states are read once, items the operation does not apply to are skipped with a reason, the rest run in parallel
+ * with a bound, never two at once on one clone.
  * Cancelling stops taking items and kills running commands; every item lands in exactly one BatchResult list.
  */
 import * as fs from 'node:fs/promises';
@@ -11,6 +12,8 @@ import type { ServiceCore } from '../serviceCore';
 import { readDomains, readMetas, type DomainRow } from './inventory';
 import { explainLock } from '../storage';
 import { forEachBounded } from '../../core/limit';
+import { cloneKey, type Locks } from '../process';
+import { managedSavePath } from '../storage';
 import { DEFAULT_POOL_SIZE } from '../virsh';
 import { isInside } from '../storage';
 import { readTemplateDir } from '../templates';
@@ -41,26 +44,6 @@ const SIMPLE: Partial<Record<CloneOperation, string>> = {
   'save-rm': 'managedsave-remove',
 };
 
-/** Per-clone locks: an operation on a clone waits for the one before it. */
-export class CloneLocks {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  async with<T>(uuid: string, f: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(uuid) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((r) => (release = r));
-    const tail = before.then(() => mine);
-    this.tails.set(uuid, tail);
-    await before;
-    try {
-      return await f();
-    } finally {
-      release();
-      if (this.tails.get(uuid) === tail) this.tails.delete(uuid);
-    }
-  }
-}
-
 /** Overwrites a file's bytes with zeros (the guest data it holds), syncs it. */
 async function wipeFile(file: string): Promise<void> {
   const h = await fs.open(file, 'r+');
@@ -83,6 +66,13 @@ async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation
     const st = await core.virsh(['domstate', row.uuid]).catch(() => '');
     if (!/^shut off/.test(st.trim())) throw e;
   });
+  // Its saved state holds the guest's RAM: overwritten like the overlays, before libvirt deletes it.
+  if (row.saved && op !== 'rm') {
+    const file = await managedSavePath(core.config.uri, row.name);
+    if (op === 'rm-shred') await core.tool('shred', ['--', file]);
+    else await wipeFile(file);
+    await core.virsh(['managedsave-remove', row.uuid], signal);
+  }
   try {
     await core.virsh(['undefine', row.uuid, '--managed-save', '--snapshots-metadata', '--checkpoints-metadata', '--nvram'], signal);
   } catch (e) {
@@ -104,25 +94,41 @@ async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation
   }
 }
 
+/**
+ * Runs `op` on `clones`. The clones' locks are taken first (all of them, in order), then their states are read, so
+ * that what is done is decided from the state they have while nobody else (in this process or another) can
+ * change them; the batch then runs with a bound, still under the locks.
+ */
 export async function runCloneOperation(
   core: ServiceCore,
-  locks: CloneLocks,
+  locks: Locks,
   op: CloneOperation,
   clones: readonly CloneRef[],
   o: BatchOptions = {},
 ): Promise<BatchResult> {
+  const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
+  const none = { done: [], skipped: [], failed: [], cancelled: unique };
+  if (o.signal?.aborted) return none;
+  try {
+    return await locks.withAll(unique.map((c) => cloneKey(c.uuid)), () => runLocked(core, op, unique, o), o.signal);
+  } catch (e) {
+    if (e instanceof CancelledError || o.signal?.aborted) return none;
+    throw e;
+  }
+}
+
+async function runLocked(core: ServiceCore, op: CloneOperation, unique: readonly CloneRef[], o: BatchOptions): Promise<BatchResult> {
   const signal = o.signal;
   const done: CloneRef[] = [];
   const skipped: { clone: CloneRef; reason: string }[] = [];
   const failed: { clone: CloneRef; error: Qq2Error }[] = [];
   const cancelled: CloneRef[] = [];
-  const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
-  if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
+  if (signal?.aborted) return { done, skipped, failed, cancelled: [...unique] };
   const removing = op === 'rm' || op === 'rm-wipe' || op === 'rm-shred';
   // States of all domains in one round trip; for rm, the bookkeeping of the clones to remove in one more.
   const rows = new Map((await readDomains(core, signal, false)).map((r) => [r.uuid, r]));
   const metas = removing ? await readMetas(core, unique.filter((c) => rows.has(c.uuid)).map((c) => c.uuid), signal) : undefined;
-  if (signal?.aborted) return { done, skipped, failed, cancelled: unique };
+  if (signal?.aborted) return { done, skipped, failed, cancelled: [...unique] };
   const todo: CloneRef[] = [];
   for (const c of unique) {
     const row = rows.get(c.uuid);
@@ -146,12 +152,10 @@ export async function runCloneOperation(
     async (c) => {
       started.add(c.uuid);
       try {
-        await locks.with(c.uuid, async () => {
-          if (signal?.aborted) throw new CancelledError();
-          const cmd = SIMPLE[op];
-          if (cmd) await core.virsh([cmd, c.uuid], signal).catch((e: unknown) => Promise.reject(op === 'start' ? explainStartFailure(e, c) : e));
-          else await removeClone(core, rows.get(c.uuid)!, op, templateDisks, signal);
-        });
+        if (signal?.aborted) throw new CancelledError();
+        const cmd = SIMPLE[op];
+        if (cmd) await core.virsh([cmd, c.uuid], signal).catch((e: unknown) => Promise.reject(op === 'start' ? explainStartFailure(e, c) : e));
+        else await removeClone(core, rows.get(c.uuid)!, op, templateDisks, signal);
         done.push(c);
       } catch (e) {
         if (e instanceof CancelledError || signal?.aborted) cancelled.push(c);

@@ -10,9 +10,11 @@ import * as path from 'node:path';
 import { UsageError } from '../../core/errors';
 import type { CloneInfo, LibvirtService } from '../api';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { isActive } from '../../core/operations';
 import { randomMac } from './makeClones';
+import { connectionMacs } from './macs';
 import { cloneXml, clonableDisks, overlayDisks, parseDomain } from '../domain';
-import { forgetDomain, tryVirshVia, virshVia } from '../serviceCore';
+import { forgetDomain, tryVirshVia, virshBatchVia, virshVia } from '../serviceCore';
 import { generationFilesOf, unusedGenerations } from '../templates';
 import { backingChain, createOverlay, flattenInto, generationDir, generationOf, generationPath, isOurGeneration } from '../storage';
 import { isInside } from '../storage';
@@ -20,7 +22,6 @@ import { storageDir } from '../storage';
 import { DomainDoc } from '../domain';
 import { requireTemplate } from '../templates';
 import { explainLock } from '../storage';
-
 
 /** The libvirt name of a template's staging clone. */
 export function stagingName(template: string): string {
@@ -59,7 +60,23 @@ async function reserveOverlayPath(dir: string, base: string): Promise<string> {
   }
 }
 
-const active = (c: CloneInfo): boolean => c.state === 'running' || c.state === 'paused' || c.state === 'in-shutdown';
+/** Has a QEMU process (the one definition of active, core/operations.ts): destroy it before it is undefined. */
+const active = (c: CloneInfo): boolean => isActive(c.state);
+
+/**
+ * Runs `work` on the template's staging clone under the template's lock and then the staging clone's, with its state
+ * read again under them (across processes nothing else changes either meanwhile).
+ */
+async function withStaging<T>(svc: LibvirtService, template: string, signal: AbortSignal | undefined, work: (s: CloneInfo) => Promise<T>): Promise<T> {
+  return svc.withTemplateLock(
+    template,
+    async () => {
+      const first = await requireStaging(svc, template, signal);
+      return svc.withCloneLock(first.uuid, async () => work(await requireStaging(svc, template, signal)), signal);
+    },
+    signal,
+  );
+}
 
 /** prepare-image: makes the staging clone if needed, and runs it. Returns it and whether it was made now. */
 export async function prepareImage(
@@ -67,16 +84,28 @@ export async function prepareImage(
   template: string,
   signal?: AbortSignal,
 ): Promise<{ staging: CloneInfo; created: boolean }> {
+  return svc.withTemplateLock(template, () => prepareLocked(svc, template, signal), signal);
+}
+
+async function prepareLocked(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<{ staging: CloneInfo; created: boolean }> {
   await requireTemplate(svc, template);
-  const existing = await findStaging(svc, template, signal);
-  if (existing) {
-    if (!active(existing)) {
-      await virshVia(svc, ['start', existing.uuid], signal).catch((e: unknown) => {
-        throw explainLock(e, template);
-      });
-    }
-    return { staging: (await findStaging(svc, template, signal)) ?? existing, created: false };
+  const found = await findStaging(svc, template, signal);
+  if (found) {
+    return svc.withCloneLock(
+      found.uuid,
+      async () => {
+        const existing = (await findStaging(svc, template, signal)) ?? found;
+        if (!active(existing)) {
+          await virshVia(svc, ['start', existing.uuid], signal).catch((e: unknown) => {
+            throw explainLock(e, template);
+          });
+        }
+        return { staging: (await findStaging(svc, template, signal)) ?? existing, created: false };
+      },
+      signal,
+    );
   }
+  const used = await connectionMacs({ virshBatch: (c, sg, sp) => virshBatchVia(svc, c, sg, sp) }, signal);
   const xml = await svc.templateXml(template);
   const disks = clonableDisks(parseDomain(xml));
   const dir = await storageDir(svc, signal);
@@ -95,7 +124,7 @@ export async function prepareImage(
     const text = cloneXml(xml, {
       name,
       uuid,
-      mac: () => randomMac(new Set()),
+      mac: () => randomMac(used),
       overlays,
       meta: { template, id: 0, overlays: made, storage: dir, staging: true },
     });
@@ -117,15 +146,15 @@ export async function prepareImage(
 
 /** destroy-image: forces the staging clone off (like pulling the plug: the caller warns first). */
 export async function destroyImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<void> {
-  const s = await requireStaging(svc, template, signal);
-  if (!active(s)) throw new UsageError(`The staging image of ${template} is not running (it is ${s.state}).`);
-  await virshVia(svc, ['destroy', s.uuid], signal);
+  await withStaging(svc, template, signal, async (s) => {
+    if (!active(s)) throw new UsageError(`The staging image of ${template} is not running (it is ${s.state}).`);
+    await virshVia(svc, ['destroy', s.uuid], signal);
+  });
 }
 
 /** discard-image: deletes the staging clone and its overlays (only files in our storage). */
 export async function discardImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<string[]> {
-  const s = await requireStaging(svc, template, signal);
-  return removeStaging(svc, s, signal);
+  return withStaging(svc, template, signal, (s) => removeStaging(svc, s, signal));
 }
 
 async function removeStaging(svc: LibvirtService, s: CloneInfo, signal?: AbortSignal): Promise<string[]> {
@@ -162,7 +191,10 @@ export interface CommitResult {
  * Requires the staging clone to be shut off (a running or saved guest has changes not yet on disk).
  */
 export async function commitImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<CommitResult> {
-  const s = await requireStaging(svc, template, signal);
+  return withStaging(svc, template, signal, (s) => commitLocked(svc, template, s, signal));
+}
+
+async function commitLocked(svc: LibvirtService, template: string, s: CloneInfo, signal?: AbortSignal): Promise<CommitResult> {
   if (active(s)) {
     throw new UsageError(`The staging image of ${template} is ${s.state}: shut it down from inside the guest, then commit.`);
   }

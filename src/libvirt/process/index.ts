@@ -6,3 +6,4 @@ export * from './slowCalls';
 export * from './tools';
 export * from './editor';
 export * from './exec';
+export * from './locks';

@@ -5,3 +5,4 @@ export * from './images';
 export * from './imageInfo';
 export * from './imageLock';
 export * from './usage';
+export * from './managedSave';

@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { TemplateError, UsageError, XmlError } from '../../core/errors';
 import { assertName } from '../../core/names';
+import { isActive } from '../../core/operations';
 import type { CloneInfo, LibvirtService, TemplateInfo } from '../api';
 import { setCloneTemplate } from './retargetClones';
 import { generationFilesOf, unusedGenerations } from './generations';
@@ -97,7 +98,7 @@ export async function importTemplate(
     const foreign = inv.foreign.find((d) => d.name === source || d.uuid === source);
     if (!foreign) throw new UsageError(`There is no libvirt domain named ${source} (see virsh list --all).`);
     xml = await virshVia(svc, ['dumpxml', '--inactive', '--security-info', foreign.uuid], signal);
-    if (foreign.state === 'running' || foreign.state === 'paused') {
+    if (isActive(foreign.state)) {
       messages.push(
         `Domain ${foreign.name} is ${foreign.state} with the template's disks open for writing: clones cannot start ` +
           `while it runs (QEMU holds a write lock on their backing image), and it must never run again with these ` +
@@ -114,8 +115,12 @@ export async function importTemplate(
     if (!d.source) throw new XmlError(`Disk ${d.target} has no source file: a template's disks must be files.`);
     await backingChain(d.source, signal); // exists and is an image qemu-img can read
   }
-  // The service makes the disks read-only before it writes the file (nothing is written when it cannot).
-  await svc.writeTemplateXml(finalName, doc.toString());
+  // The service makes the disks read-only before it writes the file (nothing is written when it cannot). Under the
+  // name's lock, checked free again: two imports of one name do not overwrite each other.
+  await svc.withTemplateLock(finalName, async () => {
+    await requireFree(svc, finalName);
+    await svc.writeTemplateXml(finalName, doc.toString());
+  });
   if (disks.length) messages.push(`Made read-only on disk (chmod a-w): ${disks.map((d) => d.source).join(', ')}.`);
   if (importSourceKind(source) === 'domain') {
     messages.push(
@@ -128,8 +133,13 @@ export async function importTemplate(
 
 /** copy-template: the same XML (same storage) under a new name, with a new identity. */
 export async function copyTemplate(deps: TemplateDeps, from: string, to: string): Promise<TemplateResult> {
-  await requireTemplate(deps.svc, from);
+  assertName(from);
   assertName(to);
+  return deps.svc.withTemplateLock([from, to], () => copyLocked(deps, from, to));
+}
+
+async function copyLocked(deps: TemplateDeps, from: string, to: string): Promise<TemplateResult> {
+  await requireTemplate(deps.svc, from);
   await requireFree(deps.svc, to);
   const doc = await checked(deps, await deps.svc.templateXml(from));
   doc.name = to;
@@ -158,15 +168,30 @@ export async function renameTemplate(
   signal?: AbortSignal,
 ): Promise<TemplateResult> {
   const { svc } = deps;
-  const oldFile = await requireTemplate(svc, from);
+  assertName(from);
   assertName(to);
+  // Both names' locks, then the clones' locks: no clone of it is made, changed or started meanwhile (any process).
+  return svc.withTemplateLock(
+    [from, to],
+    async () => {
+      const listed = await clonesOf(svc, from, signal);
+      return svc.withCloneLock(listed.map((c) => c.uuid), () => renameLocked(deps, from, to, signal), signal);
+    },
+    signal,
+  );
+}
+
+async function renameLocked(deps: TemplateDeps, from: string, to: string, signal?: AbortSignal): Promise<TemplateResult> {
+  const { svc } = deps;
+  const oldFile = await requireTemplate(svc, from);
   await requireFree(svc, to);
+  // Read again under the locks: what is decided here is what the clones are now.
   const clones = await clonesOf(svc, from, signal);
-  const active = clones.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'in-shutdown');
+  const active = clones.filter((c) => isActive(c.state));
   const label = (cs: CloneInfo[]) => cs.map((c) => (c.staging ? 'staging' : c.id)).join(', ');
   if (active.length) {
     throw new UsageError(
-      `libvirt cannot rename running domains: clone(s) ${label(active)} of ${from} are running or paused. ` +
+      `libvirt cannot rename running domains: clone(s) ${label(active)} of ${from} are running, paused or otherwise active. ` +
         `Shut them down, then rename.`,
     );
   }
@@ -207,6 +232,12 @@ export async function renameTemplate(
  * deleted when nothing else uses them; imported images are never deleted.
  */
 export async function deleteTemplate(deps: TemplateDeps, name: string, signal?: AbortSignal): Promise<TemplateResult> {
+  assertName(name);
+  // Under its lock: no clone of it is being made while it is found to have none.
+  return deps.svc.withTemplateLock(name, () => deleteLocked(deps, name, signal), signal);
+}
+
+async function deleteLocked(deps: TemplateDeps, name: string, signal?: AbortSignal): Promise<TemplateResult> {
   const { svc } = deps;
   const file = await requireTemplate(svc, name);
   const inv = await svc.inventory(signal);
