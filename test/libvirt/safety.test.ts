@@ -291,4 +291,28 @@ describe('two CLI processes at once (real libvirt)', function () {
     assert.ok(fs.existsSync(path.join(bed.root, 'templates', `${to}.xml`)));
     assert.equal(bed.domains().filter((d) => d.startsWith(`${to}-`)).length, 20);
   });
+
+  it("check's fix waits while another process holds the template's lock", async () => {
+    const to = `${tpl.name}x`;
+    fs.chmodSync(tpl.disk, 0o644); // the template's image writable again: check offers to make it read-only
+    const writable = () => (fs.statSync(tpl.disk).mode & 0o222) !== 0;
+    let release!: () => void;
+    const held = service().withTemplateLock(to, () => new Promise<void>((r) => (release = r)));
+    await sleep(200);
+    const p = spawn(process.execPath, [cliJs, 'check', to, '--fix'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let code: number | null | undefined;
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const closed = new Promise<void>((r) => p.on('close', (c) => ((code = c), r())));
+    await until('the report', () => /is writable on disk/.test(out) || code !== undefined, 120_000);
+    await sleep(2000); // the fix would be applied by now without the lock
+    assert.equal(code, undefined, `check ended while the lock was held: ${out}${err}`);
+    assert.ok(writable(), 'not made read-only while the lock is held');
+    release();
+    await held;
+    await closed;
+    assert.ok(!writable(), `made read-only once the lock was free: ${out}${err}`);
+  });
 });
