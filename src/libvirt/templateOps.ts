@@ -186,12 +186,12 @@ export async function renameTemplate(
       const newName = renamedCloneName(clone.name, from, to);
       await setCloneTemplate(svc, clone.uuid, to, signal);
       done.push({ clone, newName });
-      if (newName !== clone.name) await virshVia(svc, ['domrename', clone.uuid, newName], signal);
+      if (newName !== clone.name) await virshVia(svc, ['domrename', '--', clone.uuid, newName], signal);
       forgetDomain(svc, clone.uuid);
     }
   } catch (e) {
     for (const { clone, newName } of done.reverse()) {
-      if (newName !== clone.name) await virshVia(svc, ['domrename', clone.uuid, clone.name]).catch(() => undefined);
+      if (newName !== clone.name) await virshVia(svc, ['domrename', '--', clone.uuid, clone.name]).catch(() => undefined);
       await setCloneTemplate(svc, clone.uuid, from).catch(() => undefined);
       forgetDomain(svc, clone.uuid);
     }
