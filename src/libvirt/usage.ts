@@ -204,6 +204,10 @@ export const GRACE_MS = 2 * 60_000;
  * clone batch's prototype overlay, which lives as long as the batch: ten minutes.
  */
 export function tooYoung(file: string, st: { mtimeMs: number }, now = Date.now()): boolean {
-  const grace = path.basename(file).startsWith('.') ? 10 * 60_000 : GRACE_MS;
-  return now - st.mtimeMs < grace;
+  return now - st.mtimeMs < graceFor(file);
+}
+
+/** How long `file` counts as new (see tooYoung). */
+export function graceFor(file: string): number {
+  return path.basename(file).startsWith('.') ? 10 * 60_000 : GRACE_MS;
 }
