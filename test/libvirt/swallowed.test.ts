@@ -1,0 +1,68 @@
+/**
+ * Failures that used to be swallowed, against the real daemon. Where a failure cannot be provoked from outside,
+ * the service runs a real virsh command that really fails in place of the one under test (an unknown option, a
+ * malformed XPath): the failure is libvirt's own, only its place is chosen.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Qq2Error } from '../../src/core/errors';
+import { Libvirt } from '../../src/libvirt/index';
+import { TestBed, TEST_URI, tryVirsh } from '../testbed';
+
+/** A service where the commands `fail` picks are replaced by a real virsh command that fails. */
+class Faulty extends Libvirt {
+  fail: (args: readonly string[]) => readonly string[] | undefined = () => undefined;
+  override virsh(args: readonly string[], signal?: AbortSignal): Promise<string> {
+    return super.virsh(this.fail(args) ?? args, signal);
+  }
+  override virshBatch(commands: readonly (readonly string[])[], signal?: AbortSignal, spread?: number): Promise<PromiseSettledResult<string>[]> {
+    return super.virshBatch(commands.map((c) => this.fail(c) ?? c), signal, spread);
+  }
+}
+
+describe('failures are reported, not swallowed', function () {
+  this.timeout(120_000);
+  let bed: TestBed;
+  let svc: Faulty;
+
+  before(() => {
+    bed = new TestBed('swl');
+    svc = new Faulty({ uri: TEST_URI, home: bed.root });
+  });
+  after(() => {
+    svc?.dispose();
+    bed?.cleanup();
+  });
+  afterEach(() => {
+    svc.fail = () => undefined;
+  });
+
+  it('a half-made clone that cannot be undone is reported, and its overlay is kept with its domain', async () => {
+    const tpl = bed.makeTemplateFile(svc.config.templateDir, 'undo');
+    // The start fails for real (QEMU may not reach the image); then undefining the clone fails too.
+    fs.chmodSync(path.dirname(tpl.disk), 0o700);
+    svc.fail = (a) => (a[0] === 'undefine' ? ['undefine', '--no-such-option', ...a.slice(1)] : undefined);
+    try {
+      const r = await svc.cloneBatch(tpl.name, 1, { run: true });
+      assert.equal(r.failed.length, 1, JSON.stringify(r));
+      const f = r.failed[0]!;
+      assert.match(f.error.message, /Undoing it failed too .*still defined and its overlay\(s\) .* were kept/);
+      assert.ok(f.leftBehind);
+      const dom = tryVirsh('domuuid', f.name)?.trim();
+      assert.ok(dom, 'the domain is still defined');
+      const overlay = /overlay\(s\) (\S+) were kept/.exec(f.error.message)![1]!;
+      assert.ok(fs.existsSync(overlay), 'its overlay was kept with it');
+      svc.fail = () => undefined;
+      await assert.rejects(
+        async () => {
+          svc.fail = (a) => (a[0] === 'undefine' ? ['undefine', '--no-such-option', ...a.slice(1)] : undefined);
+          await svc.clone(tpl.name, 1, { run: true });
+        },
+        (e: Qq2Error) => /failed and 1 of them left something behind/.test(e.message),
+      );
+    } finally {
+      fs.chmodSync(path.dirname(tpl.disk), 0o755);
+    }
+  });
+});
