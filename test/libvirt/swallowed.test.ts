@@ -6,7 +6,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Qq2Error } from '../../src/core/errors';
+import { LibvirtError, type Qq2Error } from '../../src/core/errors';
+import type { CloneRef } from '../../src/libvirt/api';
 import { Libvirt } from '../../src/libvirt/index';
 import { TestBed, TEST_URI, tryVirsh } from '../testbed';
 
@@ -64,5 +65,22 @@ describe('failures are reported, not swallowed', function () {
     } finally {
       fs.chmodSync(path.dirname(tpl.disk), 0o755);
     }
+  });
+
+  it('a domain whose bookkeeping cannot be read does not vanish: the listing fails naming it, rm does not call it gone', async () => {
+    const tpl = bed.makeTemplateFile(svc.config.templateDir, 'meta');
+    const [c] = await svc.clone(tpl.name, 1);
+    const ref: CloneRef = { template: c!.template, id: c!.id, uuid: c!.uuid, name: c!.name };
+    svc.fail = (a) => (a[0] === 'dumpxml' && a.includes('/domain/metadata') && a.includes(c!.uuid) ? [...a.slice(0, -1), '--no-such-option', c!.uuid] : undefined);
+    await assert.rejects(svc.inventory(), (e: Qq2Error) => e instanceof LibvirtError && e.message.includes(c!.uuid) && /bookkeeping/.test(e.message));
+    const rm = await svc.run('rm', [ref]).then(
+      (r) => `done ${r.done.length}, skipped ${r.skipped.map((s) => s.reason).join()}, failed ${r.failed.map((f) => f.error.message).join()}`,
+      (e: Qq2Error) => `rejected: ${e.message}`,
+    );
+    assert.doesNotMatch(rm, /no longer exists/);
+    assert.match(rm, new RegExp(`(rejected|failed).*${c!.uuid}`));
+    assert.ok(tryVirsh('domuuid', c!.name), 'the clone is still there');
+    svc.fail = () => undefined;
+    assert.ok((await svc.inventory()).clones.some((x) => x.uuid === c!.uuid), 'listed again once it can be read');
   });
 });
