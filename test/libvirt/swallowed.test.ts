@@ -6,7 +6,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LibvirtError, type Qq2Error } from '../../src/core/errors';
+import { runCli } from '../../src/cli/run';
+import { ExitCode, FileTypeError, LibvirtError, type Qq2Error } from '../../src/core/errors';
 import type { CloneRef } from '../../src/libvirt/api';
 import { Libvirt } from '../../src/libvirt/index';
 import { TestBed, TEST_URI, tryVirsh } from '../testbed';
@@ -82,5 +83,24 @@ describe('failures are reported, not swallowed', function () {
     assert.ok(tryVirsh('domuuid', c!.name), 'the clone is still there');
     svc.fail = () => undefined;
     assert.ok((await svc.inventory()).clones.some((x) => x.uuid === c!.uuid), 'listed again once it can be read');
+  });
+
+  it('a template directory that cannot be read is an error (tree, CLI exit code), not "no templates yet"', async () => {
+    const home = path.join(bed.root, 'home-notdir');
+    fs.mkdirSync(home, { recursive: true });
+    fs.writeFileSync(path.join(home, 'templates'), 'not a directory');
+    const other = new Libvirt({ uri: TEST_URI, home });
+    try {
+      await assert.rejects(other.inventory(), (e: Qq2Error) => e instanceof FileTypeError && e.message.includes(path.join(home, 'templates')));
+    } finally {
+      other.dispose();
+    }
+    const err = { text: '' };
+    const code = await runCli(['list-templates'], {
+      io: { stdout: () => undefined, stderr: (t) => (err.text += t), env: { ...process.env, QQ2CLONE_HOME: home }, stdinIsTTY: false, ask: async () => 'n' },
+      makeService: (config) => new Libvirt({ ...config, uri: TEST_URI }),
+    });
+    assert.equal(code, ExitCode.FileType, err.text);
+    assert.match(err.text, /template directory .* cannot be read: it is not a directory/);
   });
 });
