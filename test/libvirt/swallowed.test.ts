@@ -10,6 +10,7 @@ import { runCli } from '../../src/cli/run';
 import { ExitCode, FileTypeError, LibvirtError, type Qq2Error } from '../../src/core/errors';
 import type { CloneRef } from '../../src/libvirt/api';
 import { Libvirt } from '../../src/libvirt/index';
+import { CloneGenerationCache } from '../../src/tree/generations';
 import { TestBed, TEST_URI, tryVirsh } from '../testbed';
 
 /** A service where the commands `fail` picks are replaced by a real virsh command that fails. */
@@ -102,5 +103,35 @@ describe('failures are reported, not swallowed', function () {
     });
     assert.equal(code, ExitCode.FileType, err.text);
     assert.match(err.text, /template directory .* cannot be read: it is not a directory/);
+  });
+
+  it('a failed generation read is reported and read again later, not cached as "none" for good; list xml exits non-zero', async () => {
+    const tpl = bed.makeTemplateFile(svc.config.templateDir, 'gen');
+    const [c] = await svc.clone(tpl.name, 1);
+    const [overlay] = await svc.cloneDisks(c!.uuid);
+    const inv = await svc.inventory();
+    const t = inv.templates.find((x) => x.name === tpl.name)!;
+    const parent = { kind: 'template' as const, key: `template:${t.name}`, template: t, clones: [] };
+    const node = { kind: 'clone' as const, key: c!.uuid, clone: c!, parent };
+    const failures: string[] = [];
+    let now = 1_000_000;
+    const cache = new CloneGenerationCache(() => svc, () => undefined, (uuid, e) => failures.push(`${uuid}: ${e.message}`), () => now);
+    fs.renameSync(overlay!, `${overlay}.aside`);
+    try {
+      assert.equal(await cache.read(node), null);
+      assert.equal(failures.length, 1);
+      assert.match(failures[0]!, new RegExp(`${c!.uuid}: .*ENOENT`));
+      const err = { text: '' };
+      const code = await runCli(['list', 'xml'], {
+        io: { stdout: () => undefined, stderr: (x) => (err.text += x), env: { ...process.env, QQ2CLONE_HOME: bed.root }, stdinIsTTY: false, ask: async () => 'n' },
+        makeService: (config) => new Libvirt({ ...config, uri: TEST_URI }),
+      });
+      assert.notEqual(code, 0, 'list xml says that a generation could not be read');
+      assert.ok(err.text.includes(`Could not read the image generation of ${c!.name}`), err.text);
+    } finally {
+      fs.renameSync(`${overlay}.aside`, overlay!);
+    }
+    now += 31_000;
+    assert.equal(await cache.read(node), 1, 'read again once the file is back');
   });
 });
