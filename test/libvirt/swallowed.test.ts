@@ -10,6 +10,7 @@ import { runCli } from '../../src/cli/run';
 import { ExitCode, FileTypeError, LibvirtError, type Qq2Error } from '../../src/core/errors';
 import type { CloneRef } from '../../src/libvirt/api';
 import { Libvirt } from '../../src/libvirt/index';
+import { renamedCloneName, renameTemplate } from '../../src/libvirt/templateOps';
 import { CloneGenerationCache } from '../../src/tree/generations';
 import { TestBed, TEST_URI, tryVirsh } from '../testbed';
 
@@ -133,5 +134,25 @@ describe('failures are reported, not swallowed', function () {
     }
     now += 31_000;
     assert.equal(await cache.read(node), 1, 'read again once the file is back');
+  });
+
+  it('a template rename whose undo fails says which clones it left where, and keeps both template files', async () => {
+    const tpl = bed.makeTemplateFile(svc.config.templateDir, 'ren');
+    const [c1, c2] = await svc.clone(tpl.name, 2);
+    const to = `${bed.prefix}-renamed`;
+    const new1 = renamedCloneName(c1!.name, tpl.name, to);
+    const new2 = renamedCloneName(c2!.name, tpl.name, to);
+    // Renaming clone 2 fails; then renaming clone 1 back fails too.
+    svc.fail = (a) =>
+      a[0] === 'domrename' && ((a.includes(c2!.uuid) && a.includes(new2)) || (a.includes(c1!.uuid) && a.includes(c1!.name)))
+        ? ['domrename', '--no-such-option', ...a.slice(1)]
+        : undefined;
+    await assert.rejects(renameTemplate({ svc, validate: async () => [] }, tpl.name, to), (e: Qq2Error) => {
+      assert.match(e.message, new RegExp(`Undoing the rename failed in part: clone 1 is still called ${new1} \\(renaming it back failed: `));
+      return true;
+    });
+    assert.equal(tryVirsh('domname', c1!.uuid)?.trim(), new1, 'what the message says is true');
+    assert.ok(fs.existsSync(path.join(svc.config.templateDir, `${to}.xml`)), 'the new template file is kept for the clone still named after it');
+    assert.ok(fs.existsSync(tpl.xmlPath));
   });
 });
