@@ -67,7 +67,8 @@ start_daemon() {
   "$name" -d </dev/null
 }
 start_daemon virtlogd
-start_daemon libvirtd
+# Modular daemons (virtqemud serves the QEMU driver) need no libvirtd; otherwise the one daemon serves everything.
+if pgrep -x virtqemud >/dev/null; then log "virtqemud runs (modular daemons): not starting libvirtd"; else start_daemon libvirtd; fi
 
 # The first answer after a start can take a few seconds.
 for _ in $(seq 1 60); do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test tier, in order: static (types, lint, no import cycles), unit, libvirt (real daemon), extension host (code-server + Chromium). Installs what it
 # needs first (npm packages, the libvirt test bed when run as root, code-server into .cs/), builds, runs every tier
-# even after a failure, prints each tier's mocha summary and exits non-zero if any tier failed. No stdin.
+# even after a failure, prints each tier's mocha summary (counts and every skipped test's title, see
+# scripts/tier-summary.sh) and exits non-zero if any tier failed. No stdin.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export npm_config_yes=true
@@ -23,12 +24,15 @@ step "build"
 npm run --silent build </dev/null || exit 1
 
 declare -A result
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 run_tier() {
   local name="$1"; shift
   step "tier: $name"
   local t0=$(date +%s)
-  if "$@" </dev/null; then result[$name]="passed"; else result[$name]="FAILED"; fi
-  result[$name]="${result[$name]} ($(($(date +%s) - t0)) s)"
+  "$@" </dev/null 2>&1 | tee "$logs/$name.log"
+  if [ "${PIPESTATUS[0]}" -eq 0 ]; then result[$name]="passed"; else result[$name]="FAILED"; fi
+  result[$name]="${result[$name]} ($(($(date +%s) - t0)) s): $(bash scripts/tier-summary.sh "$logs/$name.log")"
 }
 run_tier static bash -c 'npm run --silent typecheck && npm run --silent lint && npm run --silent deps'
 run_tier unit npm run --silent test:unit

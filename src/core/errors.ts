@@ -88,6 +88,20 @@ export class LibvirtError extends Qq2Error {
   }
 }
 
+/** 16: QEMU, started by libvirt, may not open an image file (a failed action, not a refused connection). */
+export class ImageAccessError extends LibvirtError {
+  constructor(
+    message: string,
+    /** The file QEMU was refused. */
+    readonly file: string,
+    /** One sentence that says what to do. */
+    readonly hint: string,
+    failure?: ProcessFailure,
+  ) {
+    super(message, failure);
+  }
+}
+
 /** 17: a SPICE display did not become available before the timeout. */
 export class SpiceTimeoutError extends Qq2Error {
   constructor(message: string) {

@@ -104,6 +104,8 @@ export interface CloneFailure {
   readonly id: number;
   readonly name: string;
   readonly error: Qq2Error;
+  /** Undoing it failed: what was left behind (its error's message says it too). */
+  readonly leftBehind?: string;
 }
 
 /** What a clone batch did: made + failed + cancelled is the number asked for. */

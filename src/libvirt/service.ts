@@ -147,7 +147,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
     const file = path.join(dir, 'domain.xml');
     try {
       await fs.writeFile(file, xml);
-      const [def, uuid] = await this.virshBatch([['define', file], ['domuuid', d.name]], signal);
+      const [def, uuid] = await this.virshBatch([['define', file], ['domuuid', '--', d.name]], signal);
       if (def!.status === 'rejected') {
         // libvirt names the temporary file, which is gone by the time anyone reads the message.
         const e = def!.reason as Qq2Error;

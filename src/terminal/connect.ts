@@ -9,6 +9,7 @@ import { asQq2Error, type Qq2Error } from '../core/errors';
 import type { BatchResult, CloneInfo, LibvirtService } from '../libvirt/api';
 import {
   chooseViewer,
+  CONNECTS_AT_ONCE,
   graphicsOf,
   installedViewers,
   launchViewer,
@@ -18,6 +19,7 @@ import {
   type CommandLine,
   type ViewerName,
 } from '../libvirt/display';
+import { forEachBounded } from '../core/limit';
 
 export interface ConnectSettings {
   /** USE_SPICE: undefined means "on when a viewer is installed" (the manual's first-run default). */
@@ -62,29 +64,37 @@ export async function connectClones(
   const notStarted = new Set((started?.cancelled ?? []).map((c) => c.uuid));
   if (!spice) return { started, connected, notConnected, spice, viewer };
 
-  await Promise.all(
-    clones.map(async (clone) => {
+  // A few at a time: a SET of many clones must not start a viewer and a 250 ms display poll for each at once.
+  const seen = new Set<string>();
+  await forEachBounded(
+    clones,
+    CONNECTS_AT_ONCE,
+    async (clone) => {
+      seen.add(clone.uuid);
       const failed = startFailed.get(clone.uuid);
-      if (failed) return notConnected.push({ clone, reason: `could not start: ${failed.message}`, error: failed });
-      if (notStarted.has(clone.uuid)) return notConnected.push({ clone, reason: 'not started' });
+      if (failed) return void notConnected.push({ clone, reason: `could not start: ${failed.message}`, error: failed });
+      if (notStarted.has(clone.uuid)) return void notConnected.push({ clone, reason: 'not started' });
       try {
         const xml = await service.domainXml(clone.uuid, { inactive: false, ...(options.signal ? { signal: options.signal } : {}) });
         const types = graphicsOf(xml).map((g) => g.type);
-        if (types.length === 0) return notConnected.push({ clone, reason: 'it has no graphics device' });
+        if (types.length === 0) return void notConnected.push({ clone, reason: 'it has no graphics device' });
         if (!types.includes('spice')) {
-          return notConnected.push({ clone, reason: `its graphics are ${types.join(', ')}, not SPICE (Show Screen works)` });
+          return void notConnected.push({ clone, reason: `its graphics are ${types.join(', ')}, not SPICE (Show Screen works)` });
         }
-        if (!viewer) return notConnected.push({ clone, reason: 'neither virt-viewer nor spicy is installed: install virt-viewer, or turn off qq2clone.useSpice' });
+        if (!viewer) return void notConnected.push({ clone, reason: 'neither virt-viewer nor spicy is installed: install virt-viewer, or turn off qq2clone.useSpice' });
         const address = await waitForSpice(virshFor(service), clone.uuid, settings.spiceTimeout * 1000, options.signal);
         const command = viewerCommandFor(viewer, installed, service.config.uri, clone.uuid, address);
         await launchViewer(command);
-        return connected.push({ clone, command });
+        return void connected.push({ clone, command });
       } catch (e) {
         const error = asQq2Error(e);
-        return notConnected.push({ clone, reason: error.message, error });
+        notConnected.push({ clone, reason: error.message, error });
       }
-    }),
+    },
+    options.signal,
   );
+  // Those not begun when the cancel came.
+  for (const clone of clones) if (!seen.has(clone.uuid)) notConnected.push({ clone, reason: 'cancelled' });
   const order = (a: { clone: CloneInfo }, b: { clone: CloneInfo }) => a.clone.id - b.clone.id;
   connected.sort(order);
   notConnected.sort(order);

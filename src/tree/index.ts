@@ -68,7 +68,13 @@ export function registerTree(
     log: (level, message) => output[level](message),
   });
   // The hooks above run only after the first read, when provider and view exist.
-  const provider = new TemplatesProvider(controller.model, busy, () => host.service, () => controller.unavailable === undefined);
+  const provider = new TemplatesProvider(
+    controller.model,
+    busy,
+    () => host.service,
+    () => controller.unavailable === undefined,
+    (message) => output.warn(message),
+  );
   const view = vscode.window.createTreeView('qq2clone.templates', {
     treeDataProvider: provider,
     canSelectMany: true,

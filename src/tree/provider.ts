@@ -19,11 +19,17 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
     private readonly service: () => LibvirtService,
     /** False while libvirt is unavailable: the tree is empty so the welcome view shows. */
     private readonly available: () => boolean,
+    /** Failures of background reads (a clone's image generation) go to the output channel. */
+    log: (message: string) => void = () => undefined,
   ) {
-    this.generations = new CloneGenerationCache(service, (uuid) => {
-      const node = this.model.clone(uuid);
-      if (node) this.emitter.fire([node]);
-    });
+    this.generations = new CloneGenerationCache(
+      service,
+      (uuid) => {
+        const node = this.model.clone(uuid);
+        if (node) this.emitter.fire([node]);
+      },
+      (uuid, e) => log(`Could not read the image generation of clone ${this.model.clone(uuid)?.clone.name ?? uuid}: ${e.message}`),
+    );
   }
 
   /** Tell the view what changed (only those items are re-read). */

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LibvirtService } from '../../src/libvirt/api';
-import { applyFix, runCheck, type Finding } from '../../src/libvirt/check/check';
+import { applyFix, formatReport, runCheck, type Finding } from '../../src/libvirt/check';
 import { copyTemplate, importTemplate } from '../../src/libvirt/templates/templateOps';
 import { prepareImage } from '../../src/libvirt/clones/staging';
 import { TestBed, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
@@ -189,11 +189,14 @@ describe('check (real libvirt)', function () {
     assert.ok(fs.existsSync(overlay));
     virsh('undefine', `${bed.prefix}-later`);
 
-    // A file written moments ago (a clone's overlay is copied before its domain is defined) is not reported,
-    // and a fix for it refuses.
+    // A file written moments ago (a clone's overlay is copied before its domain is defined) is reported as
+    // possibly being made right now, without a fix; a fix for it refuses.
     const fresh = path.join(pool(), `${bed.prefix}-fresh-vda.qcow2`);
     qemuImg('create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', t.disk, fresh);
-    assert.ok(!(await runCheck(svc)).some((x) => x.file === fresh));
+    const young = (await runCheck(svc)).find((x) => x.file === fresh);
+    assert.equal(young?.kind, 'orphan-overlay');
+    assert.equal(young?.recent, true);
+    assert.equal(young?.fix, undefined);
     await assert.rejects(applyFix(svc, { kind: 'orphan-overlay', message: '', fix: 'x', file: fresh }), /moments ago/);
     assert.ok(fs.existsSync(fresh));
 
@@ -209,6 +212,28 @@ describe('check (real libvirt)', function () {
     fs.rmSync(bad);
     assert.match(await applyFix(svc, f!), /Deleted/, 'once everything can be read, the left-over goes');
     assert.ok(!fs.existsSync(overlay));
+  });
+
+  it('a clone undefined behind the tool\'s back a moment ago: its overlay is reported at once, marked recent, deletion offered later', async () => {
+    const t = bed.makeTemplateFile(path.join(bed.root, 'src'), 'fresh');
+    await importTemplate(depsFor(svc), t.xmlPath);
+    const [c] = await svc.clone(t.name, 1);
+    const [overlay] = await svc.cloneDisks(c!.uuid);
+    virsh('undefine', c!.uuid);
+    const found = mineOf(await runCheck(svc, t.name));
+    assert.notEqual(formatReport(found, t.name), `qq2clone check (template ${t.name}): no problems found.\n`);
+    const f = found.find((x) => x.file === overlay);
+    assert.ok(f, `reported: ${formatReport(found, t.name)}`);
+    assert.equal(f.kind, 'orphan-overlay');
+    assert.equal(f.recent, true);
+    assert.match(f.message, /written \d+ minute\(s\) ago: possibly being made right now/);
+    assert.equal(f.fix, undefined, 'no deletion offered yet');
+    assert.match(f.advice ?? '', /deletion is offered once it is older than 2 minute\(s\)/);
+    // Once older than the grace period, deletion is offered.
+    leftOver(overlay!);
+    const later = mineOf(await runCheck(svc, t.name)).find((x) => x.file === overlay);
+    assert.equal(later?.recent, undefined);
+    assert.equal(later?.fix, `Delete ${overlay}.`);
   });
 
   it('a storage path typed with a trailing slash or "..": file fixes still work inside it, and only inside it', async () => {

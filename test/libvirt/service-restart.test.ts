@@ -1,28 +1,19 @@
 /**
  * Events and a libvirt daemon restart on the real daemon: the event stream reports lifecycle events once each,
  * the service reports the lost connection and its return, and the sessions serve again afterwards.
- * The restart is short and done once, and only where nothing else uses the daemon (npm test sets the variable).
+ * The restart is short and done once, and only where nothing else uses the daemon (npm test sets the variable); it
+ * stops whichever daemon serves the domains (libvirtd, or virtqemud with modular daemons), see test/daemon.ts, and
+ * where it cannot run its title says why.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import { LibvirtUnavailableError, type Qq2Error } from '../../src/core/errors';
 import type { CloneInfo, CloneRef, DomainEvent } from '../../src/libvirt/api';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
+import { daemonFacts, daemonPid, ensureStarted, planRestart, restartTitle } from '../daemon';
 import { TestBed, TEST_URI } from '../testbed';
 
 const ref = (c: CloneInfo): CloneRef => ({ template: c.template, id: c.id, uuid: c.uuid, name: c.name });
-const PIDFILE = '/run/libvirtd.pid';
-
-function daemonPid(): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(PIDFILE, 'utf8').trim());
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
+const plan = planRestart(daemonFacts(TEST_URI));
 
 async function until(what: string, f: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -48,7 +39,7 @@ describe('libvirt service: events and daemon restart', function () {
   });
   after(() => {
     // Whatever happened, the daemon must be running for everyone else.
-    if (daemonPid() === undefined) spawnSync('libvirtd', ['-d']);
+    ensureStarted(plan);
     svc?.dispose();
     bed?.cleanup();
   });
@@ -66,21 +57,19 @@ describe('libvirt service: events and daemon restart', function () {
   });
 
   // Stops the daemon for a moment: runs where nothing else uses it (QQ2CLONE_TEST_RESTART_DAEMON=1, as npm test sets).
-  (process.env.QQ2CLONE_TEST_RESTART_DAEMON === '1' ? it : it.skip)('survives a libvirtd restart: reports the loss and the return, sessions and events serve again', async () => {
+  ('skip' in plan ? it.skip : it)(restartTitle('survives a daemon restart: reports the loss and the return, sessions and events serve again', plan), async () => {
+    if ('skip' in plan) return;
     const before = await svc.inventory();
     const c = before.clones.find((x) => x.template === tpl.name)!;
     assert.equal(c.state, 'running');
-    const pid = daemonPid();
-    assert.ok(pid, 'libvirtd runs with a pid file');
-    process.kill(pid, 'SIGTERM');
+    process.kill(plan.pid, 'SIGTERM');
     await until('the loss to be reported', () => changes.some((p) => p !== undefined), 10_000);
     const lost = changes.find((p) => p !== undefined)!;
     assert.ok(lost instanceof LibvirtUnavailableError);
     assert.equal(lost.reason, 'daemon-down');
     assert.match(lost.hint, /Start the libvirt daemon/);
-    await until('libvirtd to stop', () => daemonPid() === undefined, 10_000);
-    const r = spawnSync('libvirtd', ['-d']);
-    assert.equal(r.status, 0, String(r.stderr));
+    await until(`${plan.daemon} to stop`, () => daemonPid(plan.daemon) !== plan.pid, 10_000);
+    ensureStarted(plan);
     await until('the return to be reported', () => changes[changes.length - 1] === undefined && changes.length >= 2, 60_000);
     // The same service (its sessions reconnect or are replaced) answers again; the guest kept running.
     const after = await svc.inventory();

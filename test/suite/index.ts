@@ -30,8 +30,13 @@ function testFiles(dir: string, rel = ''): string[] {
   return out.sort();
 }
 
+/** The suite's mocha: a `.only` left in a test file fails the run instead of silently skipping every other test. */
+export function makeMocha(): Mocha {
+  return new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', forbidOnly: true });
+}
+
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const mocha = makeMocha();
   const grep = process.env.QQ2CLONE_TEST_GREP;
   if (grep) mocha.grep(grep);
   const report = process.env.QQ2CLONE_TEST_REPORT;

@@ -5,12 +5,14 @@ import * as path from 'node:path';
 import {
   ExitCode,
   ExternalCommandError,
+  hintOf,
+  ImageAccessError,
   LibvirtError,
   LibvirtUnavailableError,
   MissingDependencyError,
   UsageError,
 } from '../../src/core/errors';
-import { libvirtMessage, mapFailure } from '../../src/libvirt/process/failures';
+import { classifyLibvirtStderr, libvirtMessage, mapFailure } from '../../src/libvirt/process/failures';
 import { quoteVirshArg, virshLine } from '../../src/libvirt/virsh/quote';
 
 const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
@@ -43,6 +45,26 @@ describe('failure mapping', () => {
     assert.match(e.hint, /libvirt group/);
     assert.equal(e.exitCode, ExitCode.NoPermission);
     assert.equal(virsh('error: Failed to connect socket to \'/run/libvirt/libvirt-sock\': Permission denied').exitCode, 10);
+    const socket = virsh(fx('err-connect-denied.txt'));
+    assert.ok(socket instanceof LibvirtUnavailableError && socket.reason === 'permission-denied');
+    assert.equal(socket.exitCode, ExitCode.NoPermission);
+  });
+
+  it('a file QEMU may not open while starting is a failed start (16) naming the file, not a refused connection', () => {
+    for (const [f, file] of [
+      ['err-start-denied.txt', '/var/tmp/qqt-errcap-hJOu/x.qcow2'],
+      ['err-start-backing-denied.txt', '/var/tmp/qqt-errcap-hJOu/x.qcow2'],
+    ] as const) {
+      const e = mapFailure({ program: 'virsh', args: ['start', 'x'], exitCode: 1, stderr: fx(f), uri: 'qemu:///system' });
+      assert.ok(e instanceof ImageAccessError, `${f}: ${e.name}`);
+      assert.ok(!(e instanceof LibvirtUnavailableError));
+      assert.equal(e.exitCode, ExitCode.Libvirt);
+      assert.equal(e.file, file);
+      assert.match(e.message, /^Failed to start domain 'qqt-errcap-1': Cannot access/);
+      assert.match(e.message, /The qemu user \(uid 64055\) must be able to reach \/var\/tmp\/qqt-errcap-hJOu\/x\.qcow2: .*search \(x\) permission on every directory/);
+      assert.equal(hintOf(e), e.hint);
+      assert.equal(classifyLibvirtStderr(fx(f)), undefined, 'the connection is fine');
+    }
   });
 
   it('refused requests -> LibvirtError (16) with libvirt\'s message, continuation lines included', () => {

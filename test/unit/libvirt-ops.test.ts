@@ -4,12 +4,12 @@ import { CLONE_STATES } from '../../src/core/states';
 import { forEachBounded } from '../../src/core/limit';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LibvirtError } from '../../src/core/errors';
+import { LibvirtError, LibvirtUnavailableError } from '../../src/core/errors';
 import { mapFailure } from '../../src/libvirt/process/failures';
 import { explainStartFailure, skipReason } from '../../src/libvirt/clones/setOperations';
+import { cloneName, randomMac } from '../../src/libvirt/clones/makeClones';
 import { Locks } from '../../src/libvirt/process/locks';
 import * as os from 'node:os';
-import { cloneName, randomMac } from '../../src/libvirt/clones/makeClones';
 import { isInside } from '../../src/libvirt/storage';
 
 const applies = (op: Parameters<typeof skipReason>[0]) => CLONE_STATES.filter((s) => skipReason(op, s) === undefined);
@@ -87,9 +87,15 @@ describe('SET operations: what applies where', () => {
       assert.ok(x.message.endsWith(e.message), 'QEMU\'s own text is kept');
       assert.equal(x.failure, e.failure);
     }
-    // QEMU's command line names -blockdev in many start failures: only a lock refusal is explained as one.
-    const other = new LibvirtError('internal error: qemu unexpectedly closed the monitor: -blockdev {"driver":"file"}: Could not open \'/x\': Permission denied');
-    assert.equal(explainStartFailure(other, clone), other);
+    // Other start failures, as the failure mapping makes them from virsh's real stderr: a refused image is a failed
+    // start (16) that names the file, not a lock and not "no permission to use libvirt".
+    for (const f of ['err-start-denied.txt', 'err-start-backing-denied.txt']) {
+      const denied = mapFailure({ program: 'virsh', args: ['start', 'u3'], stderr: fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8'), exitCode: 1, uri: 'qemu:///system' });
+      assert.ok(denied instanceof LibvirtError && !(denied instanceof LibvirtUnavailableError), `${f}: ${denied.name}`);
+      assert.equal(denied.exitCode, 16);
+      assert.match(denied.message, /x\.qcow2.*Permission denied.*qemu user/);
+      assert.equal(explainStartFailure(denied, clone), denied);
+    }
     const notLibvirt = new Error('Failed to get "write" lock');
     assert.equal(explainStartFailure(notLibvirt, clone), notLibvirt);
   });

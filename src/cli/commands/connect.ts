@@ -5,7 +5,8 @@ import { asQq2Error, CancelledError, MissingDependencyError, Qq2Error, SpiceTime
 import { operationAccepts } from '../../core/operations';
 import { parseSetOrThrow, resolveSet } from '../../core/set';
 import type { CloneInfo } from '../../libvirt/api';
-import { chooseViewer, graphicsOf, installedViewers, launchViewer, viewerCommandFor, virshFor, waitForSpice } from '../../libvirt/display';
+import { forEachBounded } from '../../core/limit';
+import { chooseViewer, CONNECTS_AT_ONCE, graphicsOf, installedViewers, launchViewer, viewerCommandFor, virshFor, waitForSpice } from '../../libvirt/display';
 
 const label = (c: { id: number; name: string }) => `${c.id} (${c.name})`;
 
@@ -61,8 +62,15 @@ export async function openViewers(ctx: CliContext, clones: readonly CloneInfo[])
       'virt-viewer',
     );
   }
-  const opened = await Promise.all(
-    spiceClones.map((c) => openViewer(ctx, c, viewer!, Number(ctx.config.S_TIMEOUT)).then(() => undefined, (e: unknown) => asQq2Error(e))),
+  // A few at a time: each waits for its display (polling) and then opens a viewer.
+  const opened: (Qq2Error | undefined)[] = spiceClones.map(() => new CancelledError());
+  await forEachBounded(
+    spiceClones,
+    CONNECTS_AT_ONCE,
+    async (c, i) => {
+      opened[i] = await openViewer(ctx, c, viewer!, Number(ctx.config.S_TIMEOUT)).then(() => undefined, (e: unknown) => asQq2Error(e));
+    },
+    ctx.signal,
   );
   const errors: Qq2Error[] = [];
   opened.forEach((e, i) => {

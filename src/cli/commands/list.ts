@@ -2,7 +2,7 @@ import type { CliCommand } from './types';
 import { expectArgs } from './expectArgs';
 import type { CliContext } from '../context';
 import type { CloneInfo, Inventory } from '../../libvirt/api';
-import { UsageError } from '../../core/errors';
+import { Qq2Error, UsageError } from '../../core/errors';
 import { inventoryXml } from '../listXml';
 import { imageReport } from '../../libvirt/templates';
 
@@ -46,6 +46,17 @@ export const listCommand: CliCommand = {
     if (mode === undefined) return listCurrent(ctx);
     if (mode !== 'all' && mode !== 'xml') throw new UsageError(`list takes 'all' or 'xml'; got '${mode}'.`);
     const inv = await ctx.service().inventory(ctx.signal);
-    ctx.out.result(mode === 'all' ? listAll(inv) : inventoryXml(inv, await imageReport(ctx.service(), inv, ctx.signal)));
+    if (mode === 'all') return ctx.out.result(listAll(inv));
+    const images = await imageReport(ctx.service(), inv, ctx.signal);
+    ctx.out.result(inventoryXml(inv, images));
+    // A generation that could not be read is left out of the document: say which and why, and exit with its code.
+    const unread = [...images.unread];
+    if (unread.length) {
+      const names = new Map(inv.clones.map((c) => [c.uuid, c.name]));
+      throw new Qq2Error(
+        `Could not read the image generation of ${unread.map(([u, e]) => `${names.get(u) ?? u} (${e.message})`).join(', ')}.`,
+        unread[0]![1].exitCode,
+      );
+    }
   },
 };

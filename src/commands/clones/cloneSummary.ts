@@ -43,7 +43,7 @@ export function summarizeClones(outcomes: readonly TemplateOutcome[], count: num
     log.push({ level: 'info', text: `Clone ${o.template}: made ${r.made.length} of ${count}${run && r.made.length ? ' (started)' : ''}${names ? `: ${names}` : ''}` });
     for (const f of r.failed) {
       failures.push(`clone ${f.id} (${f.name}) of ${f.template}: ${f.error.message}`);
-      log.push({ level: 'error', text: `Clone ${o.template}: clone ${f.id} (${f.name}) failed and left nothing behind: ${f.error.message}${detail(f.error)}` });
+      log.push({ level: 'error', text: `Clone ${o.template}: clone ${f.id} (${f.name}) failed${f.leftBehind ? '' : ' and left nothing behind'}: ${f.error.message}${detail(f.error)}` });
     }
     if (r.cancelled) log.push({ level: 'info', text: `Clone ${o.template}: ${r.cancelled} not made (cancelled)` });
   }

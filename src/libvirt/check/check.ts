@@ -7,14 +7,14 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CloneInfo, Inventory, LibvirtService } from '../api';
-import type { Finding } from './findings';
 import type { DomainValidator } from '../templates';
 import { generationDir, isWritableOnDisk } from '../storage';
 import { storageDir } from '../storage';
 import { DomainDoc } from '../domain';
 import { imageInfo } from '../storage';
+import { graceFor, inUse, scanUsage, tooYoung, whyUndecided, type Usage } from '../storage';
+import type { Finding } from './findings';
 import { kvmAccessProblem } from './kvmAccess';
-import { inUse, scanUsage, tooYoung, whyUndecided, type Usage } from '../storage';
 
 export { applyFix } from './fixes';
 
@@ -218,43 +218,57 @@ function foreignFindings(scan: Scan): Finding[] {
 /** Files in our storage (overlays, saved states) and our generation images that nothing uses. */
 async function storageFindings(scan: Scan, signal?: AbortSignal): Promise<Finding[]> {
   const out: Finding[] = [];
-  const deletion = (file: string): Pick<Finding, 'fix' | 'advice'> =>
-    scan.undecided ? { advice: `Not offered for deletion: ${scan.undecided}.` } : { fix: `Delete ${file}.` };
-  const candidates = async (dir: string): Promise<string[]> => {
+  const minutes = (ms: number) => `${Math.max(1, Math.round(ms / 60_000))} minute(s)`;
+  // Every left-over is reported; one written within its grace period may be a clone or image being made right now,
+  // so its deletion is offered only once it is older.
+  const deletion = ({ file, recent }: Candidate): Pick<Finding, 'fix' | 'advice' | 'recent'> =>
+    recent
+      ? { recent: true, advice: `Not offered for deletion yet: it may be being made right now; deletion is offered once it is older than ${minutes(graceFor(file))} (check again then).` }
+      : scan.undecided
+        ? { advice: `Not offered for deletion: ${scan.undecided}.` }
+        : { fix: `Delete ${file}.` };
+  const recently = (c: Candidate) => (c.recent ? ` It was written ${minutes(Date.now() - c.mtimeMs)} ago: possibly being made right now.` : '');
+  interface Candidate {
+    readonly file: string;
+    readonly recent: boolean;
+    readonly mtimeMs: number;
+  }
+  const candidates = async (dir: string): Promise<Candidate[]> => {
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
-    const files: string[] = [];
+    const files: Candidate[] = [];
     for (const e of entries.filter((x) => x.isFile() && !x.name.endsWith('.part'))) {
       const file = path.join(dir, e.name);
       if (inUse(scan.usage, file)) continue;
       const st = await fs.stat(file).catch(() => undefined);
-      if (!st || tooYoung(file, st)) continue;
-      files.push(file);
+      if (!st) continue; // gone meanwhile
+      files.push({ file, recent: tooYoung(file, st), mtimeMs: st.mtimeMs });
     }
     return files;
   };
-  for (const file of await candidates(scan.dir)) {
+  for (const c of await candidates(scan.dir)) {
+    const { file } = c;
     const backing = (await imageInfo(file, signal)).backing;
     const owner = backing ? (scan.imageOwner.get(backing) ?? ownerByGeneration(backing)) : undefined;
     out.push(
       backing
         ? {
             kind: 'orphan-overlay', ...(owner ? { template: owner } : {}), file,
-            message: `${file} is a left-over clone overlay (on ${backing}) whose domain is gone.`,
-            ...deletion(file),
+            message: `${file} is a left-over clone overlay (on ${backing}) whose domain is gone.${recently(c)}`,
+            ...deletion(c),
           }
         : {
             kind: 'stray-file', file,
-            message: `${file} is in qq2clone's storage but no domain uses it (a left-over image or saved state).`,
-            ...deletion(file),
+            message: `${file} is in qq2clone's storage but no domain uses it (a left-over image or saved state).${recently(c)}`,
+            ...deletion(c),
           },
     );
   }
-  for (const file of (await candidates(generationDir(scan.dir))).filter((f) => f.endsWith('.qcow2'))) {
-    const owner = ownerByGeneration(file);
+  for (const c of (await candidates(generationDir(scan.dir))).filter((f) => f.file.endsWith('.qcow2'))) {
+    const owner = ownerByGeneration(c.file);
     out.push({
-      kind: 'unused-generation', ...(owner ? { template: owner } : {}), file,
-      message: `${file} is an old template image generation that no template and no clone uses any more.`,
-      ...deletion(file),
+      kind: 'unused-generation', ...(owner ? { template: owner } : {}), file: c.file,
+      message: `${c.file} is an old template image generation that no template and no clone uses any more.${recently(c)}`,
+      ...deletion(c),
     });
   }
   return out;

@@ -29,4 +29,6 @@ export interface Finding {
   /** The file the fix deletes or changes, or the domain it acts on. */
   readonly file?: string;
   readonly uuid?: string;
+  /** The file was written within its grace period: it may belong to a clone or image being made right now. */
+  readonly recent?: boolean;
 }

@@ -26,10 +26,14 @@ function settled(r: PromiseSettledResult<string> | undefined): string {
   return r.value;
 }
 
+/** libvirt's answer for a domain that is not (or no longer) defined. */
+const GONE = /failed to get domain|Domain not found/i;
+
 /**
  * The bookkeeping of these domains: from the cache, else read for all of them in one pipelined write of
  * `dumpxml --xpath /domain/metadata` (and cached). A domain undefined meanwhile answers with an error: it is gone
- * and left out of the map.
+ * and left out of the map. Any other failed read throws (naming the domains): a listing without them would show
+ * clones as gone that are not.
  */
 export async function readMetas(core: ServiceCore, uuids: readonly string[], signal?: AbortSignal): Promise<Map<string, CloneMeta | null>> {
   const metas = new Map<string, CloneMeta | null>();
@@ -45,12 +49,19 @@ export async function readMetas(core: ServiceCore, uuids: readonly string[], sig
     signal,
     Math.ceil(unknown.length / 64),
   );
+  const failures: string[] = [];
   answers.forEach((a, i) => {
-    if (a.status !== 'fulfilled') return;
+    if (a.status !== 'fulfilled') {
+      // Undefined meanwhile: gone, left out. Any other failure is said: the domain must not silently vanish.
+      const e = a.reason as Qq2Error;
+      if (!GONE.test(e?.message ?? '')) failures.push(`${unknown[i]} (${e?.message ?? String(e)})`);
+      return;
+    }
     const m = readMetaSnippet(a.value) ?? null;
     metas.set(unknown[i]!, m);
     core.metaCache.set(unknown[i]!, m);
   });
+  if (failures.length) throw new LibvirtError(`Could not read qq2clone's bookkeeping of domain(s) ${failures.join(', ')}.`);
   return metas;
 }
 

@@ -62,6 +62,28 @@ async function backingFormat(core: ServiceCore, disk: DiskInfo, signal?: AbortSi
 }
 
 /**
+ * Undoes a half-made clone: no domain without its overlay, no overlay without its domain. A cancelled define or
+ * start may still have reached libvirtd: undone by UUID (ours alone) either way. When the domain cannot be
+ * undefined its overlays are kept (a defined domain without its disk is worse than a left-over). Resolves to what
+ * is left behind and what to do about it, or undefined when nothing is.
+ */
+async function undoClone(core: ServiceCore, uuid: string, name: string, overlays: readonly string[]): Promise<string | undefined> {
+  const exists = () => core.virsh(['domstate', uuid]).then(() => true, () => false);
+  await core.virsh(['destroy', uuid]).catch(() => undefined); // fails when it does not run: the undefine tells
+  const undefined_ = await core.virsh(['undefine', uuid, '--managed-save', '--nvram']).then(
+    () => undefined,
+    (e: unknown) => asQq2Error(e),
+  );
+  core.metaCache.delete(uuid);
+  if (undefined_ && (await exists())) {
+    return `Undoing it failed too (${undefined_.message}): domain ${name} (${uuid}) is still defined and its overlay(s) ${overlays.join(', ')} were kept; remove it with virsh undefine ${uuid} and delete them, or run qq2clone check.`;
+  }
+  const kept: string[] = [];
+  for (const f of overlays) await fs.rm(f, { force: true }).catch((e: unknown) => kept.push(`${f} (${asQq2Error(e).message})`));
+  return kept.length ? `Undoing it could not delete ${kept.join(', ')}: delete it by hand or run qq2clone check.` : undefined;
+}
+
+/**
  * Makes `count` clones of `template`. Throws only when nothing could be made at all (no template, a missing template
  * disk, unusable storage, the shared overlay could not be made); otherwise every clone asked for is in exactly one
  * list of the result. Cancelled before any clone began: nothing made, all `count` cancelled.
@@ -84,11 +106,16 @@ export async function makeClones(core: CloneDeps, template: string, count: numbe
  * was made (those clones exist): CancelledError after a cancel, else the first failure's error.
  */
 export function allMade(r: CloneBatchResult, count: number, signal?: AbortSignal): CloneInfo[] {
-  if (r.cancelled || signal?.aborted) throw new CancelledError(`Cancelled after ${r.made.length} of ${count} clones were made.`);
-  const first = r.failed[0]?.error;
+  // What undoing failed clones left behind is said whatever else happened.
+  const behind = r.failed.filter((f) => f.leftBehind).map((f) => `Clone ${f.id} (${f.name}): ${f.leftBehind}`);
+  if (r.cancelled || signal?.aborted)
+    throw new CancelledError(`Cancelled after ${r.made.length} of ${count} clones were made.${behind.length ? ` ${behind.join(' ')}` : ''}`);
+  const first = r.failed[0];
   if (first) {
-    first.message = `${r.made.length} of ${count} clones were made; ${r.failed.length} failed and left nothing behind: ${first.message}`;
-    throw first;
+    const what = behind.length ? `${behind.length} of them left something behind` : 'left nothing behind';
+    const others = behind.filter((b) => !b.startsWith(`Clone ${first.id} `));
+    first.error.message = `${r.made.length} of ${count} clones were made; ${r.failed.length} failed and ${what}: ${first.error.message}${others.length ? ` ${others.join(' ')}` : ''}`;
+    throw first.error;
   }
   return [...r.made];
 }
@@ -151,15 +178,12 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
           if (o.run) await core.virsh(['start', uuid], signal).catch((e: unknown) => Promise.reject(explainStartFailure(e, { template, id: p.id, uuid, name: p.name })));
           made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false, storage: storage.dir });
         } catch (e) {
-          // Undo this clone: no domain without its overlay, no overlay without its domain.
-          // A cancelled define or start may still have reached libvirtd: undo by UUID (ours alone) either way.
-          await core.virsh(['destroy', uuid]).catch(() => undefined);
-          await core.virsh(['undefine', uuid, '--managed-save', '--nvram']).catch(() => undefined);
-          core.metaCache.delete(uuid);
-          for (const f of copied) await fs.rm(f, { force: true });
           const err = asQq2Error(e);
-          // A clone interrupted by the cancel counts as cancelled (undone like any other).
-          if (!(err instanceof CancelledError) && !signal?.aborted) failed.push({ template, id: p.id, name: p.name, error: err });
+          const left = await undoClone(core, uuid, p.name, copied);
+          if (left) err.message = `${err.message}. ${left}`;
+          // A clone interrupted by the cancel counts as cancelled (undone like any other), unless undoing it failed.
+          if (left || (!(err instanceof CancelledError) && !signal?.aborted))
+            failed.push({ template, id: p.id, name: p.name, error: err, ...(left ? { leftBehind: left } : {}) });
         }
         o.onProgress?.({ done: ++done, total: plan.length, item: { template, id: p.id, uuid, name: p.name } });
       },

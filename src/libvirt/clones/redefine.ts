@@ -85,12 +85,12 @@ async function redefineLocked(svc: LibvirtService, old: DefinedDomain, name: str
 
 /** Same UUID, new name: domrename, then define; a failed define renames back. */
 async function renameThenDefine(svc: LibvirtService, old: DefinedDomain, name: string, xml: string, signal?: AbortSignal): Promise<string> {
-  await virshVia(svc, ['domrename', old.uuid, name], signal);
+  await virshVia(svc, ['domrename', '--', old.uuid, name], signal);
   forgetDomain(svc, old.uuid);
   try {
     return await svc.defineXml(xml, signal);
   } catch (e) {
-    const back = await tryVirshVia(svc, ['domrename', old.uuid, old.name]);
+    const back = await tryVirshVia(svc, ['domrename', '--', old.uuid, old.name]);
     throw new LibvirtError(
       back === undefined
         ? `Renamed ${old.name} to ${name}, but defining the new XML failed (${message(e)}) and renaming it back failed too: it is now called ${name}.`
@@ -105,8 +105,8 @@ async function renameThenDefine(svc: LibvirtService, old: DefinedDomain, name: s
  */
 async function replaceDefinition(svc: LibvirtService, old: DefinedDomain, name: string, xml: string, signal?: AbortSignal): Promise<string> {
   const aside = name === old.name ? `${old.name}-replaced-${Date.now().toString(36)}` : undefined;
-  const restoreName = async (): Promise<boolean> => !aside || (await tryVirshVia(svc, ['domrename', old.uuid, old.name])) !== undefined;
-  if (aside) await virshVia(svc, ['domrename', old.uuid, aside], signal);
+  const restoreName = async (): Promise<boolean> => !aside || (await tryVirshVia(svc, ['domrename', '--', old.uuid, old.name])) !== undefined;
+  if (aside) await virshVia(svc, ['domrename', '--', old.uuid, aside], signal);
   let id: string;
   try {
     id = await svc.defineXml(xml, signal);

@@ -27,6 +27,9 @@ export function virshFor(service: LibvirtService): Virsh {
   return typeof s.virsh === 'function' ? (args, signal) => s.virsh!(args, signal) : oneShotVirsh(service.config.uri);
 }
 
+/** How many clones of a SET connect works on at once (each waits for its display, polling, then opens a viewer). */
+export const CONNECTS_AT_ONCE = 4;
+
 export type ViewerName = 'virt-viewer' | 'spicy';
 export const VIEWERS: readonly ViewerName[] = ['virt-viewer', 'spicy'];
 

@@ -4,6 +4,7 @@
  */
 import {
   ExternalCommandError,
+  ImageAccessError,
   LibvirtError,
   LibvirtUnavailableError,
   MissingDependencyError,
@@ -21,6 +22,18 @@ const PACKAGES: Record<string, string> = {
 const DAEMON_DOWN = /Failed to connect socket|No such file or directory|Connection refused|end of file while reading data|Cannot recv data|Broken pipe|not connected|no connection driver/i;
 const PERMISSION =
   /Permission denied|authentication (failed|unavailable)|access denied|Operation not permitted.*socket|Unable to get system bus connection|polkit/i;
+/**
+ * virsh's own lines when opening the connection failed: only then can a refusal mean "no permission to use libvirt".
+ * (A refusal met later, e.g. QEMU unable to open a disk while starting a domain, is a failed action.)
+ */
+const CONNECT_FAILED = /failed to (re)?connect to the hypervisor|Failed to connect socket/i;
+/**
+ * libvirt's and QEMU's words for a file the QEMU process may not open: "Cannot access storage file 'F' (as
+ * uid:U, gid:G): Permission denied", "Cannot access backing file 'F' of storage file ...", "Could not open 'F':
+ * Permission denied". The first quoted path is the refused file.
+ */
+const FILE_REFUSED = /(?:Cannot access (?:storage|backing) file|Could not open(?: backing file)?) '([^']+)'[^\n]*: Permission denied/i;
+const AS_UID = /\(as uid:(\d+), gid:\d+\)/;
 
 /** Hints: one sentence that says what to do. */
 export const FAILURE_HINTS = {
@@ -30,6 +43,8 @@ export const FAILURE_HINTS = {
     `Start the libvirt daemon (e.g. \`sudo systemctl start libvirtd\` or \`libvirtd -d\`) and check the connection URI ${uri}.`,
   permission: () =>
     'Add your user to the libvirt group (`sudo usermod -aG libvirt $USER`, then log in again) or use a connection URI you may access.',
+  imageAccess: (file: string, uid?: string) =>
+    `The qemu user${uid ? ` (uid ${uid})` : ''} must be able to reach ${file}: give it read access to the file and search (x) permission on every directory above it, or move the image to a directory it can enter.`,
 };
 
 /** The text after "error: " prefixes, joined, or the trimmed stderr. */
@@ -44,12 +59,14 @@ export function libvirtMessage(stderr: string): string {
   return errs.join(': ') || 'unknown failure';
 }
 
-/** Whether a virsh failure means the daemon cannot be reached (rather than a refused request). */
+/**
+ * Whether a virsh failure means the connection itself cannot be used (rather than a refused request): only when
+ * opening the connection failed is a refusal "no permission to use libvirt".
+ */
 export function classifyLibvirtStderr(stderr: string): 'daemon-down' | 'permission-denied' | undefined {
-  if (PERMISSION.test(stderr)) return 'permission-denied';
-  if (/Failed to connect socket|Connection refused|end of file while reading|failed to connect to the hypervisor/i.test(stderr))
-    return 'daemon-down';
-  return undefined;
+  if (!CONNECT_FAILED.test(stderr) && !/Connection refused|end of file while reading/i.test(stderr)) return undefined;
+  if (CONNECT_FAILED.test(stderr) && PERMISSION.test(stderr)) return 'permission-denied';
+  return 'daemon-down';
 }
 
 export interface FailureFacts {
@@ -83,6 +100,11 @@ export function mapFailure(f: FailureFacts): Qq2Error {
       return new LibvirtUnavailableError(`No permission to use libvirt at ${uri}: ${msg}`, kind, FAILURE_HINTS.permission(), failure);
     if (kind === 'daemon-down' || (DAEMON_DOWN.test(stderr) && /connect to the hypervisor/i.test(stderr)))
       return new LibvirtUnavailableError(`Cannot connect to libvirt at ${uri}: ${msg}`, 'daemon-down', FAILURE_HINTS.daemonDown(uri), failure);
+    const refused = FILE_REFUSED.exec(stderr);
+    if (refused) {
+      const hint = FAILURE_HINTS.imageAccess(refused[1]!, AS_UID.exec(refused[0])?.[1]);
+      return new ImageAccessError(`${msg}. ${hint}`, refused[1]!, hint, failure);
+    }
     return new LibvirtError(msg, failure);
   }
   return new ExternalCommandError(`${f.program} failed: ${msg}`, failure);

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { CancelledError } from '../../core/errors';
 import type { LibvirtService } from '../api';
 import { parseLines } from '../virsh';
+import { forEachBounded } from '../../core/limit';
 import { virshVia } from '../serviceCore';
 import { overlayDisks, parseDomain } from '../domain';
 import { imageInfo, type ImageInfo } from './imageInfo';
@@ -134,12 +135,11 @@ class Scanner {
         this.unknown.push(`domains keep being defined while qq2clone reads them (${fresh.length} not read)`);
         break;
       }
-      await Promise.all(
-        fresh.map(async (u) => {
-          const why = await this.domain(u, running.has(u));
-          if (why) failed.set(u, why);
-        }),
-      );
+      // A few domains at a time: a connection with hundreds of domains must not start a read for each at once.
+      await forEachBounded(fresh, USAGE_READS, async (u) => {
+        const why = await this.domain(u, running.has(u));
+        if (why) failed.set(u, why);
+      });
     }
     // A domain that could not be read but is still listed may use anything.
     const still = new Set(all);
@@ -195,6 +195,9 @@ export function whyUndecided(u: Usage): string | undefined {
   return `qq2clone cannot tell whether anything still uses it: ${u.unknown[0]}${more}`;
 }
 
+/** How many domains the usage scan reads at once. */
+export const USAGE_READS = 8;
+
 /** How long a file in our storage counts as new: it may belong to a clone or an image being made right now. */
 export const GRACE_MS = 2 * 60_000;
 
@@ -204,6 +207,10 @@ export const GRACE_MS = 2 * 60_000;
  * clone batch's prototype overlay, which lives as long as the batch: ten minutes.
  */
 export function tooYoung(file: string, st: { mtimeMs: number }, now = Date.now()): boolean {
-  const grace = path.basename(file).startsWith('.') ? 10 * 60_000 : GRACE_MS;
-  return now - st.mtimeMs < grace;
+  return now - st.mtimeMs < graceFor(file);
+}
+
+/** How long `file` counts as new (see tooYoung). */
+export function graceFor(file: string): number {
+  return path.basename(file).startsWith('.') ? 10 * 60_000 : GRACE_MS;
 }

@@ -2,33 +2,50 @@
  * Which image generation each clone uses, and which generation images nothing uses any more (so they may go).
  * A clone's generation is read from its overlays' backing files, so it is right even for clones made before.
  */
+import { CancelledError, asQq2Error, type Qq2Error } from '../../core/errors';
 import type { CloneInfo, Inventory, LibvirtService } from '../api';
+import { forEachBounded } from '../../core/limit';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { generationDir, generationOf, qcow2Backing } from '../storage';
 import { inUse, scanUsage, whyUndecided } from '../storage';
 import { DomainDoc } from '../domain';
 
-/** The image a clone's first disk is based on, and that image's generation number. */
+/** The image a clone's first disk is based on, and that image's generation number; or why it could not be read. */
 export interface CloneGeneration {
   readonly uuid: string;
   readonly image?: string;
   readonly generation?: number;
+  /** The read failed (the clone's XML or its disk's header): nothing is known, which is not "no generation". */
+  readonly error?: Qq2Error;
 }
 
-/** The generation each clone uses (its first disk's backing image, read from the qcow2 header). */
+/** How many clones' generations are read at once. */
+export const GENERATION_READS = 8;
+
+/** The generation each clone uses (its first disk's backing image, read from the qcow2 header), a few at a time. */
 export async function cloneGenerations(
   svc: LibvirtService,
   clones: readonly CloneInfo[],
   signal?: AbortSignal,
 ): Promise<CloneGeneration[]> {
-  return Promise.all(
-    clones.map(async (c) => {
-      const [disk] = await svc.cloneDisks(c.uuid, signal).catch(() => [] as string[]);
-      const image = disk ? await qcow2Backing(disk).catch(() => undefined) : undefined;
-      return image ? { uuid: c.uuid, image, generation: generationOf(image) } : { uuid: c.uuid };
-    }),
+  const out: CloneGeneration[] = new Array<CloneGeneration>(clones.length);
+  await forEachBounded(
+    clones,
+    GENERATION_READS,
+    async (c, i) => {
+      try {
+        const [disk] = await svc.cloneDisks(c.uuid, signal);
+        const image = disk ? await qcow2Backing(disk) : undefined;
+        out[i] = image ? { uuid: c.uuid, image, generation: generationOf(image) } : { uuid: c.uuid };
+      } catch (e) {
+        out[i] = { uuid: c.uuid, error: asQq2Error(e) };
+      }
+    },
+    signal,
   );
+  if (signal?.aborted) throw new CancelledError();
+  return out;
 }
 
 /** A template's current image per disk, with its generation. */
@@ -42,6 +59,8 @@ export interface TemplateImage {
 export interface ImageReport {
   readonly templates: ReadonlyMap<string, readonly TemplateImage[]>;
   readonly clones: ReadonlyMap<string, number>;
+  /** Clones whose generation could not be read, with why. */
+  readonly unread: ReadonlyMap<string, Qq2Error>;
 }
 
 export async function imageReport(svc: LibvirtService, inv: Inventory, signal?: AbortSignal): Promise<ImageReport> {
@@ -52,8 +71,12 @@ export async function imageReport(svc: LibvirtService, inv: Inventory, signal?: 
     templates.set(t.name, (doc?.disks() ?? []).map((d) => ({ target: d.target, image: d.source, generation: generationOf(d.source) })));
   }
   const clones = new Map<string, number>();
-  for (const g of await cloneGenerations(svc, inv.clones, signal)) if (g.generation) clones.set(g.uuid, g.generation);
-  return { templates, clones };
+  const unread = new Map<string, Qq2Error>();
+  for (const g of await cloneGenerations(svc, inv.clones, signal)) {
+    if (g.generation) clones.set(g.uuid, g.generation);
+    if (g.error) unread.set(g.uuid, g.error);
+  }
+  return { templates, clones, unread };
 }
 
 /** Which of the candidate images may be deleted, or why none may. */

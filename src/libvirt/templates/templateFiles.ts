@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { TemplateError } from '../../core/errors';
+import { FileTypeError, PermissionError, TemplateError } from '../../core/errors';
 import { assertName, nameProblem } from '../../core/names';
 import type { TemplateInfo } from '../api';
 import { makeReadOnlyAll } from '../storage';
@@ -13,13 +13,22 @@ export function templateFileIn(dir: string, name: string): string {
   return path.join(dir, `${assertName(name)}.xml`);
 }
 
-/** All templates in `dir` (a missing directory means none); unreadable ones are listed with a problem. */
+/**
+ * All templates in `dir` (a missing directory means none); unreadable ones are listed with a problem. A directory
+ * that exists but cannot be read throws (10 no permission, 18 not a directory): "no templates" would be untrue.
+ */
 export async function readTemplateDir(dir: string): Promise<TemplateInfo[]> {
   let entries: string[];
   try {
     entries = await fs.readdir(dir);
-  } catch {
-    return [];
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    const why = `The template directory ${dir} cannot be read`;
+    if (code === 'ENOTDIR') throw new FileTypeError(`${why}: it is not a directory. Set the template directory to a directory.`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new PermissionError(`${why}: permission denied. Give your user read and search (x) permission on it, or set another template directory.`);
+    throw new PermissionError(`${why}: ${(e as Error).message}`);
   }
   const out: TemplateInfo[] = [];
   for (const f of entries.sort()) {

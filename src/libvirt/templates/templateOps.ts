@@ -5,11 +5,11 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { TemplateError, UsageError, XmlError } from '../../core/errors';
+import { TemplateError, UsageError, XmlError, asQq2Error } from '../../core/errors';
 import { assertName } from '../../core/names';
-import { isActive } from '../../core/operations';
 import type { CloneInfo, LibvirtService, TemplateInfo } from '../api';
 import { setCloneTemplate } from './retargetClones';
+import { isActive } from '../../core/operations';
 import { generationFilesOf, unusedGenerations } from './generations';
 import { backingChain, isOurGeneration } from '../storage';
 import { importSourceKind } from './importSource';
@@ -205,23 +205,39 @@ async function renameLocked(deps: TemplateDeps, from: string, to: string, signal
   const doc = new DomainDoc(await svc.templateXml(from));
   doc.name = to;
   await svc.writeTemplateXml(to, doc.toString());
-  const done: { clone: CloneInfo; newName: string }[] = [];
+  const done: { clone: CloneInfo; newName: string; renamed: boolean }[] = [];
   try {
     for (const clone of clones) {
       const newName = renamedCloneName(clone.name, from, to);
       await setCloneTemplate(svc, clone.uuid, to, signal);
-      done.push({ clone, newName });
-      if (newName !== clone.name) await virshVia(svc, ['domrename', clone.uuid, newName], signal);
+      const step = { clone, newName, renamed: false };
+      done.push(step);
+      if (newName !== clone.name) await virshVia(svc, ['domrename', '--', clone.uuid, newName], signal);
+      step.renamed = newName !== clone.name;
       forgetDomain(svc, clone.uuid);
     }
   } catch (e) {
-    for (const { clone, newName } of done.reverse()) {
-      if (newName !== clone.name) await virshVia(svc, ['domrename', clone.uuid, clone.name]).catch(() => undefined);
-      await setCloneTemplate(svc, clone.uuid, from).catch(() => undefined);
+    // Undo what was done; every part of the undo that fails is said, with where it left the clone.
+    const undo: string[] = [];
+    const why = (x: unknown) => asQq2Error(x).message;
+    for (const { clone, newName, renamed } of done.reverse()) {
+      if (renamed)
+        await virshVia(svc, ['domrename', '--', clone.uuid, clone.name]).catch((x: unknown) =>
+          undo.push(`clone ${clone.id} is still called ${newName} (renaming it back failed: ${why(x)})`),
+        );
+      await setCloneTemplate(svc, clone.uuid, from).catch((x: unknown) =>
+        undo.push(`clone ${clone.id} (${clone.uuid}) still belongs to template ${to} (${why(x)})`),
+      );
       forgetDomain(svc, clone.uuid);
     }
-    await fs.rm(templatePath(svc, to), { force: true });
-    throw e;
+    const err = asQq2Error(e);
+    if (!undo.length) {
+      await fs.rm(templatePath(svc, to), { force: true });
+      throw err;
+    }
+    // Clones that still say template `to` keep a template of that name (both files are kept).
+    err.message = `${err.message}. Undoing the rename failed in part: ${undo.join('; ')}. Both ${from} and ${to} were kept; run qq2clone check, then rename again or fix those clones with virsh.`;
+    throw err;
   }
   await fs.rm(oldFile);
   return { name: to, messages: clones.length ? [`Renamed ${clones.length} clone(s) of ${from}.`] : [] };

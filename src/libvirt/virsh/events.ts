@@ -9,6 +9,9 @@ import { loadExeca } from '../process';
 import { FAILURE_HINTS, mapFailure } from '../process';
 import { parseEventLine } from './parse';
 
+/** How much of the event stream's stderr is kept. */
+const ERR_KEPT = 8 * 1024;
+
 export class EventStream {
   private proc: ResultPromise | undefined;
   private stopped = false;
@@ -62,7 +65,9 @@ export class EventStream {
       }
       this.backoff = 250;
     });
-    p.stderr.on('data', (d: string) => (err += d));
+    // Only its end is ever shown (the last line, in the lost-connection message): a stream that lives for days keeps
+    // at most ERR_KEPT characters of it.
+    p.stderr.on('data', (d: string) => (err = (err + d).slice(-ERR_KEPT)));
     const r = await p;
     this.proc = undefined;
     this.running = false;

@@ -1,9 +1,10 @@
 /**
  * A small pool of virsh sessions for one connection: quick commands share the least-busy session, slow ones
  * (start, destroy, managedsave) spread over up to `size` sessions. Sessions that end are replaced on next use;
- * read-only commands whose session ended before answering are retried once.
+ * read-only commands whose session ended before answering are retried once, and so is any command the session
+ * had not begun (another caller's cancel ended it): a cancel ends its own work only.
  */
-import { VirshSession, SessionEndedError } from './session';
+import { NotBegunError, VirshSession, SessionEndedError } from './session';
 
 /** Commands that only read: safe to send again if the session ended before answering. */
 const READ_ONLY = new Set([
@@ -48,11 +49,16 @@ export class SessionPool {
   /** Runs one virsh command through a session; returns its stdout. */
   async run(args: readonly string[], signal?: AbortSignal): Promise<string> {
     if (this.disposed) throw new SessionEndedError('The libvirt service has been disposed.');
+    return this.runOn(this.pick(), args, signal);
+  }
+
+  /** One command on `s`; once again on another session when `s` ended before answering and that is safe. */
+  private async runOn(s: VirshSession, args: readonly string[], signal?: AbortSignal): Promise<string> {
     try {
-      return await this.pick().run(args, signal);
+      return await s.run(args, signal);
     } catch (e) {
-      if (e instanceof SessionEndedError && READ_ONLY.has(args[0] ?? '') && !signal?.aborted && !this.disposed)
-        return this.pick().run(args, signal);
+      const again = e instanceof NotBegunError || (e instanceof SessionEndedError && READ_ONLY.has(args[0] ?? ''));
+      if (again && !signal?.aborted && !this.disposed) return this.pick([s]).run(args, signal);
       throw e;
     }
   }
@@ -75,7 +81,7 @@ export class SessionPool {
     }
     const per = Math.ceil(commands.length / k);
     const parts = sessions.map((s, i) =>
-      Promise.allSettled(commands.slice(i * per, (i + 1) * per).map((c) => s.run(c, signal))),
+      Promise.allSettled(commands.slice(i * per, (i + 1) * per).map((c) => this.runOn(s, c, signal))),
     );
     return (await Promise.all(parts)).flat();
   }

@@ -12,7 +12,11 @@ export function quoteVirshArg(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** One session line for `args` (e.g. ['dumpxml', '--inactive', uuid]). */
+/**
+ * One session line for `args` (e.g. ['dumpxml', '--inactive', uuid]). Quoting does not stop virsh from reading an
+ * argument that starts with `--` as an option: a name that comes from XML or from a user goes after `--` (virsh's
+ * end of options), e.g. ['domuuid', '--', name].
+ */
 export function virshLine(args: readonly string[]): string {
   if (args.length === 0) throw new UsageError('Empty virsh command.');
   return args.map(quoteVirshArg).join(' ');

@@ -1,9 +1,16 @@
 /**
  * One long-lived `virsh -q -c URI` process that runs commands one after another. virsh echoes every input line as
  * `virsh # <line>`, has no exit status per command and reports failures as `error: ` lines on stderr, so each
- * command is followed by `echo __Q2C''N__` (prints `__Q2CN__`, unlike its echo) and `echo --err __Q2C''N__` (marks
- * the end of that command's stderr). Commands may be written ahead (pipelined); replies come back in order.
+ * command is followed by `echo __Q2C<nonce>''_N__` (prints `__Q2C<nonce>_N__`, unlike its echo) and
+ * `echo --err __Q2C<nonce>''_N__` (marks the end of that command's stderr). The nonce is random per session and
+ * never leaves this process and virsh's pipes, so no domain data (a description, a name) can contain a marker.
+ * Commands may be written ahead (pipelined); replies come back in order.
+ *
+ * Cancelling a command ends that command only: its caller hears CancelledError at once; when the command is the one
+ * virsh is running, the process is killed (virsh cannot interrupt a command) and the other callers' commands that
+ * virsh had not begun fail with NotBegunError, which the pool answers by running them on another session.
  */
+import { randomBytes } from 'node:crypto';
 import type { ResultPromise } from 'execa';
 import { loadExeca } from '../process';
 import { CancelledError, LibvirtError, type Qq2Error } from '../../core/errors';
@@ -14,6 +21,9 @@ interface Pending {
   readonly n: number;
   readonly line: string;
   readonly args: readonly string[];
+  readonly signal: AbortSignal | undefined;
+  /** Its caller cancelled it: its reply, if any comes, is dropped. */
+  cancelled: boolean;
   resolve(stdout: string): void;
   reject(e: Qq2Error): void;
 }
@@ -21,7 +31,15 @@ interface Pending {
 /** Thrown when the session process ended before answering (the command may or may not have run). */
 export class SessionEndedError extends LibvirtError {}
 
+/** The session ended before virsh began this command (another caller's cancel ended it): safe to run elsewhere. */
+export class NotBegunError extends SessionEndedError {}
+
+/** How many unsolicited lines a session keeps (the newest): it may live for days. */
+export const UNSOLICITED_KEPT = 100;
+
 const PROMPT = 'virsh [#>$] ';
+/** Output that arrives while no command waits (virsh talking on its own) is kept up to this many characters. */
+const MAX_IDLE_TEXT = 64 * 1024;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class VirshSession {
@@ -33,7 +51,9 @@ export class VirshSession {
   private next = 1;
   private readonly queue: Pending[] = [];
   private ended = false;
-  /** Lines virsh printed on its own (e.g. "Disconnected from ... due to end of file"). */
+  /** Random per session: the reply markers contain it, so domain data cannot. */
+  private readonly nonce = randomBytes(12).toString('hex');
+  /** The newest lines virsh printed on its own (e.g. "Disconnected from ... due to end of file"), at most UNSOLICITED_KEPT. */
   readonly unsolicited: string[] = [];
 
   constructor(
@@ -86,7 +106,13 @@ export class VirshSession {
     this.ended = true;
     const stderr = this.err + extra;
     const pending = this.queue.splice(0);
-    for (const q of pending) {
+    pending.forEach((q, i) => {
+      if (q.cancelled) return;
+      // virsh runs one command at a time: after a cut, only the first one had begun.
+      if (this.cut && i > 0) {
+        q.reject(new NotBegunError('The virsh session was ended by another command\'s cancel before this command began.'));
+        return;
+      }
       const mapped = mapFailure({
         program: 'virsh',
         args: ['-c', this.uri, ...q.args],
@@ -100,7 +126,7 @@ export class VirshSession {
           ? new SessionEndedError('The virsh session ended before answering.', mapped.failure)
           : mapped,
       );
-    }
+    });
     this.onEnd?.(this, stderr);
   }
 
@@ -112,20 +138,27 @@ export class VirshSession {
     const n = this.next++;
     return new Promise<string>((resolve, reject) => {
       const done = this.watch(signal);
+      let settled = false;
       this.queue.push({
         n,
         line,
         args,
+        signal,
+        cancelled: false,
         resolve: (s) => {
+          if (settled) return;
+          settled = true;
           done();
           resolve(s);
         },
         reject: (e) => {
+          if (settled) return;
+          settled = true;
           done();
           reject(signal?.aborted ? new CancelledError() : e);
         },
       });
-      const text = `${line}\necho __Q2C''${n}__\necho --err __Q2C''${n}__\n`;
+      const text = `${line}\necho __Q2C${this.nonce}''_${n}__\necho --err __Q2C${this.nonce}''_${n}__\n`;
       this.start().then(
         ({ p }) => {
           if (!this.ended) p.stdin?.write(text);
@@ -138,12 +171,36 @@ export class VirshSession {
   /** Signals of queued commands, with how many use each: one abort listener per signal, not one per command. */
   private readonly signals = new Map<AbortSignal, { count: number; onAbort: () => void }>();
 
-  /** Watches `signal` while a command uses it (aborting kills the session: virsh cannot interrupt a command). */
+  /** Set when the session was killed to end a cancelled command that virsh was running. */
+  private cut = false;
+
+  /**
+   * The commands of `signal` are cancelled: their callers hear it now; if virsh is running one of them, the
+   * process is killed (the others' commands not yet begun go elsewhere, see finish). A cancelled command still
+   * waiting behind another caller's is cut when its turn comes (drain).
+   */
+  private abort(signal: AbortSignal): void {
+    for (const q of this.queue) {
+      if (q.signal !== signal || q.cancelled) continue;
+      q.cancelled = true;
+      q.reject(new CancelledError());
+    }
+    this.cutIfRunningCancelled();
+  }
+
+  private cutIfRunningCancelled(): void {
+    if (!this.ended && this.queue[0]?.cancelled) {
+      this.cut = true;
+      this.kill();
+    }
+  }
+
+  /** Watches `signal` while a command uses it. */
   private watch(signal: AbortSignal | undefined): () => void {
     if (!signal) return () => undefined;
     let w = this.signals.get(signal);
     if (!w) {
-      w = { count: 0, onAbort: () => this.kill() };
+      w = { count: 0, onAbort: () => this.abort(signal) };
       signal.addEventListener('abort', w.onAbort, { once: true });
       this.signals.set(signal, w);
     }
@@ -161,9 +218,9 @@ export class VirshSession {
   }
 
   private drain(): void {
-    while (this.queue.length) {
+    while (this.queue.length && !this.ended) {
       const q = this.queue[0]!;
-      const mark = `__Q2C${q.n}__`;
+      const mark = `__Q2C${this.nonce}_${q.n}__`;
       const oi = this.out.indexOf(mark);
       const ei = this.err.indexOf(`${mark}\n`);
       if (oi < 0 || ei < 0) return;
@@ -179,7 +236,18 @@ export class VirshSession {
       } else {
         q.resolve(stdout);
       }
+      // The next command has begun: if its caller cancelled it meanwhile, end it now.
+      this.cutIfRunningCancelled();
     }
+    // Whatever is left belongs to no command yet: a session that lives for days must not keep growing it.
+    if (!this.queue.length && this.out.length > MAX_IDLE_TEXT) this.out = this.out.slice(-MAX_IDLE_TEXT);
+    if (!this.queue.length && this.err.length > MAX_IDLE_TEXT) this.err = this.err.slice(-MAX_IDLE_TEXT);
+  }
+
+  private noteUnsolicited(line: string): void {
+    this.unsolicited.push(line);
+    if (this.unsolicited.length > UNSOLICITED_KEPT) this.unsolicited.splice(0, this.unsolicited.length - UNSOLICITED_KEPT);
+    this.onUnsolicited?.(line);
   }
 
   /**
@@ -192,8 +260,7 @@ export class VirshSession {
       .split(/(?<=\n)/)
       .filter((l) => {
         if (!/^error: (Disconnected from |Reconnected to the hypervisor)/.test(l)) return true;
-        this.unsolicited.push(l.trim());
-        this.onUnsolicited?.(l.trim());
+        this.noteUnsolicited(l.trim());
         return false;
       })
       .join('');
@@ -202,7 +269,7 @@ export class VirshSession {
   /** Removes the prompt echoes around a reply; anything before the command's echo is unsolicited output. */
   private cleanStdout(part: string, q: Pending): string {
     let s = part;
-    const tail = new RegExp(`${PROMPT}echo __Q2C''${q.n}__\\n$`);
+    const tail = new RegExp(`${PROMPT}echo __Q2C${this.nonce}''_${q.n}__\\n$`);
     const t = tail.exec(s);
     if (t) s = s.slice(0, t.index);
     const head = new RegExp(`^${PROMPT}${escapeRe(q.line)}\\n`, 'm');
@@ -210,10 +277,7 @@ export class VirshSession {
     if (h) {
       const before = s.slice(0, h.index);
       for (const l of before.split('\n')) {
-        if (l && !new RegExp(`^${PROMPT}`).test(l)) {
-          this.unsolicited.push(l);
-          this.onUnsolicited?.(l);
-        }
+        if (l && !new RegExp(`^${PROMPT}`).test(l)) this.noteUnsolicited(l);
       }
       s = s.slice(h.index + h[0].length);
     }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# One line about a test tier, from its mocha output (file $1): the counts mocha printed (passing, pending, failing)
+# and the title of every test it skipped, so a tier that skipped something says so in the summary.
+set -uo pipefail
+clean=$(sed 's/\x1b\[[0-9;]*m//g' "$1")
+counts=$(grep -E '^[[:space:]]+[0-9]+ (passing|pending|failing)' <<<"$clean" | sed -E 's/^[[:space:]]+//; s/ \(.*\)$//' | paste -sd, - | sed 's/,/, /g')
+skipped=$(grep -E '^[[:space:]]+- ' <<<"$clean" | sed -E 's/^[[:space:]]+- //' | paste -sd'|' - | sed 's/|/; /g')
+line="${counts:-no mocha summary found}"
+[ -n "$skipped" ] && line="$line; skipped: $skipped"
+echo "$line"
