@@ -13,19 +13,26 @@ export interface GuestDomainOptions {
   mac?: string;
   /** Extra XML inside <devices>. */
   devices?: string;
+  /** Kernel and initrd files (default: the cached image's); a template that outlives the cache keeps copies. */
+  kernel?: string;
+  initrd?: string;
+  /** <description> of the domain. */
+  description?: string;
 }
+
+const xmlText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A `<domain type='qemu'>` booting the test guest; builds the image first if needed. */
 export function guestDomainXml(o: GuestDomainOptions): string {
   const g = ensureGuest();
   return `<domain type='qemu'>
   <name>${o.name}</name>
-  <memory unit='MiB'>${o.memoryMiB ?? 128}</memory>
+${o.description ? `  <description>${xmlText(o.description)}</description>\n` : ''}  <memory unit='MiB'>${o.memoryMiB ?? 128}</memory>
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>${g.kernel}</kernel>
-    <initrd>${g.initrd}</initrd>
+    <kernel>${o.kernel ?? g.kernel}</kernel>
+    <initrd>${o.initrd ?? g.initrd}</initrd>
     <cmdline>${KERNEL_CMDLINE}</cmdline>
   </os>
   <features>
