@@ -30,7 +30,7 @@ async function agent<T>(domain: string, execute: string, args?: object, timeoutS
 /**
  * Resolves when the guest is ready: its agent answers guest-ping (the agent starts after the guest printed its
  * ready marker, with dropbear and acpid running). Rejects when the domain stops or after `timeoutMs` (default 180 s:
- * boots take 7-23 s under TCG on a busy machine).
+ * boots took 11-29 s under TCG on a busy 2-core machine).
  */
 export async function waitForGuest(domain: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
