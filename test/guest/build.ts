@@ -128,7 +128,12 @@ export function buildGuest(dir: string, work: string): { packages: string[]; ker
   const root = path.join(work, 'root');
   for (const d of [dir, debs, pkg, root]) fs.mkdirSync(d, { recursive: true });
   const packages = [kernelPackage(), ...R.PACKAGES];
-  need('apt-get', ['download', '-q', ...packages], debs);
+  try {
+    run('apt-get', ['download', '-q', ...packages], debs);
+  } catch (e) {
+    const why = ((e as { stderr?: string }).stderr ?? String(e)).trim();
+    throw new Error(`guest build: apt-get download ${packages.join(' ')} failed: ${why}. Stale or missing package lists? Run apt-get update (or scripts/setup-testbed.sh) as root.`);
+  }
   for (const deb of fs.readdirSync(debs)) need('dpkg-deb', ['-x', path.join(debs, deb), pkg]);
 
   const boot = path.join(pkg, 'boot');
