@@ -11,7 +11,7 @@ import { ensureGuest, forwardSsh, guestDomainXml, guestExec, recipeHash, sshArgs
 import { TestBed, qemuImg, virsh } from '../testbed';
 
 /** Polls until the domain's state with reason starts with `want`. */
-async function stateBecomes(domain: string, want: string, timeoutMs = 60_000): Promise<string> {
+async function stateBecomes(domain: string, want: string, timeoutMs = 180_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let s = '';
   while (Date.now() < deadline) {
@@ -23,7 +23,7 @@ async function stateBecomes(domain: string, want: string, timeoutMs = 60_000): P
 }
 
 describe('test guest: a real Linux booted from the cached image', function () {
-  this.timeout(300_000);
+  this.timeout(600_000); // a boot takes 10-20 s on a quiet 2-core machine, over 100 s on an overloaded one
   let bed: TestBed;
   let g: GuestImage;
   let dom: string;
@@ -66,6 +66,12 @@ describe('test guest: a real Linux booted from the cached image', function () {
     assert.ok(base.equals(fs.readFileSync(g.rootImage)), 'the cached base was not written');
   });
 
+  it('tells libvirt its hostname and addresses through the agent (read only: tests never connect to them)', () => {
+    assert.equal(virsh('domhostname', dom, '--source', 'agent').trim(), 'qq2clone-guest');
+    const addrs = virsh('domifaddr', dom, '--source', 'agent');
+    assert.match(addrs, /eth0\s+52:54:00:aa:bb:01\s+ipv4\s+10\.0\.2\.15\/24/);
+  });
+
   it('answers SSH with its fixed host key on a 127.0.0.1 forward added through the monitor', async () => {
     const port = await forwardSsh(dom);
     const out = execFileSync('ssh', [...sshArgs(g, port), 'echo', 'hi', '$(hostname)'], { encoding: 'utf8', timeout: 60_000 });
@@ -86,6 +92,7 @@ describe('test guest: a real Linux booted from the cached image', function () {
   });
 
   it('a kernel panic reaches libvirt through pvpanic: shut off (crashed) with on_crash destroy', async () => {
+    if (virsh('domstate', dom).trim() !== 'shut off') virsh('destroy', dom); // independent of the test before
     virsh('start', dom);
     await waitForGuest(dom);
     const r = await guestExec(dom, ['sh', '-c', '(sleep 0.3; echo c > /proc/sysrq-trigger) </dev/null >/dev/null 2>&1 &']);
