@@ -10,6 +10,7 @@ import type { CloneInfo, LibvirtService } from '../api';
 import { backingChain, imageFormat } from '../images';
 import { qemuImg } from '../tools';
 import type { Drive, GuestfsHelper, Mounted } from './client';
+import { LvmBaseError } from './errors';
 import { AppliancePool, type DiskSetSpec, type PoolOptions } from './pool';
 
 /** A clone (by number) or a template's own disks. */
@@ -42,6 +43,8 @@ export const targetWhat = (t: DiskTarget): string => (t.clone === 'template' ? `
 
 export class DiskAccess {
   private readonly pool: AppliancePool;
+  /** Disk sets opened without the template's image (LVM). */
+  private readonly noBase = new Set<string>();
 
   constructor(
     private readonly service: LibvirtService,
@@ -89,7 +92,9 @@ export class DiskAccess {
     if (open && o.write && !open.readonly && (!o.base || hasBase(open))) return open;
     const drives: Drive[] = [];
     for (const d of disks) drives.push({ path: d, side: 'm', format: t.clone === 'template' ? await imageFormat(d, o.signal) : 'qcow2' });
-    if (o.base || (open && hasBase(open))) {
+    // A clone's appliance gets the template's image too (read-only), so browsing and comparing share one start;
+    // not for LVM disks, whose volumes cannot be told apart from the template's (see run).
+    if (o.base || (t.clone !== 'template' && !this.noBase.has(key) && (!open || hasBase(open)))) {
       if (t.clone === 'template') throw new UsageError(`A template has nothing to compare with: compare one of its clones.`);
       for (const d of disks) {
         const [, below] = await backingChain(d, o.signal);
@@ -102,7 +107,13 @@ export class DiskAccess {
 
   private async run<T>(t: DiskTarget, o: { base?: boolean; write?: boolean; signal?: AbortSignal }, work: (h: GuestfsHelper) => Promise<T>): Promise<T> {
     const s = await this.spec(t, o);
-    return this.pool.use(s, work, o.signal);
+    try {
+      return await this.pool.use(s, work, o.signal);
+    } catch (e) {
+      if (!(e instanceof LvmBaseError) || o.base) throw e;
+      this.noBase.add(s.key);
+      return this.pool.use(await this.spec(t, o), work, o.signal);
+    }
   }
 
   /**
@@ -110,8 +121,11 @@ export class DiskAccess {
    * read-only. Later calls reuse it.
    */
   async openDisk(t: DiskTarget, signal?: AbortSignal): Promise<{ readonly: boolean; mounts: readonly Mounted[]; encrypted: readonly string[] }> {
-    const s = await this.spec(t, { signal });
-    return this.pool.use(s, async (h) => ({ readonly: s.readonly, mounts: h.layout!.sides.m.layout, encrypted: h.layout!.sides.m.encrypted }), signal);
+    return this.run(t, { signal }, async (h) => ({
+      readonly: this.isReadonly(t) ?? true,
+      mounts: h.layout!.sides.m.layout,
+      encrypted: h.layout!.sides.m.encrypted,
+    }));
   }
 
   /** Is the open appliance of `t` read-only (undefined when none is open)? */

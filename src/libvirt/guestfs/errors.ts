@@ -15,6 +15,9 @@ export class GuestPathError extends Qq2Error {
   }
 }
 
+/** The disks use LVM, whose volumes cannot be told apart when the template's image is attached too. */
+export class LvmBaseError extends FileTypeError {}
+
 /** A reply of the helper that reports a failure. */
 export interface HelperFailure {
   readonly error: string;
@@ -39,7 +42,7 @@ export function guestfsError(f: HelperFailure, what: string): Qq2Error {
     case 'nofs':
       return new FileTypeError(`Cannot open ${what}: ${f.error} (no partition holds a filesystem libguestfs knows).`);
     case 'lvm':
-      return new FileTypeError(`Cannot compare ${what}: ${f.error}.`);
+      return new LvmBaseError(`Cannot compare ${what}: ${f.error}.`);
     case 'readonly':
       return new PermissionError(`${what} is open read-only: ${f.error}.`);
     case 'exists':

@@ -43,8 +43,9 @@ class Refused(Exception):
         self.kind = kind
 
 
-def own_children_sockdirs():
-    """Socket folders of the appliance's QEMU (a child of this process), read from its command line."""
+def own_children_sockdirs(kill=False):
+    """Socket folders of the appliance's QEMU (a child of this process), read from its command line; `kill` kills
+    the children too (cancel: the handle is locked by the launch, so libguestfs cannot be asked)."""
     found = set()
     me = str(os.getpid())
     for pid in os.listdir("/proc"):
@@ -58,6 +59,8 @@ def own_children_sockdirs():
             with open("/proc/%s/cmdline" % pid, "rb") as f:
                 cmd = f.read().decode("utf-8", "replace")
             found.update(re.findall(r"(/tmp/libguestfs[A-Za-z0-9]{6})/", cmd))
+            if kill:
+                os.kill(int(pid), signal.SIGKILL)
         except (OSError, IndexError):
             pass
     return sorted(found)
@@ -420,17 +423,13 @@ def reply(obj):
 
 def shutdown(*_):
     """Cancelled (SIGTERM), possibly in the middle of the launch: stop QEMU and remove its socket folder."""
-    for d in own_children_sockdirs():
+    for d in own_children_sockdirs(kill=True):
         try:
             for n in os.listdir(d):
                 os.unlink(os.path.join(d, n))
             os.rmdir(d)
         except OSError:
             pass
-    try:
-        g.kill_subprocess()
-    except Exception:
-        pass
     os._exit(143)
 
 
