@@ -134,12 +134,13 @@ export class DiskAccess {
   }
 
   /** lstat of a guest path, with the link target and its type for a symbolic link. */
-  stat(t: DiskTarget, path: string, signal?: AbortSignal): Promise<StatResult> {
-    return this.run(t, { signal }, (h) => h.call('stat', { path }) as Promise<StatResult>);
+  stat(t: DiskTarget, path: string, signal?: AbortSignal, side: 'm' | 'b' = 'm'): Promise<StatResult> {
+    return this.run(t, { signal, base: side === 'b' }, (h) => h.call('stat', { path, side }) as Promise<StatResult>);
   }
 
-  readdir(t: DiskTarget, path: string, signal?: AbortSignal): Promise<DirEntry[]> {
-    return this.run(t, { signal }, (h) => h.call('readdir', { path }) as Promise<DirEntry[]>);
+  /** A folder's entries; `side` b lists the template's image a clone is compared with. */
+  readdir(t: DiskTarget, path: string, signal?: AbortSignal, side: 'm' | 'b' = 'm'): Promise<DirEntry[]> {
+    return this.run(t, { signal, base: side === 'b' }, (h) => h.call('readdir', { path, side }) as Promise<DirEntry[]>);
   }
 
   /** A file's bytes (refused above `limit` bytes). `side` b reads the template's image a clone is compared with. */
