@@ -95,6 +95,13 @@ describe('disk access through libguestfs', function () {
     assert.deepEqual(changes.map(changeLine), ['+ /data/dir', '+ /data/dir/inner', 'M /data/edit', '+ /data/new', '- /data/old', '- /data/old/gone']);
     assert.equal((await disk.readFile(t, '/data/edit', { side: 'b' })).toString(), 'before\n', 'the template side of the diff');
     assert.deepEqual(disk.open, [`${tpl}/1`], 'browsing and comparing share the appliance');
+    const other = new DiskAccess(service, { max: () => 1, idleMs: () => 0 });
+    await assert.rejects(
+      other.writeFile(t, '/data/x', Buffer.from('x'), { create: true, overwrite: true }),
+      (e: unknown) => e instanceof PermissionError && /open for writing in another program/.test(e.message),
+      'a second writer is refused by the image lock, and told so',
+    );
+    await other.dispose();
   });
 
   it('a file copied into an off clone is there, and copied out again', async () => {

@@ -10,7 +10,7 @@ export function cloneTarget(ctx: CliContext, command: string, number: string): D
 
 /** Runs `work` with disk access for this invocation: one appliance, closed (writes synced) when done. */
 export async function withDisk<T>(ctx: CliContext, work: (disk: DiskAccess) => Promise<T>): Promise<T> {
-  const disk = new DiskAccess(ctx.service(), { max: () => 1, idleMs: () => 0 });
+  const disk = new DiskAccess(ctx.service(), { max: () => 1, idleMs: () => 0, readOnlyUnlessWriting: true });
   const onAbort = () => void disk.dispose();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {

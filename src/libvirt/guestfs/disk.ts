@@ -45,11 +45,18 @@ export class DiskAccess {
   private readonly pool: AppliancePool;
   /** Disk sets opened without the template's image (LVM). */
   private readonly noBase = new Set<string>();
+  private readonly readOnlyUnlessWriting: boolean;
 
+  /**
+   * `readOnlyUnlessWriting`: open read-only unless the call writes (the CLI: its reads then never take the clone's
+   * write lock, which a disk view of the extension may hold). Without it an off clone opens read-write at once,
+   * so the explorer shows it writable.
+   */
   constructor(
     private readonly service: LibvirtService,
-    options: PoolOptions,
+    options: PoolOptions & { readonly readOnlyUnlessWriting?: boolean },
   ) {
+    this.readOnlyUnlessWriting = options.readOnlyUnlessWriting === true;
     this.pool = new AppliancePool(options);
   }
 
@@ -102,7 +109,7 @@ export class DiskAccess {
         drives.push({ path: below.filename, side: 'b', format: below.format });
       }
     }
-    return { key, what: targetWhat(t), drives, readonly: refusal !== undefined };
+    return { key, what: targetWhat(t), drives, readonly: refusal !== undefined || (this.readOnlyUnlessWriting && !o.write) };
   }
 
   private async run<T>(t: DiskTarget, o: { base?: boolean; write?: boolean; signal?: AbortSignal }, work: (h: GuestfsHelper) => Promise<T>): Promise<T> {

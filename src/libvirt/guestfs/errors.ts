@@ -35,6 +35,12 @@ export function guestfsError(f: HelperFailure, what: string): Qq2Error {
         return new MissingDependencyError(`libguestfs found no kernel for its appliance: sudo apt-get install --no-install-recommends linux-image-cloud-amd64`, 'linux-image-cloud-amd64');
       }
       const [first, ...log] = f.error.split('\n');
+      if (/Failed to get "write" lock|Is another process using the image/.test(f.error)) {
+        return new PermissionError(
+          `The disk of ${what} is open for writing in another program (a running machine, or another qq2clone disk view or command): close that, then retry.`,
+          { command: 'libguestfs launch', stderr: log.join('\n') },
+        );
+      }
       return new ExternalCommandError(`The libguestfs appliance for ${what} did not start: ${first} (its log is in the output).`, { command: 'libguestfs launch', stderr: log.join('\n') });
     }
     case 'encrypted':

@@ -221,7 +221,7 @@ def op_launch(req):
     t.start()
     t.join()
     if state.get("launch_error"):
-        raise Refused("the appliance did not start: %s\n--- appliance log (last lines) ---\n%s" % (state["launch_error"], "\n".join(log[-60:])), "launch")
+        raise Refused("%s\n--- appliance log (last lines) ---\n%s" % (state["launch_error"], "\n".join(log[-60:])), "launch")
     state["launched"] = True
     all_fs = g.list_filesystems()
     count = {"m": sum(1 for d in drives if d.get("side", "m") == "m"), "b": sum(1 for d in drives if d.get("side") == "b")}
