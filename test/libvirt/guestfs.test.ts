@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CancelledError, PermissionError } from '../../src/core/errors';
+import { CancelledError, FileTypeError, PermissionError } from '../../src/core/errors';
 import { changeLine } from '../../src/core/treeDiff';
 import { runCli } from '../../src/cli/run';
 import { createLibvirtService } from '../../src/libvirt';
@@ -161,6 +161,15 @@ describe('disk access through libguestfs', function () {
     assert.deepEqual([none.code, none.stdout], [0, '']);
     const bad = await run('ls', 'x', '/');
     assert.equal(bad.code, 12);
+  });
+
+  it('a disk without a filesystem is refused, saying so', async () => {
+    const empty = `${bed.prefix}-empty`;
+    await service.writeTemplateXml(empty, tinyDomainXml({ name: empty, disk: bed.makeDisk('images/empty.qcow2') }));
+    await service.clone(empty, 1);
+    const other = new DiskAccess(service, { max: () => 1, idleMs: () => 0 });
+    await assert.rejects(other.openDisk({ template: empty, clone: 1 }), (e: unknown) => e instanceof FileTypeError && /has no filesystem that can be opened/.test(e.message));
+    await other.dispose();
   });
 
   it('a launch cancelled half-way leaves no appliance, socket folder or temporary folder behind', async () => {
