@@ -11,8 +11,10 @@ import os
 import re
 import signal
 import sys
+import shutil
 import tempfile
 import threading
+import time
 
 try:
     import guestfs
@@ -218,6 +220,7 @@ def op_launch(req):
         g.add_drive_opts(d["path"], readonly=ro, format=d.get("format", "qcow2"))
     g.set_autosync(True)
     t = threading.Thread(target=launch_thread)
+    state["launch_thread"] = t
     t.start()
     t.join()
     if state.get("launch_error"):
@@ -402,6 +405,41 @@ OPS = {
     "equal": op_equal,
     "sync": op_sync,
 }
+
+
+MESSAGES = (
+    ("No such file or directory", "ENOENT"),
+    ("File exists", "EEXIST"),
+    ("Not a directory", "ENOTDIR"),
+    ("Is a directory", "EISDIR"),
+    ("Directory not empty", "ENOTEMPTY"),
+    ("Permission denied", "EACCES"),
+    ("Read-only file system", "EROFS"),
+    ("No space left on device", "ENOSPC"),
+)
+
+
+def reply(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def shutdown(*_):
+    """Cancelled (SIGTERM), possibly in the middle of the launch: kill the appliance's QEMU until the launch gives up
+    (it holds the handle's lock), then close the handle, which removes its socket folders."""
+    t = state.get("launch_thread")
+    deadline = time.time() + 8
+    while t is not None and t.is_alive() and time.time() < deadline:
+        own_children_sockdirs(kill=True)
+        t.join(0.05)
+    if t is None or not t.is_alive():
+        try:
+            g.close()
+        except Exception:
+            pass
+    for d in own_children_sockdirs(kill=True):
+        shutil.rmtree(d, ignore_errors=True)
+    os._exit(143)
 
 
 MESSAGES = (
