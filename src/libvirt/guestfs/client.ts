@@ -112,7 +112,8 @@ export class GuestfsHelper {
       h.layout = r;
       return h;
     } catch (e) {
-      await h.close(true);
+      // A failed launch is closed normally: the helper closes the handle and libguestfs removes its socket folder.
+      await h.close(signal?.aborted === true);
       if (signal?.aborted) throw new CancelledError();
       throw e;
     } finally {
