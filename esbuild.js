@@ -32,6 +32,8 @@ const copyXmllintPlugin = {
       const from = path.dirname(require.resolve('xmllint-wasm/package.json'));
       fs.mkdirSync('dist', { recursive: true });
       for (const f of ['xmllint-node.js', 'xmllint.wasm']) fs.copyFileSync(path.join(from, f), path.join('dist', f));
+      // The libguestfs helper (run by /usr/bin/python3 from src/libvirt/guestfs/client.ts) ships next to the bundles.
+      fs.copyFileSync(path.join('src', 'libvirt', 'guestfs', 'helper.py'), path.join('dist', 'guestfs-helper.py'));
     });
   },
 };

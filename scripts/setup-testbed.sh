@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a Debian machine for the libvirt and extension-host tests: installs libvirt, QEMU, qemu-img, virt-install,
-# xmllint, virt-viewer (the connect tests run the real one once, with no display), Chromium and the Kerberos headers
+# xmllint, libguestfs with its Python binding and an appliance kernel, virt-viewer (the connect tests run the real one once, with no display), Chromium and the Kerberos headers
 # code-server's native modules need, starts virtlogd and libvirtd when they are not running (no systemd needed) and
 # waits until the daemon answers. Idempotent; no stdin; run as root (without root it only checks and says what is
 # missing).
@@ -9,9 +9,10 @@ set -euo pipefail
 URI="${QQ2CLONE_TEST_URI:-qemu:///system}"
 # The test guest (test/guest/) is built from Debian packages fetched with apt-get download and needs: dpkg-deb
 # (dpkg), the kernel's decompressors (lz4, zstd, xz-utils), mkfs.ext4 and debugfs (e2fsprogs), ssh and ssh-keygen
-# (openssh-client).
+# (openssh-client). libguestfs (disk browsing and comparison): its tools, the Python binding the helper uses, and a
+# kernel for its appliance (supermin fails "failed to find a suitable kernel" without one); without recommends.
 PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils virtinst libxml2-utils virt-viewer chromium libkrb5-dev
-  lz4 zstd xz-utils e2fsprogs openssh-client)
+  lz4 zstd xz-utils e2fsprogs openssh-client libguestfs-tools python3-guestfs linux-image-cloud-amd64)
 
 log() { echo "setup-testbed: $*" >&2; }
 is_root() { [ "$(id -u)" -eq 0 ]; }

@@ -3,6 +3,7 @@ import { ServiceHost } from './serviceHost';
 import { registerTree } from './tree';
 import { registerCommands } from './commands/registry';
 import { registerXmlDocuments } from './xml';
+import { registerDisk } from './disk';
 import type { TreeApi } from './tree';
 import { prompts, type Prompts } from './ui/prompts';
 import { warnIfKvmUnusable } from './ui/kvmWarning';
@@ -21,7 +22,8 @@ export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   const host = new ServiceHost();
   context.subscriptions.push(output, host);
   const tree = registerTree(context, host, output);
-  registerCommands(context, { host, tree, output, globalState: context.globalState });
+  const disk = registerDisk(context, host, output);
+  registerCommands(context, { host, tree, output, globalState: context.globalState, disk });
   registerXmlDocuments(context, host, output);
   void warnIfKvmUnusable(host.service.config.uri, output);
   const stopSlowReports = onSlowCall((c) => output.warn(`slow libvirt call: ${describeSlowCall(c)}`));

@@ -10,6 +10,8 @@ import { assertName } from '../core/names';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
+  /** Bytes as they are (cat); absent: stdout gets them as UTF-8 text. */
+  readonly stdoutBytes?: (bytes: Uint8Array) => void;
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly stdinIsTTY: boolean;

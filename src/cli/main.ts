@@ -19,6 +19,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 runCli(process.argv.slice(2), {
   io: {
     stdout: (t) => process.stdout.write(t),
+    stdoutBytes: (b) => process.stdout.write(b),
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     stdinIsTTY: process.stdin.isTTY === true,

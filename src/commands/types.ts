@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { ServiceHost } from '../serviceHost';
 import type { TreeApi } from '../tree';
+import type { DiskApi } from '../disk';
 
 /** What every command handler may use. */
 export interface CommandContext {
@@ -9,6 +10,8 @@ export interface CommandContext {
   readonly output: vscode.LogOutputChannel;
   /** Extension-wide memory (exec command history); absent outside an extension context. */
   readonly globalState?: vscode.Memento;
+  /** Disk access (libguestfs) and the disk file system; absent outside an extension context. */
+  readonly disk?: DiskApi;
 }
 
 /** A command: its id (as in package.json) and its handler. Tree commands receive (node?, nodes?). */

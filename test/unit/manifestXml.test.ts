@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as uris from '../../src/xml/uris';
+import * as diskUris from '../../src/disk/uri';
 
 const root = path.resolve(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -23,15 +24,16 @@ function sources(dir: string): string[] {
 
 describe('manifest for domain XML documents', () => {
   it('activates on every URI scheme the extension registers a provider for', () => {
-    const constants = uris as unknown as Record<string, unknown>;
+    // The scheme constants: the XML documents' and the disk file system's.
+    const constants = { ...uris, ...diskUris } as unknown as Record<string, unknown>;
     const registered = sources(path.join(root, 'src')).flatMap((f) =>
       [...fs.readFileSync(f, 'utf8').matchAll(/register(?:FileSystemProvider|TextDocumentContentProvider)\(\s*([A-Z_]+|'[^']+')/g)].map(
         (m) => (m[1]!.startsWith("'") ? m[1]!.slice(1, -1) : constants[m[1]!]),
       ),
     );
-    assert.ok(registered.length >= 2, 'the providers were found in the sources');
+    assert.ok(registered.length >= 3, 'the providers were found in the sources');
     for (const scheme of registered) {
-      assert.equal(typeof scheme, 'string', 'a scheme constant of src/xml/uris.ts');
+      assert.equal(typeof scheme, 'string', 'a scheme constant of src/xml/uris.ts or src/disk/uri.ts');
       assert.ok(pkg.activationEvents.includes(`onFileSystem:${scheme as string}`), `onFileSystem:${scheme as string}`);
     }
   });

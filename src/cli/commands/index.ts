@@ -25,6 +25,11 @@ import { modifyTemplateCommand } from './modifyTemplate';
 import { checkCommand } from './check';
 import { connectCommand } from './connect';
 import { editCommand } from './edit';
+import { lsCommand } from './ls';
+import { catCommand } from './cat';
+import { diffCommand } from './diff';
+import { copyInCommand } from './copyIn';
+import { copyOutCommand } from './copyOut';
 
 /** The commands in the order -h lists them. */
 export const CLI_COMMAND_LIST: readonly CliCommand[] = [
@@ -50,6 +55,11 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   deleteTemplateCommand,
   modifyTemplateCommand,
   checkCommand,
+  lsCommand,
+  catCommand,
+  diffCommand,
+  copyInCommand,
+  copyOutCommand,
 ];
 
 /** Command word -> command. */

@@ -54,6 +54,10 @@ export async function runOperation(
     return undefined;
   }
   ctx.output.info(`${spec.title}: ${refs.map((r) => `${r.template}#${r.id}`).join(', ')}`);
+  // A disk view holding a clone's overlay for writing would make QEMU refuse the start (image lock): close it first.
+  if (spec.operation === 'start' && ctx.disk) {
+    await Promise.all(refs.map((r) => ctx.disk!.host.disk.close({ template: r.template, clone: r.id })));
+  }
   try {
     const result = await prompts.progress(spec.title, refs.length, (signal, done) =>
       ctx.host.service.run(spec.operation, refs, { signal, onProgress: (p) => done(p.done) }),
