@@ -20,7 +20,7 @@ export function problemSpan(text: string, p: XmlProblem, root: ScannedElement | 
   if (!el) return undefined;
   const attr = attributeOf(p);
   if (attr) {
-    const a = attributeSpan(text, el, attr);
+    const a = attributeSpan(el, attr);
     if (a) return /unknown attribute|Invalid attribute/.test(`${p.message} ${p.raw}`) ? a.whole : a.value;
   }
   if (isAboutValue(p) && el.children.length === 0) {
@@ -62,7 +62,7 @@ function isAboutValue(p: XmlProblem): boolean {
   return /: '.*' is not (a valid|allowed)|: invalid value$|the value (does not have|is not)|its value/.test(p.message);
 }
 
-function attributeSpan(text: string, el: ScannedElement, name: string): { whole: Span; value: Span } | undefined {
+function attributeSpan(el: ScannedElement, name: string): { whole: Span; value: Span } | undefined {
   const tagStart = el.start + 1 + el.name.length;
   const re = new RegExp(`(^|\\s)(${escape(name)}\\s*=\\s*)("([^"]*)"|'([^']*)')`, 'g');
   const m = re.exec(el.attributes);
