@@ -5,12 +5,15 @@ import { registerCommands } from './commands/registry';
 import { registerXmlDocuments } from './xml';
 import type { TreeApi } from './tree';
 import { prompts, type Prompts } from './ui/prompts';
+import { registerStatusBar } from './ui/statusBar';
 
 /** What activate() returns: the extension-host tests read the tree through it. */
 export interface Qq2cloneExports {
   readonly tree: TreeApi;
   /** The questions and notifications of the commands; tests answer them by replacing members. */
   readonly prompts: Prompts;
+  /** The status bar entry (connection and clones running). */
+  readonly statusBar: vscode.StatusBarItem;
 }
 
 /** Wires the parts together; each part registers its own disposables. */
@@ -21,7 +24,8 @@ export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   const tree = registerTree(context, host, output);
   registerCommands(context, { host, tree, output, globalState: context.globalState });
   registerXmlDocuments(context, host, output);
-  return { tree, prompts };
+  const statusBar = registerStatusBar(context, host, tree);
+  return { tree, prompts, statusBar };
 }
 
 export function deactivate(): void {
