@@ -207,7 +207,6 @@ async function main(): Promise<number> {
 
     // Progress of a delete of three clones: what the notification says, every 50 ms, until it is gone.
     await palette(page, 'Notifications: Clear All Notifications');
-    await notifications(page); // the center stays open: it lists the progress as it changes
     const rows = made.map((c) => view.locator('.monaco-list-row', { hasText: c.name }).first());
     await rows[0]!.click();
     await rows[2]!.click({ modifiers: ['Shift'] });
@@ -216,6 +215,7 @@ async function main(): Promise<number> {
     await page.locator('.context-view .action-label', { hasText: /^Delete Clones…$/ }).first().click();
     await page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Delete$/ }).first().click({ timeout: 15_000 });
     const t0 = Date.now();
+    await notifications(page); // the center, left open, lists the progress as it changes
     const seen: string[] = [];
     let summaryAt: number | undefined;
     let progressGoneAt: number | undefined;
