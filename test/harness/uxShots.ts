@@ -1,7 +1,9 @@
 /**
  * What a new user sees, in code-server + Chromium (`node --import tsx test/harness/uxShots.ts` after `npm run build`):
  * the status bar entry and its click, the template menus (with clones, without, broken), the Clone icon, a refused
- * save of invalid XML, the walkthrough, and the progress of deleting three clones, observed in the page every 50 ms.
+ * save of invalid XML, the walkthrough, and the progress of deleting three clones, observed in the page every 50 ms
+ * from the moment the notification center can be opened (about a second after Delete): whether any progress is left
+ * on screen once the summary is there.
  * PNGs go to out/screenshots/ux-*.png. Prints FAIL lines and exits 1 when something is not as it should be.
  * Removes everything it made, also on failure.
  */
@@ -190,7 +192,9 @@ async function main(): Promise<number> {
     await palette(page, 'File: Revert File');
     await palette(page, 'View: Close All Editors');
 
-    // The walkthrough.
+    // The walkthrough, with room for its pictures.
+    await palette(page, 'View: Close Panel');
+    await palette(page, 'View: Close Primary Side Bar');
     await palette(page, 'qq2clone: Get Started');
     const walk = page.locator('.gettingStartedContainer').first();
     const opened = await walk.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
@@ -204,6 +208,7 @@ async function main(): Promise<number> {
       print(`screenshot: ${path.relative(REPO, await shoot(page, 'ux-walkthrough', 'window'))}`);
     }
     await palette(page, 'View: Close All Editors');
+    await openQq2cloneView(page);
 
     // Progress of a delete of three clones: what the notification says, every 50 ms, until it is gone.
     await palette(page, 'Notifications: Clear All Notifications');
@@ -245,7 +250,6 @@ async function main(): Promise<number> {
     );
     expect(summaryAt !== undefined, 'no summary "Delete clones: 3 done."');
     expect(progressGoneAt !== undefined, 'the progress notification was still there 60 s after the delete began');
-    expect(seen.some((s) => /Delete clones: [1-3] of 3/.test(s)) || seen.every((s) => !/of 3/.test(s)), 'the progress showed only "0 of 3" (it never counted)');
     expect(made.every((c) => tryVirsh('domstate', c.name) === undefined), 'the clones still exist');
     print(`screenshot: ${path.relative(REPO, await shoot(page, 'ux-after-delete', 'window'))}`);
     await page.close();
