@@ -6,6 +6,7 @@ import { registerXmlDocuments } from './xml';
 import { registerDisk } from './disk';
 import type { TreeApi } from './tree';
 import { prompts, type Prompts } from './ui/prompts';
+import { registerStatusBar } from './ui/statusBar';
 import { warnIfKvmUnusable } from './ui/kvmWarning';
 import { describeSlowCall, onSlowCall } from './libvirt/process';
 
@@ -14,6 +15,8 @@ export interface Qq2cloneExports {
   readonly tree: TreeApi;
   /** The questions and notifications of the commands; tests answer them by replacing members. */
   readonly prompts: Prompts;
+  /** The status bar entry (connection and clones running). */
+  readonly statusBar: vscode.StatusBarItem;
 }
 
 /** Wires the parts together; each part registers its own disposables. */
@@ -29,7 +32,8 @@ export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   const stopSlowReports = onSlowCall((c) => output.warn(`slow libvirt call: ${describeSlowCall(c)}`));
   context.subscriptions.push({ dispose: stopSlowReports });
   context.subscriptions.push(host.onDidChangeService((svc) => void warnIfKvmUnusable(svc.config.uri, output)));
-  return { tree, prompts };
+  const statusBar = registerStatusBar(context, host, tree);
+  return { tree, prompts, statusBar };
 }
 
 export function deactivate(): void {

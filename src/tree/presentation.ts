@@ -23,10 +23,25 @@ export const TEMPLATE_CONTEXT = 'template';
 /** A template whose XML file cannot be read or parsed, or whose file is gone while clones remain. */
 export const BROKEN_TEMPLATE_CONTEXT = 'brokenTemplate';
 
+/**
+ * A template's contextValue: its kind, then what decides which menu entries apply. `Staging`: an image is being
+ * prepared (Commit, Discard and Force Off apply; Prepare does not). `WithClones`: Delete Template does not apply.
+ * So `template`, `templateWithClones`, `templateStagingWithClones` (the staging clone counts), `brokenTemplate`,
+ * `brokenTemplateWithClones`.
+ */
+export function templateContextValue(t: TemplateInfo, cloneCount: number): string {
+  const clones = cloneCount > 0 || t.staging ? 'WithClones' : '';
+  if (t.problem) return `${BROKEN_TEMPLATE_CONTEXT}${clones}`;
+  return `${TEMPLATE_CONTEXT}${t.staging ? 'Staging' : ''}${clones}`;
+}
+
 /** Every contextValue the tree can produce (the manifest check verifies menus name only these). */
 export const ALL_CONTEXT_VALUES: readonly string[] = [
   TEMPLATE_CONTEXT,
+  `${TEMPLATE_CONTEXT}WithClones`,
+  `${TEMPLATE_CONTEXT}StagingWithClones`,
   BROKEN_TEMPLATE_CONTEXT,
+  `${BROKEN_TEMPLATE_CONTEXT}WithClones`,
   STAGING_CONTEXT,
   ...Object.values(CLONE_CONTEXT),
 ];
@@ -96,8 +111,18 @@ export function templateDescription(t: TemplateInfo, cloneCount: number, generat
   const parts = [cloneCount === 1 ? '1 clone' : `${cloneCount} clones`];
   if (generation && generation > 1) parts.push(`gen ${generation}`);
   if (t.staging) parts.push('staging');
-  if (t.problem) parts.push(`problem: ${t.problem}`);
+  if (t.problem) parts.push(`problem: ${problemKind(t.problem)}`);
   return parts.join(' · ');
+}
+
+/** A few words for a template's problem, short enough for the row; the whole text is in the tooltip. */
+export function problemKind(problem: string): string {
+  if (/XML file not found/i.test(problem)) return 'XML file missing';
+  if (/name is not usable/i.test(problem)) return 'unusable file name';
+  if (/not well-formed/i.test(problem)) return 'XML not well-formed';
+  if (/not a libvirt domain/i.test(problem)) return 'not a domain';
+  if (/EACCES|permission denied/i.test(problem)) return 'XML file unreadable';
+  return 'XML not usable';
 }
 
 /** Markdown for a clone's tooltip; disks and backing files come from the resolve step (undefined: not read yet). */
@@ -141,6 +166,6 @@ export function templateTooltip(t: TemplateInfo, cloneCount: number, generation?
   if (generation) lines.push(`- Image generation: ${generation}`);
   for (const d of t.disks) lines.push(`- Disk: \`${d}\``);
   if (t.staging) lines.push('- Being staged (modify-template prepare-image)');
-  if (t.problem) lines.push(`- Problem: ${t.problem}`);
+  if (t.problem) lines.push('', `**Problem:** ${t.problem}`);
   return lines.join('\n');
 }

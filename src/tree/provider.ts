@@ -57,7 +57,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
       t.problem ? 'warning' : t.staging ? 'tools' : 'layers',
       t.problem ? new vscode.ThemeColor('list.warningForeground') : undefined,
     );
-    item.contextValue = t.problem ? P.BROKEN_TEMPLATE_CONTEXT : P.TEMPLATE_CONTEXT;
+    item.contextValue = P.templateContextValue(t, P.cloneCount(n));
     return item;
   }
 

@@ -1,27 +1,37 @@
 import * as vscode from 'vscode';
+import { progressIncrement, progressMessage, type ProgressState } from './progressText';
+
+/** What the work tells the notification: how many are done, of how many (when the service knows better), which. */
+export type ProgressDone = (count: number, total?: number, last?: string) => void;
 
 /**
  * Runs long work under a notification with the count done and a Cancel button; Cancel aborts the signal the work
- * passes on to the service (which stops what has not started and rolls back what it was making).
+ * passes on to the service (which stops what has not started and rolls back what it was making). The notification
+ * closes as soon as the work is over (the caller's summary comes after it), whatever it last said.
  */
 export function withCancellableProgress<T>(
   title: string,
   total: number,
-  work: (signal: AbortSignal, done: (count: number) => void) => Promise<T>,
+  work: (signal: AbortSignal, done: ProgressDone) => Promise<T>,
 ): Promise<T> {
   return Promise.resolve(
     vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
-        let last = 0;
-        progress.report({ message: `0 of ${total}` });
-        const done = (count: number): void => {
-          const increment = total > 0 ? ((count - last) / total) * 100 : 0;
-          last = count;
-          progress.report({ message: `${count} of ${total}${abort.signal.aborted ? ' (cancelling)' : ''}`, increment });
+        let state: ProgressState = { done: 0, total };
+        const show = (next: ProgressState): void => {
+          const increment = progressIncrement(state, next);
+          state = next;
+          progress.report({ message: progressMessage(state), increment });
         };
+        const sub = token.onCancellationRequested(() => {
+          abort.abort();
+          show({ ...state, cancelling: true });
+        });
+        progress.report({ message: progressMessage(state) });
+        const done: ProgressDone = (count, newTotal, last) =>
+          show({ done: count, total: newTotal ?? state.total, ...(last ? { last } : {}), cancelling: abort.signal.aborted });
         try {
           return await work(abort.signal, done);
         } finally {

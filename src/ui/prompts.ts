@@ -3,7 +3,7 @@
  * can answer them (activate() exports this object; a test replaces members and puts them back).
  */
 import * as vscode from 'vscode';
-import { withCancellableProgress } from './progress';
+import { withCancellableProgress, type ProgressDone } from './progress';
 
 export type Severity = 'info' | 'warning' | 'error';
 
@@ -19,7 +19,7 @@ export interface Prompts {
   /** A notification; resolves with the action clicked, if any. Not awaited by the commands. */
   notify(severity: Severity, message: string, ...actions: string[]): Thenable<string | undefined>;
   /** Long work with the count done and Cancel (which aborts the signal). */
-  progress<T>(title: string, total: number, work: (signal: AbortSignal, done: (count: number) => void) => Promise<T>): Promise<T>;
+  progress<T>(title: string, total: number, work: (signal: AbortSignal, done: ProgressDone) => Promise<T>): Promise<T>;
 }
 
 export const vscodePrompts: Prompts = {

@@ -11,6 +11,7 @@ import { loadDomainSchema, WRAPPER_SCHEMA, type DomainSchema } from './schema';
 import { problem, type XmlProblem } from './select';
 
 export type { XmlProblem };
+export { problemSpan, problemSpans, type Span } from './span';
 
 export interface ValidationResult {
   /** The verdict of virt-xml-validate for the same text. */

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { prompts } from '../ui/prompts';
-import { validateDomainXml, type XmlProblem } from '../validation';
+import { problemSpans, validateDomainXml, type Span, type XmlProblem } from '../validation';
 import { XML_LANGUAGE, XML_SCHEME } from './uris';
 import { ValidationRuns } from './validationRuns';
 
@@ -14,11 +14,16 @@ export function isDomainXml(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === XML_SCHEME || doc.languageId === XML_LANGUAGE;
 }
 
-/** A problem as a diagnostic covering its line's text (from the first non-blank character). */
-export function toDiagnostic(doc: vscode.TextDocument, p: XmlProblem): vscode.Diagnostic {
+/**
+ * A problem as a diagnostic covering the text at fault (a value, an attribute, a start tag: see problemSpan), or its
+ * line's text (from the first non-blank character) when that is not known.
+ */
+export function toDiagnostic(doc: vscode.TextDocument, p: XmlProblem, span?: Span): vscode.Diagnostic {
   const line = doc.lineAt(Math.min(Math.max(p.line - 1, 0), doc.lineCount - 1));
   const start = line.firstNonWhitespaceCharacterIndex;
-  const range = new vscode.Range(line.lineNumber, start, line.lineNumber, Math.max(line.text.length, start + 1));
+  const range = span
+    ? new vscode.Range(doc.positionAt(span.start), doc.positionAt(span.end))
+    : new vscode.Range(line.lineNumber, start, line.lineNumber, Math.max(line.text.length, start + 1));
   const d = new vscode.Diagnostic(range, p.message, vscode.DiagnosticSeverity.Error);
   d.source = 'libvirt schema';
   if (p.raw && p.raw !== p.message) d.code = p.raw;
@@ -30,7 +35,11 @@ export function registerDiagnostics(context: vscode.ExtensionContext, output: vs
   const timers = new Map<string, NodeJS.Timeout>();
 
   const runs = new ValidationRuns<vscode.TextDocument>(validateDomainXml, {
-    set: (doc, problems) => collection.set(doc.uri, problems.map((p) => toDiagnostic(doc, p))),
+    // Called only while the document still has the validated text (see check), so the offsets are its own.
+    set: (doc, problems) => {
+      const spans = problemSpans(doc.getText(), problems);
+      collection.set(doc.uri, problems.map((p, i) => toDiagnostic(doc, p, spans[i])));
+    },
     clear: (doc) => collection.delete(doc.uri),
     warn: (message) => void prompts.notify('warning', message),
     log: (message) => output.error(message),

@@ -3,6 +3,7 @@
  * the template file) holds now. The file system is set by registerXmlDocuments.
  */
 import * as vscode from 'vscode';
+import { validateDomainXml } from '../validation';
 import type { DomainXmlFileSystem } from './fileSystem';
 import { CURRENT_SCHEME, XML_LANGUAGE, XML_SCHEME, parseXmlPath, xmlPath, type XmlTarget } from './uris';
 
@@ -40,6 +41,20 @@ export async function saveWithoutValidation(doc: vscode.TextDocument): Promise<b
   } finally {
     fileSystem.skipValidation.delete(key);
   }
+}
+
+/**
+ * Saves after validating: invalid XML is not handed to the save at all (so no generic "Unable to write file"), the
+ * user is told why with actions, and the document stays dirty. Resolves to whether it was saved.
+ */
+export async function saveValidated(doc: vscode.TextDocument): Promise<boolean> {
+  if (!fileSystem) return false;
+  const r = await validateDomainXml(doc.getText());
+  if (!r.valid) {
+    fileSystem.onInvalid(doc.uri, r.problems);
+    return false;
+  }
+  return doc.save();
 }
 
 /** Side by side: what libvirt (or the template file) holds now, and the document. */

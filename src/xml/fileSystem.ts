@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import type { ServiceHost } from '../serviceHost';
 import type { CloneInfo } from '../libvirt/api';
-import { validateDomainXml } from '../validation';
+import { validateDomainXml, type XmlProblem } from '../validation';
+import { refusedSaveMessage } from './refusalMessage';
 import { describeTarget, parseXmlPath, type XmlTarget } from './uris';
 import { domainIdentity, withMetadata } from './identity';
 import { redefineClone } from '../libvirt/clones';
@@ -35,6 +36,8 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
   private readonly opened = new Map<string, Opened>();
   /** URIs whose next save skips schema validation ("Save Without Validation"). */
   readonly skipValidation = new Set<string>();
+  /** Called when a save is refused because the XML is invalid (the UI says so, with actions). */
+  onInvalid: (uri: vscode.Uri, problems: readonly XmlProblem[]) => void = () => undefined;
   /** Called after a conflict refused a save (the UI offers to compare). */
   onConflict: (uri: vscode.Uri, e: ConflictError) => void = () => undefined;
 
@@ -109,10 +112,10 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
     if (!this.skipValidation.has(key)) {
       const r = await validateDomainXml(text);
       if (!r.valid) {
-        const first = r.problems[0]!;
-        const more = r.problems.length > 1 ? ` (and ${r.problems.length - 1} more, see Problems)` : '';
+        // Our own notice with actions; the write still fails, so the document stays dirty.
+        this.onInvalid(uri, r.problems);
         throw new Error(
-          `Not saved: line ${first.line}: ${first.message}${more}. Fix the XML, or run "Save Without Validation" if libvirt accepts it anyway.`,
+          `${refusedSaveMessage(uri.path, r.problems)} Fix it, or use "Save Without Validation" if libvirt accepts it anyway.`,
         );
       }
     }

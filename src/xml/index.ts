@@ -3,7 +3,8 @@ import type { ServiceHost } from '../serviceHost';
 import { disposeSharedValidator } from '../validation';
 import { DomainXmlFileSystem } from './fileSystem';
 import { registerDiagnostics } from './diagnostics';
-import { compareWithCurrent, currentText, overwrite, setFileSystem } from './documents';
+import { compareWithCurrent, currentText, overwrite, saveWithoutValidation, setFileSystem } from './documents';
+import { tellRefusedSave } from './refusedSave';
 import { CURRENT_SCHEME, XML_LANGUAGE, XML_SCHEME } from './uris';
 
 /**
@@ -17,6 +18,8 @@ export function registerXmlDocuments(
 ): void {
   const fs = new DomainXmlFileSystem(host, output);
   setFileSystem(fs);
+  fs.onInvalid = (uri, problems) =>
+    void tellRefusedSave(uri, problems, { saveAnyway: saveWithoutValidation, compare: compareWithCurrent });
   fs.onConflict = (uri, e) => {
     void vscode.window.showWarningMessage(e.message, 'Compare', 'Overwrite').then(async (choice) => {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());

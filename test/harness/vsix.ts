@@ -9,7 +9,7 @@ import { REPO, codeServerCli, type CodeServerInstall, type RunDirs } from './cod
 export const VSIX = path.join(REPO, 'dist/qq2clone.vsix');
 
 /** Files the installed extension needs next to its package.json. */
-export const RUNTIME_FILES = ['package.json', 'dist/extension.js', 'dist/cli.js', 'dist/xmllint-node.js', 'dist/xmllint.wasm', 'dist/guestfs-helper.py', 'media/qq2clone.svg'];
+export const RUNTIME_FILES = ['package.json', 'dist/extension.js', 'dist/cli.js', 'dist/xmllint-node.js', 'dist/xmllint.wasm', 'dist/guestfs-helper.py', 'media/qq2clone.svg', 'media/walkthrough/template.md', 'media/walkthrough/clones.svg'];
 
 export interface VsixCheck {
   readonly id: string;

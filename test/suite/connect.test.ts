@@ -40,6 +40,8 @@ describe('connect', function () {
 
   before(async () => {
     b = await CloneBed.open('conn');
+    // These tests check the viewers themselves: start them even though code-server serves this window to a browser.
+    await b.set('viewerInRemoteWindow', true);
     spice = b.bed.makeTemplateFile(b.templateDir, 'spice', SPICE);
     bin = path.join(b.bed.root, 'bin');
     calls = path.join(b.bed.root, 'calls');
@@ -81,6 +83,38 @@ describe('connect', function () {
     assert.deepEqual(sortByUuid(recorded()), sortByUuid(expected));
     assert.deepEqual(report.notConnected.map((n) => [n.clone.uuid, n.reason]), [[b.cloneNode(1).clone.uuid, 'it has no graphics device']]);
     assert.match(b.noticesText(), /Connect: started 3, opened virt-viewer for 2\. Not connected: .*it has no graphics device/);
+  });
+
+  it('in a browser window, starts the clones and offers Show Screen and the serial console instead of a viewer', async () => {
+    assert.equal(vscode.env.uiKind, vscode.UIKind.Web, 'code-server serves this window to a browser');
+    await run('qq2clone.destroy', undefined, spiceClones());
+    await run('qq2clone.refresh');
+    await b.set('viewerInRemoteWindow', false);
+    const from = b.notices.length;
+    const notify = b.api.prompts.notify;
+    // The user clicks Show Screen on the notice.
+    b.api.prompts.notify = (severity, message, ...actions) => (notify(severity, message, ...actions), Promise.resolve(actions.includes('Show Screen') ? 'Show Screen' : undefined));
+    let report: ConnectReport | undefined;
+    const node = spiceClones()[0]!;
+    try {
+      report = await run<ConnectReport>('qq2clone.connect', node, [node]);
+    } finally {
+      b.api.prompts.notify = notify;
+      await b.set('viewerInRemoteWindow', true);
+    }
+    assert.equal(report?.started?.done.length, 1);
+    assert.equal(virshState(node.clone.name), 'running');
+    assert.deepEqual(recorded(), [], 'no viewer was started');
+    const notice = b.notices.slice(from).find((n) => /this window runs in a browser/.test(n.message));
+    assert.ok(notice, b.noticesText(from));
+    assert.match(notice.message, /a SPICE viewer would open on the machine the extension runs on, where you would not see it/);
+    assert.deepEqual(notice.actions, ['Show Screen', 'Open Serial Console']);
+    await waitFor('the screen of the clone in an editor tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && t.label.includes(node.clone.name))
+        ? true
+        : undefined,
+    );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('with the spicy setting, spicy gets the host and port of the running display', async () => {

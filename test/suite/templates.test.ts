@@ -32,6 +32,8 @@ describe('template commands', function () {
     assert.equal(b.api.tree.treeItem(s).contextValue, 'stagingClone');
     assert.equal(b.clones().length, 1, 'the staging clone is not counted among the clones');
     assert.equal(b.templateNode()?.template.staging, true);
+    // The template's menu follows: Commit, Force Off and Discard apply now, Prepare and Delete do not.
+    assert.equal(b.api.tree.treeItem(b.templateNode()!).contextValue, 'templateStagingWithClones');
     const asked = b.confirms.length;
     await run('qq2clone.destroyImage', s);
     assert.match(b.confirms.slice(asked).join('\n'), /pulling the plug/);
@@ -48,6 +50,7 @@ describe('template commands', function () {
     assert.match(b.noticesText(from), /1 existing clone\(s\) keep the image/);
     await run('qq2clone.refresh');
     await b.waitTree('no staging clone', () => (staging() ? undefined : true));
+    assert.equal(b.api.tree.treeItem(b.templateNode()!).contextValue, 'templateWithClones');
     assert.equal(JSON.parse(qemuImg('info', '-U', '--output=json', overlay!))['backing-filename'], backingBefore);
     assert.match(fs.readFileSync(path.join(b.templateDir, `${b.template.name}.xml`), 'utf8'), /\.gen2\.vda\.qcow2/);
   });

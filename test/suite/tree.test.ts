@@ -44,7 +44,7 @@ describe('tree', function () {
     );
     const t = b.templateNode()!;
     assert.equal(b.api.tree.treeItem(t).description, '4 clones');
-    assert.equal(b.api.tree.treeItem(t).contextValue, 'template');
+    assert.equal(b.api.tree.treeItem(t).contextValue, 'templateWithClones');
     assert.deepEqual(
       b.clones().map((c) => c.clone.id),
       [1, 2, 3, 4],

@@ -132,6 +132,45 @@ describe('domain XML documents', function () {
     assert.equal(dumpxml(name), before);
   });
 
+  it('a refused save says the clone was not defined because its XML is invalid, with actions; the problem covers the value', async () => {
+    const before = dumpxml(name);
+    const doc = await openClone(b, 1);
+    await replaceIn(doc, /(?<=<vcpu[^>]*>)\d+(?=<\/vcpu>)/, 'abc');
+    const want = ['Show Problems', 'Save Without Validation', 'Compare with Defined XML'];
+    const refusal = (from: number) =>
+      b.notices.slice(from).find((n) => /^Not saved: clone 1 of .* was not defined because its XML is invalid: line \d+: <vcpu>/.test(n.message));
+    // Ctrl+S (qq2clone.saveXml) validates first: nothing is written, the user is told why.
+    let from = b.notices.length;
+    assert.equal(await vscode.commands.executeCommand('qq2clone.saveXml', doc.uri), false);
+    assert.deepEqual(refusal(from)?.actions, want, b.noticesText(from));
+    assert.equal(doc.isDirty, true);
+    assert.equal(dumpxml(name), before);
+    // A save that reaches the file system (the File menu, auto-save) fails the same way and says the same.
+    from = b.notices.length;
+    assert.equal(await doc.save(), false);
+    assert.deepEqual(refusal(from)?.actions, want, b.noticesText(from));
+    assert.equal(doc.isDirty, true);
+    assert.equal(dumpxml(name), before);
+    // The problem covers the value at fault, not the element's line.
+    const d = await waitFor('a diagnostic on <vcpu>', () => diagnosticsOf(doc).find((x) => /vcpu/.test(x.message)));
+    assert.equal(doc.getText(d.range), 'abc');
+    // "Compare with Defined XML" opens the comparison with what libvirt holds.
+    const notify = b.api.prompts.notify;
+    b.api.prompts.notify = (severity, message, ...actions) => (notify(severity, message, ...actions), Promise.resolve(actions.includes(want[2]!) ? want[2] : undefined));
+    try {
+      assert.equal(await vscode.commands.executeCommand('qq2clone.saveXml', doc.uri), false);
+      await waitFor('the comparison tab', () =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === doc.uri.toString())
+          ? true
+          : undefined,
+      );
+    } finally {
+      b.api.prompts.notify = notify;
+    }
+  });
+
   it('saves a valid clone: libvirt has the new definition, the editor keeps the text as typed', async () => {
     const doc = await openClone(b, 1);
     await replaceIn(doc, /<memory unit='KiB'>\d+<\/memory>/, "<memory unit='KiB'>65536</memory> <!-- doubled -->");

@@ -60,7 +60,7 @@ export async function runOperation(
   }
   try {
     const result = await prompts.progress(spec.title, refs.length, (signal, done) =>
-      ctx.host.service.run(spec.operation, refs, { signal, onProgress: (p) => done(p.done) }),
+      ctx.host.service.run(spec.operation, refs, { signal, onProgress: (p) => done(p.done, p.total, p.item?.name) }),
     );
     summarize(ctx.output, spec.title, result, skipped, uiSettings().quiet);
     return result;

@@ -1,4 +1,5 @@
 import type { CommandDefinition } from '../types';
+import { openWalkthrough } from './openWalkthrough';
 import { refresh } from './refresh';
 
-export const commonCommands: readonly CommandDefinition[] = [refresh];
+export const commonCommands: readonly CommandDefinition[] = [refresh, openWalkthrough];

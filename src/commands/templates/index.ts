@@ -9,6 +9,7 @@ import { editTemplate } from './editTemplate';
 import { importTemplate } from './importTemplate';
 import { prepareImage } from './prepareImage';
 import { renameTemplate } from './renameTemplate';
+import { showTemplateProblem } from './showTemplateProblem';
 
 export const templateCommands: readonly CommandDefinition[] = [
   importTemplate,
@@ -21,4 +22,5 @@ export const templateCommands: readonly CommandDefinition[] = [
   discardImage,
   destroyImage,
   check,
+  showTemplateProblem,
 ];

@@ -6,6 +6,22 @@ import { prompts } from '../../ui/prompts';
 import { uiSettings } from '../../ui/settings';
 import type { CommandDefinition } from '../types';
 import { chooseClones } from './targets';
+import { remoteConnectMessage, unseenViewerReason } from '../../ui/remoteWindow';
+import type { CommandContext } from '../types';
+
+const SHOW_SCREEN = 'Show Screen';
+const CONSOLE = 'Open Serial Console';
+
+/** What works in a browser or remote window: the screen in an editor tab, the serial console in a terminal. */
+function offerInWindow(ctx: CommandContext, message: string, node: unknown, count: number): void {
+  // One clone clicked: the action acts on it; otherwise the command asks which.
+  const target = count === 1 && typeof node === 'object' && node !== null && 'kind' in node ? node : undefined;
+  ctx.output.info(message);
+  void prompts.notify('info', message, SHOW_SCREEN, CONSOLE).then((choice) => {
+    if (choice === SHOW_SCREEN) void vscode.commands.executeCommand('qq2clone.showScreen', target);
+    else if (choice === CONSOLE) void vscode.commands.executeCommand('qq2clone.openConsole', target);
+  });
+}
 
 /** qq2clone.useSpice: "on"/"off" (or a boolean from older settings); "auto" (default) leaves it to the viewers installed. */
 function useSpiceSetting(value: unknown): boolean | undefined {
@@ -33,10 +49,18 @@ export const connect: CommandDefinition = {
   run: async (ctx, node?, nodes?): Promise<ConnectReport | undefined> => {
     const clones = await chooseClones(ctx, 'Connect', node, nodes);
     if (!clones) return undefined;
+    const settings = connectSettings();
+    // A browser or remote window: the viewer would open where the extension runs, not in front of the user.
+    const unseen = vscode.workspace.getConfiguration('qq2clone').get<boolean>('viewerInRemoteWindow', false)
+      ? undefined
+      : unseenViewerReason(vscode.env.remoteName, vscode.env.uiKind === vscode.UIKind.Web);
     let report: ConnectReport;
     try {
       report = await prompts.progress('Connect', clones.length, (signal, done) =>
-        connectClones(ctx.host.service, clones, connectSettings(), { signal, onStartProgress: (n) => done(n) }),
+        connectClones(ctx.host.service, clones, unseen ? { ...settings, useSpice: false } : settings, {
+          signal,
+          onStartProgress: (n) => done(n),
+        }),
       );
     } catch (e) {
       const err = asQq2Error(e);
@@ -47,6 +71,10 @@ export const connect: CommandDefinition = {
       ctx.tree.requestRefresh();
     }
     const started = report.started?.done.length ?? 0;
+    if (unseen) {
+      offerInWindow(ctx, remoteConnectMessage(unseen, started, clones.map((c) => c.name)), node, clones.length);
+      return report;
+    }
     for (const c of report.connected) ctx.output.info(`Connect: ${c.clone.name}: ${[c.command.command, ...c.command.args].join(' ')}`);
     for (const n of report.notConnected) ctx.output.warn(`Connect: ${n.clone.name}: ${n.reason}`);
     const parts = [`started ${started}`];

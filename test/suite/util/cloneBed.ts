@@ -16,6 +16,8 @@ import { activated, waitFor } from './extension';
 export interface Notice {
   readonly severity: string;
   readonly message: string;
+  /** The buttons the notification offered. */
+  readonly actions: readonly string[];
 }
 
 export class CloneBed {
@@ -44,8 +46,8 @@ export class CloneBed {
       b.template = b.bed.makeTemplateFile(b.templateDir, 'tpl');
       b.api = await activated();
       b.savedPrompts = { ...b.api.prompts };
-      b.api.prompts.notify = (severity, message) => {
-        b.notices.push({ severity, message });
+      b.api.prompts.notify = (severity, message, ...actions) => {
+        b.notices.push({ severity, message, actions });
         return Promise.resolve(undefined);
       };
       b.api.prompts.confirm = (message, detail) => {
