@@ -37,12 +37,28 @@ export function knownHostsPath(home: string): string {
   return path.join(home, 'ssh', 'known_hosts');
 }
 
-/** Public host keys ("ssh-ed25519 AAAA...") in text such as `cat *.pub` or `dropbearkey -y` print. */
+/** The OpenSSH public key of an ed25519 key given its 32 public bytes: string "ssh-ed25519", string key. */
+export function ed25519PublicKey(pub: Buffer): string {
+  const type = Buffer.from('ssh-ed25519');
+  const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+  return Buffer.concat([u32(type.length), type, u32(pub.length), pub]).toString('base64');
+}
+
+/**
+ * Public host keys in the output of HOST_KEYS_COMMAND: OpenSSH `.pub` lines or `dropbearkey -y` output
+ * ("ssh-ed25519 AAAA..."), and, for a dropbear ed25519 key without dropbearkey, its public half as od hex bytes
+ * between markers (a dropbear ed25519 key file ends with the 32 public bytes).
+ */
 export function parseHostKeys(out: string): { type: string; key: string }[] {
   const keys = new Map<string, { type: string; key: string }>();
+  const add = (type: string, key: string) => keys.set(`${type} ${key}`, { type, key });
   for (const line of out.split('\n')) {
     const m = /^((?:ssh|ecdsa-sha2|sk-ssh|sk-ecdsa-sha2)-[A-Za-z0-9@.-]+)\s+([A-Za-z0-9+/]+={0,3})(\s|$)/.exec(line.trim());
-    if (m) keys.set(`${m[1]} ${m[2]}`, { type: m[1]!, key: m[2]! });
+    if (m) add(m[1]!, m[2]!);
+  }
+  for (const block of out.matchAll(/dropbear-ed25519-begin\n([\s0-9a-f]*?)dropbear-ed25519-end/g)) {
+    const hex = block[1]!.replace(/\s+/g, '');
+    if (/^[0-9a-f]{64}$/.test(hex)) add('ssh-ed25519', ed25519PublicKey(Buffer.from(hex, 'hex')));
   }
   return [...keys.values()];
 }
@@ -53,10 +69,15 @@ export function replaceKnownHosts(text: string, alias: string, keys: readonly { 
   return [...kept, ...keys.map((k) => `${alias} ${k.type} ${k.key}`)].join('\n') + '\n';
 }
 
-/** The guest's public host keys: OpenSSH's .pub files and dropbear's keys, read through the agent. */
-export const HOST_KEYS_COMMAND =
-  'for f in /etc/ssh/ssh_host_*_key.pub; do [ -r "$f" ] && cat "$f"; done; ' +
-  'for f in /etc/dropbear/dropbear_*_host_key; do [ -r "$f" ] && dropbearkey -y -f "$f"; done; exit 0';
+/** The guest's public host keys: OpenSSH's .pub files, dropbear's keys (dropbearkey -y, or an ed25519 key's public half). */
+export const HOST_KEYS_COMMAND = [
+  'for f in /etc/ssh/ssh_host_*_key.pub; do [ -r "$f" ] && cat "$f"; done',
+  'for f in /etc/dropbear/dropbear_*_host_key; do [ -r "$f" ] || continue; ' +
+    'if command -v dropbearkey >/dev/null 2>&1; then dropbearkey -y -f "$f"; ' +
+    'elif [ "${f##*/}" = dropbear_ed25519_host_key ] && [ "$(wc -c < "$f")" -eq 83 ]; then ' +
+    'echo dropbear-ed25519-begin; tail -c 32 "$f" | od -An -v -tx1; echo dropbear-ed25519-end; fi; done',
+  'exit 0',
+].join('; ');
 
 /**
  * Reads the guest's host keys through its agent and records them for the clone's UUID in `file`. Returns how many
