@@ -11,7 +11,7 @@ import { CancelledError, LibvirtError, MissingDependencyError } from '../../core
 import type { LibvirtService } from '../api';
 import type { CommandLine } from '../display';
 import { loadExeca } from '../execa';
-import { virshVia } from '../serviceCore';
+import { guestVirsh } from './virsh';
 import { agentAnswers, guestShell, type VirshCall } from './agent';
 import { readAddresses } from './addresses';
 import { ensureForward, userNetdevs } from './forward';
@@ -135,7 +135,7 @@ export async function prepareSsh(
   command: readonly string[] = [],
   signal?: AbortSignal,
 ): Promise<{ target: SshTarget; learned: number; line: CommandLine }> {
-  const virsh: VirshCall = (args, sig) => virshVia(svc, args, sig);
+  const virsh: VirshCall = guestVirsh(svc);
   const target = await sshTarget(virsh, uuid, signal);
   const file = knownHostsPath(svc.config.home);
   const learned = await learnHostKeys(virsh, uuid, file, signal).catch((e: unknown) => {
