@@ -40,8 +40,13 @@ export const sshCommand: CliCommand = {
     const why = guestSkipReason('ssh', clone.state);
     if (why) throw new UsageError(`Clone ${id} (${clone.name}) is ${why}: start it first (qq2clone start ${id}).`);
     const p = await prepareSsh(ctx.service(), clone.uuid, sshSettingsFromEnv(ctx.io.env), command, ctx.signal);
-    ctx.out.info(`ssh to ${id} (${clone.name}) at ${p.target.host}:${p.target.port}${p.target.via === 'forward' ? ' (forwarded to its port 22)' : ''}` +
-      (p.learned ? `; ${p.learned} host keys learned through its guest agent.` : '; its guest agent did not give host keys: ssh asks.'));
+    // On stderr, as ssh's own notes: stdout is the remote command's.
+    if (!ctx.quiet) {
+      ctx.out.error(
+        `ssh to ${id} (${clone.name}) at ${p.target.host}:${p.target.port}${p.target.via === 'forward' ? ' (forwarded to its port 22)' : ''}` +
+          (p.learned ? `; host keys learned through its guest agent: ${p.learned}.` : '; its guest agent gave no host keys: ssh asks.'),
+      );
+    }
     ctx.exitStatus = await runSshHere(p.line, ctx.signal);
   },
 };
