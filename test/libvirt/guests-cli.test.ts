@@ -34,7 +34,7 @@ async function stateBecomes(domain: string, want: string, timeoutMs = 60_000): P
 const uptime = async (dom: string): Promise<number> => Number((await guestExec(dom, ['cat', '/proc/uptime'])).stdout.split(' ')[0]);
 
 describe('running guests through the CLI (real guests)', function () {
-  this.timeout(400_000);
+  this.timeout(900_000);
   let bed: TestBed;
   let home: string;
   let cliJs: string;
@@ -73,7 +73,7 @@ describe('running guests through the CLI (real guests)', function () {
     const t = (doc.qq2clone.template as { name: string; clone: { id: string; name: string }[] }[]).find((x) => x.name === tpl.name)!;
     names = t.clone.map((c) => c.name);
     assert.equal(names.length, 3);
-    await Promise.all(names.map((n) => waitForGuest(n)));
+    await Promise.all(names.map((n) => waitForGuest(n, 420_000)));
   });
   after(() => bed?.cleanup());
 
@@ -137,7 +137,7 @@ describe('running guests through the CLI (real guests)', function () {
     assert.match(await ok('-v', 'reboot', '1'), new RegExp(`Rebooting 1 \\(${names[0]}\\)`));
     assert.match(await ok('-v', 'reset', '2'), new RegExp(`Reset 2 \\(${names[1]}\\)`));
     await new Promise((r) => setTimeout(r, 3000));
-    await Promise.all([waitForGuest(names[0]!), waitForGuest(names[1]!)]);
+    await Promise.all([waitForGuest(names[0]!, 420_000), waitForGuest(names[1]!, 420_000)]);
     assert.ok((await uptime(names[0]!)) < before1 + 3, 'clone 1 rebooted');
     assert.ok((await uptime(names[1]!)) < before2 + 3, 'clone 2 was reset');
     assert.equal(virsh('domstate', '--reason', names[0]!).trim(), 'running (booted)');

@@ -20,7 +20,7 @@ import { guestTemplate, type GuestFiles } from './util/guestTemplate';
 const uptime = async (dom: string): Promise<number> => Number((await guestExec(dom, ['cat', '/proc/uptime'])).stdout.split(' ')[0]);
 
 describe('running guests in the extension host (real guests)', function () {
-  this.timeout(400_000);
+  this.timeout(900_000);
   let b: CloneBed;
   let guest: GuestFiles;
   let names: string[];
@@ -36,7 +36,7 @@ describe('running guests in the extension host (real guests)', function () {
     await b.set('runAfterClone', true);
     await b.makeClones(3);
     names = [1, 2, 3].map((id) => b.cloneNode(id).clone.name);
-    await Promise.all(names.map((n) => waitForGuest(n)));
+    await Promise.all(names.map((n) => waitForGuest(n, 420_000)));
     await run('qq2clone.refresh');
   });
   after(async () => b?.close());
@@ -101,7 +101,7 @@ describe('running guests in the extension host (real guests)', function () {
     assert.deepEqual(rs.done.map((c) => c.id), [2]);
     assert.equal(b.confirms.length, from + 1, 'Reset asks first');
     await new Promise((r) => setTimeout(r, 3000));
-    await Promise.all([waitForGuest(names[0]!), waitForGuest(names[1]!)]);
+    await Promise.all([waitForGuest(names[0]!, 420_000), waitForGuest(names[1]!, 420_000)]);
     assert.ok((await uptime(names[0]!)) < before1 + 3);
     assert.ok((await uptime(names[1]!)) < before2 + 3);
     assert.equal(virsh('domstate', '--reason', names[0]!).trim(), 'running (booted)');
