@@ -115,7 +115,14 @@ export async function power(svc: LibvirtService, op: PowerOperation, clones: rea
   let waiting = [...asked];
   const deadline = Date.now() + (o.timeoutMs ?? 60_000);
   while (waiting.length && !signal?.aborted) {
-    const states = await Promise.all(waiting.map((c) => cloneState(svc, c.uuid).catch(() => ({ state: 'off' as const, reason: 'gone' }))));
+    // A clone removed meanwhile is no longer running; any other failure to read a state keeps waiting for it.
+    const states = await Promise.all(
+      waiting.map((c) =>
+        cloneState(svc, c.uuid).catch((e: unknown) =>
+          /failed to get domain|Domain not found/i.test(String((e as Error).message)) ? { state: 'off' as const, reason: 'gone' } : { state: 'running' as const, reason: 'unknown' },
+        ),
+      ),
+    );
     const off = waiting.filter((_, i) => states[i]!.state === 'off');
     for (const c of off) {
       done.push(c);
