@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { XMLParser } from 'fast-xml-parser';
 import { ensureGuest, guestExec, waitForGuest, type GuestImage } from '../guest';
+import { bootAll } from '../guest/bootAll';
 import { TestBed, TEST_URI, virsh } from '../testbed';
 
 interface Run {
@@ -73,7 +74,7 @@ describe('running guests through the CLI (real guests)', function () {
     const t = (doc.qq2clone.template as { name: string; clone: { id: string; name: string }[] }[]).find((x) => x.name === tpl.name)!;
     names = t.clone.map((c) => c.name);
     assert.equal(names.length, 3);
-    await Promise.all(names.map((n) => waitForGuest(n, 420_000)));
+    await bootAll(names);
   });
   after(() => bed?.cleanup());
 

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { guestExec, waitForGuest } from '../guest';
+import { bootAll } from '../guest/bootAll';
 import type { CloneNode } from '../../src/tree/model';
 import type { GuestRunResult } from '../../src/libvirt/guest/run';
 import type { PowerResult } from '../../src/libvirt/guest/power';
@@ -36,7 +37,7 @@ describe('running guests in the extension host (real guests)', function () {
     await b.set('runAfterClone', true);
     await b.makeClones(3);
     names = [1, 2, 3].map((id) => b.cloneNode(id).clone.name);
-    await Promise.all(names.map((n) => waitForGuest(n, 420_000)));
+    await bootAll(names);
     await run('qq2clone.refresh');
   });
   after(async () => b?.close());
