@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
-import { waitForGuest } from '../test/guest';
+import { bootAll } from '../test/guest/bootAll';
 import { TestBed } from '../test/testbed';
 import { depsFor, serviceFor } from '../test/libvirt/templateHelpers';
 import { importTemplate } from '../src/libvirt/templateOps';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     await importTemplate(depsFor(svc), t.xmlPath);
     const t0 = performance.now();
     const clones = await svc.clone(t.name, CLONES, { run: true });
-    await Promise.all(clones.map((c) => waitForGuest(c.name)));
+    await bootAll(clones.map((c) => c.name));
     console.log(`${CLONES} guests booted (in parallel, TCG) in ${s(performance.now() - t0)}`);
     const timed = async (parallel: number): Promise<number> => {
       let min = Infinity;
