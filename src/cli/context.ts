@@ -47,6 +47,8 @@ export class Output {
 
 export class CliContext {
   private made?: LibvirtService;
+  /** The process's exit status when the command succeeds (ssh passes on the status of ssh). */
+  exitStatus = 0;
 
   constructor(
     readonly options: CliOptions,

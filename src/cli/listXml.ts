@@ -4,6 +4,21 @@
  */
 import type { Inventory } from '../libvirt/api';
 import type { ImageReport } from '../libvirt/templates';
+import type { CloneAddresses } from '../libvirt/guest';
+
+/** A running clone's addresses for `list xml`: domifaddr's answer and an SSH forward, when one exists. */
+export type XmlAddresses = ReadonlyMap<string, CloneAddresses & { readonly sshPort?: number }>;
+
+/** `<address>` elements of one clone (source: agent, lease, arp; forward: the 127.0.0.1 port to its port 22). */
+function addressLines(a: (CloneAddresses & { readonly sshPort?: number }) | undefined): string[] {
+  if (!a) return [];
+  const lines = a.addresses.map(
+    (x) =>
+      `      <address source="${xmlAttr(a.source ?? '')}" interface="${xmlAttr(x.iface)}" mac="${xmlAttr(x.mac)}" type="${x.protocol}" ip="${xmlAttr(x.address)}"${x.prefix !== undefined ? ` prefix="${x.prefix}"` : ''}/>`,
+  );
+  if (a.sshPort) lines.push(`      <address source="forward" type="ipv4" ip="127.0.0.1" port="${a.sshPort}" guest-port="22"/>`);
+  return lines;
+}
 
 /** Escapes text for a double-quoted XML attribute (control characters as character references). */
 export function xmlAttr(value: string | number): string {
@@ -27,10 +42,11 @@ export function xmlAttr(value: string | number): string {
 }
 
 /**
+ * With `addresses`: each running clone lists its addresses (<address source= interface= mac= type= ip= prefix=>).
  * With `images`: each template also lists its current images (<image target= generation= path=>) and its staging
  * clone (<staging>), and each clone the image generation it was made from (generation=).
  */
-export function inventoryXml(inv: Inventory, images?: ImageReport): string {
+export function inventoryXml(inv: Inventory, images?: ImageReport, addresses?: XmlAddresses): string {
   const names = [...new Set([...inv.templates.map((t) => t.name), ...inv.clones.map((c) => c.template)])].sort();
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<qq2clone>'];
   for (const name of names) {
@@ -44,9 +60,10 @@ export function inventoryXml(inv: Inventory, images?: ImageReport): string {
     }
     for (const c of clones) {
       const gen = images?.clones.get(c.uuid);
-      inner.push(
-        `    <clone id="${c.id}" name="${xmlAttr(c.name)}" uuid="${xmlAttr(c.uuid)}" state="${xmlAttr(c.state)}"${gen ? ` generation="${gen}"` : ''}/>`,
-      );
+      const open = `    <clone id="${c.id}" name="${xmlAttr(c.name)}" uuid="${xmlAttr(c.uuid)}" state="${xmlAttr(c.state)}"${gen ? ` generation="${gen}"` : ''}`;
+      const addr = addressLines(addresses?.get(c.uuid));
+      if (addr.length) inner.push(`${open}>`, ...addr, '    </clone>');
+      else inner.push(`${open}/>`);
     }
     if (inner.length === 0) {
       lines.push(`  <template name="${xmlAttr(name)}"/>`);

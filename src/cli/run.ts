@@ -79,7 +79,7 @@ export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise
     const out = new Output(io, !quiet, speaks);
     ctx = new CliContext(options, config, home, out, io, deps.signal ?? new AbortController().signal, deps.makeService);
     await command.run(ctx, parsed.args);
-    return 0;
+    return ctx.exitStatus;
   } catch (e) {
     const err = asQq2Error(e);
     // The message says what went wrong; the hint, when the error has one, says what to do about it.

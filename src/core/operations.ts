@@ -9,6 +9,7 @@
  * (libvirt answers "Domain is already active"). A domain that crashed and was stopped is `off`, reason crashed.
  */
 import type { CloneState } from './states';
+import { guestSkipReason, isGuestOperation, type GuestOperationName } from './guestOperations';
 
 export type SetOperationName =
   | 'start'
@@ -55,7 +56,11 @@ export function skipReason(operation: SetOperationName, state: CloneState): stri
   }
 }
 
+/** A SET operation of the manual, or one on running guests (guestOperations.ts). */
+export type AnyOperationName = SetOperationName | GuestOperationName;
+
 /** Can `operation` act upon a machine in `state`? */
-export function operationAccepts(operation: SetOperationName, state: CloneState): boolean {
+export function operationAccepts(operation: AnyOperationName, state: CloneState): boolean {
+  if (isGuestOperation(operation)) return guestSkipReason(operation, state) === undefined;
   return skipReason(operation, state) === undefined;
 }

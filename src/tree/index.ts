@@ -5,6 +5,8 @@ import { BusyRegistry } from '../ui/busy';
 import { TreeController, type Unavailable, type UpdateSource } from './controller';
 import type { CloneNode, TreeModel, TreeNode } from './model';
 import { TemplatesProvider } from './provider';
+import { TreeAddresses } from './addresses';
+import type { AddressBook } from '../libvirt/guest';
 
 export type { TreeNode, CloneNode, TemplateNode } from './model';
 export type { Unavailable, UpdateSource } from './controller';
@@ -35,6 +37,8 @@ export interface TreeApi {
   cloneGeneration(node: CloneNode): Promise<number | null>;
   /** The value last given to the `qq2clone.noTemplates` context key (the "No templates yet" welcome). */
   readonly noTemplates: boolean | undefined;
+  /** Running clones' addresses, read in the background (commands invalidate an entry they changed). */
+  readonly addresses: AddressBook;
   /** Fires after the model or the availability changed. */
   readonly onDidUpdate: vscode.Event<UpdateSource>;
 }
@@ -68,12 +72,14 @@ export function registerTree(
     log: (level, message) => output[level](message),
   });
   // The hooks above run only after the first read, when provider and view exist.
+  const addresses = new TreeAddresses(() => host.service, (name) => controller.model.cloneByName(name));
   const provider = new TemplatesProvider(
     controller.model,
     busy,
     () => host.service,
     () => controller.unavailable === undefined,
     (message) => output.warn(message),
+    addresses,
   );
   const view = vscode.window.createTreeView('qq2clone.templates', {
     treeDataProvider: provider,
@@ -81,6 +87,7 @@ export function registerTree(
     showCollapseAll: true,
   });
   controller.follow(host.service);
+  addresses.follow(host.service);
   const scheduler = controller.scheduler;
 
   context.subscriptions.push(
@@ -88,9 +95,16 @@ export function registerTree(
     provider,
     updated,
     controller,
+    addresses,
+    addresses.book.onChange((uuid) => {
+      const node = controller.model.clone(uuid);
+      if (node) provider.fire({ all: false, nodes: [node] });
+      updated.fire('addresses');
+    }),
     view.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
     host.onDidChangeService((service) => {
       controller.follow(service);
+      addresses.follow(service);
       void scheduler.now();
     }),
     busy.onChange((uuids) => {
@@ -128,6 +142,7 @@ export function registerTree(
       return item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
     },
     cloneGeneration: (node) => provider.generations.read(node),
+    addresses: addresses.book,
     get noTemplates() {
       return noTemplates;
     },

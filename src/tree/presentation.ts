@@ -136,6 +136,8 @@ export function cloneTooltip(
     error?: string;
     /** The image generation of the first disk's backing file, and the template's current one. */
     generation?: { clone: number; template?: number };
+    /** More lines (a running clone's addresses and SSH forward). */
+    extra?: readonly string[];
   },
 ): string {
   const lines = [
@@ -157,6 +159,7 @@ export function cloneTooltip(
     const note = template && template !== clone ? ` (the template is at generation ${template})` : '';
     lines.push(`- Image generation: ${clone}${note}`);
   }
+  lines.push(...(detail.extra ?? []));
   if (detail.error) lines.push(`- Could not read disks: ${detail.error}`);
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import type { BusyRegistry } from '../ui/busy';
 import { CloneGenerationCache, templateGeneration } from './generations';
 import type { ChangeSet, CloneNode, TemplateNode, TreeModel, TreeNode } from './model';
 import * as P from './presentation';
+import type { TreeAddresses } from './addresses';
 
 /** Turns the model into TreeItems; tooltips (disks, backing files, storage) are read only on hover. */
 export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
@@ -21,6 +22,8 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
     private readonly available: () => boolean,
     /** Failures of background reads (a clone's image generation) go to the output channel. */
     log: (message: string) => void = () => undefined,
+    /** Running clones' addresses (description and tooltip), when the tree reads them. */
+    private readonly addresses?: TreeAddresses,
   ) {
     this.generations = new CloneGenerationCache(
       service,
@@ -67,7 +70,8 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
     const item = new vscode.TreeItem(P.cloneLabel(c), vscode.TreeItemCollapsibleState.None);
     item.id = n.key;
     const generation = P.shownCloneGeneration(this.generations.get(n), templateGeneration(n.parent));
-    item.description = P.cloneDescription(c, busy, generation);
+    const shown = this.addresses?.shown(n);
+    item.description = P.cloneDescription(c, busy, generation) + (shown?.text ? ` · ${shown.text}` : '');
     const icon = busy ? P.BUSY_ICON : P.STATE_ICON[c.state];
     item.iconPath = new vscode.ThemeIcon(icon.icon, new vscode.ThemeColor(icon.color));
     item.contextValue = P.cloneContextValue(c);
@@ -97,11 +101,12 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
           ...(first && !n.clone.staging
             ? { generation: { clone: generationOf(first), template: templateGeneration(n.parent) } }
             : {}),
+          extra: this.addresses?.shown(n)?.tooltip ?? [],
         }),
       );
     } catch (e) {
       item.tooltip = new vscode.MarkdownString(
-        P.cloneTooltip(n.clone, { ...storage, error: e instanceof Error ? e.message : String(e) }),
+        P.cloneTooltip(n.clone, { ...storage, error: e instanceof Error ? e.message : String(e), extra: this.addresses?.shown(n)?.tooltip ?? [] }),
       );
     } finally {
       sub.dispose();

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { SetOperationName } from '../core/operations';
+import type { AnyOperationName } from '../core/operations';
 import { parseSet } from '../core/set';
 import type { Inventory } from '../libvirt/api';
 import { targetsFromSet } from '../commands/common/targets';
@@ -13,7 +13,7 @@ export function describeSet(
   text: string,
   inventory: Inventory,
   template: string,
-  operation?: SetOperationName,
+  operation?: AnyOperationName,
 ): vscode.InputBoxValidationMessage {
   const parsed = parseSet(text);
   if (!parsed.ok) {
@@ -39,7 +39,7 @@ export async function askSet(
   inventory: Inventory,
   template: string,
   title: string,
-  operation?: SetOperationName,
+  operation?: AnyOperationName,
 ): Promise<string | undefined> {
   const text = await prompts.inputBox({
     title,

@@ -25,6 +25,12 @@ import { modifyTemplateCommand } from './modifyTemplate';
 import { checkCommand } from './check';
 import { connectCommand } from './connect';
 import { editCommand } from './edit';
+import { shutdownCommand } from './shutdown';
+import { rebootCommand } from './reboot';
+import { resetCommand } from './reset';
+import { ipCommand } from './ip';
+import { sshCommand } from './ssh';
+import { guestExecCommand } from './guestExec';
 import { lsCommand } from './ls';
 import { catCommand } from './cat';
 import { diffCommand } from './diff';
@@ -55,11 +61,19 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   deleteTemplateCommand,
   modifyTemplateCommand,
   checkCommand,
+  // Beyond the manual: disk contents (libguestfs).
   lsCommand,
   catCommand,
   diffCommand,
   copyInCommand,
   copyOutCommand,
+  // Beyond the manual: running guests.
+  shutdownCommand,
+  rebootCommand,
+  resetCommand,
+  ipCommand,
+  sshCommand,
+  guestExecCommand,
 ];
 
 /** Command word -> command. */

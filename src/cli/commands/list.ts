@@ -3,8 +3,20 @@ import { expectArgs } from './expectArgs';
 import type { CliContext } from '../context';
 import type { CloneInfo, Inventory } from '../../libvirt/api';
 import { Qq2Error, UsageError } from '../../core/errors';
-import { inventoryXml } from '../listXml';
+import { inventoryXml, type XmlAddresses } from '../listXml';
 import { imageReport } from '../../libvirt/templates';
+import { operationAccepts } from '../../core/operations';
+import { forEachBounded } from '../../core/limit';
+import { serviceAddressReader } from '../../libvirt/guest';
+
+/** The addresses of the running clones (read a few at a time). */
+async function runningAddresses(ctx: CliContext, inv: Inventory): Promise<XmlAddresses> {
+  const read = serviceAddressReader(ctx.service());
+  const found = new Map<string, Awaited<ReturnType<typeof read>>>();
+  const running = inv.clones.filter((c) => !c.staging && operationAccepts('ip', c.state));
+  await forEachBounded(running, 4, async (c) => void found.set(c.uuid, await read(c.uuid, ctx.signal)), ctx.signal);
+  return found;
+}
 
 /** Aligned rows "NUMBER  NAME  STATE", in number order. */
 export function cloneRows(clones: readonly CloneInfo[], indent = ''): string {
@@ -38,7 +50,7 @@ async function listCurrent(ctx: CliContext): Promise<void> {
 export const listCommand: CliCommand = {
   name: 'list',
   usage: '[all|xml]',
-  summary: "List the current template's clones (number, name, state); all: every template's; xml: one XML document.",
+  summary: "List the current template's clones (number, name, state); all: every template's; xml: one XML document (with addresses).",
   speaksUnderQuieter: true,
   async run(ctx, args) {
     expectArgs('list', '[all|xml]', args, 0, 1);
@@ -48,7 +60,7 @@ export const listCommand: CliCommand = {
     const inv = await ctx.service().inventory(ctx.signal);
     if (mode === 'all') return ctx.out.result(listAll(inv));
     const images = await imageReport(ctx.service(), inv, ctx.signal);
-    ctx.out.result(inventoryXml(inv, images));
+    ctx.out.result(inventoryXml(inv, images, await runningAddresses(ctx, inv)));
     // A generation that could not be read is left out of the document: say which and why, and exit with its code.
     const unread = [...images.unread];
     if (unread.length) {

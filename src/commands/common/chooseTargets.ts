@@ -1,4 +1,4 @@
-import type { SetOperationName } from '../../core/operations';
+import type { AnyOperationName } from '../../core/operations';
 import { asQq2Error } from '../../core/errors';
 import type { Inventory } from '../../libvirt/api';
 import { askSet } from '../../ui/setInput';
@@ -25,7 +25,7 @@ export async function freshInventory(ctx: CommandContext): Promise<Inventory | u
  */
 export async function chooseTargets(
   ctx: CommandContext,
-  operation: SetOperationName,
+  operation: AnyOperationName,
   title: string,
   node: unknown,
   nodes: unknown,
@@ -44,7 +44,7 @@ export async function targetsFromArgsOrPalette(
   ctx: CommandContext,
   title: string,
   node: unknown,
-  operation?: SetOperationName,
+  operation?: AnyOperationName,
 ): Promise<Targets | undefined> {
   const inventory = await freshInventory(ctx);
   if (!inventory) return undefined;

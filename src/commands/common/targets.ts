@@ -2,7 +2,7 @@
  * Which clones a command acts on: from tree nodes (skipping what does not fit, with the reason) or from a template
  * and a SET. Pure (no vscode): the unit tests and the extension-host tests use the same functions as the commands.
  */
-import { operationAccepts, type SetOperationName } from '../../core/operations';
+import { operationAccepts, type AnyOperationName } from '../../core/operations';
 import { resolveSet } from '../../core/set';
 import type { CloneInfo, CloneRef, Inventory } from '../../libvirt/api';
 import type { TreeNode } from '../../tree/model';
@@ -51,7 +51,7 @@ export function refOf(c: CloneInfo): CloneRef {
 }
 
 /** The clones among tree nodes that `operation` can act upon; the rest are skipped with a reason. */
-export function targetsFromNodes(operation: SetOperationName, nodes: readonly TreeNode[]): Targets {
+export function targetsFromNodes(operation: AnyOperationName, nodes: readonly TreeNode[]): Targets {
   const clones: CloneInfo[] = [];
   const skipped: Skip[] = [];
   const seen = new Set<string>();
@@ -79,7 +79,7 @@ export function targetsFromSet(
   inventory: Inventory,
   template: string,
   set: string,
-  operation?: SetOperationName,
+  operation?: AnyOperationName,
 ): Targets {
   const ofTemplate = inventory.clones.filter((c) => c.template === template);
   const named = resolveSet(set, ofTemplate);

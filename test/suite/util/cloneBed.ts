@@ -40,10 +40,11 @@ export class CloneBed {
     fs.mkdirSync(this.storage, { recursive: true });
   }
 
-  static async open(tag: string): Promise<CloneBed> {
+  /** `makeTemplate`: writes the bed's template into the template directory (default: a tiny diskful domain). */
+  static async open(tag: string, makeTemplate?: (bed: TestBed, templateDir: string) => { name: string; xmlPath: string; disk: string }): Promise<CloneBed> {
     const b = new CloneBed(tag);
     try {
-      b.template = b.bed.makeTemplateFile(b.templateDir, 'tpl');
+      b.template = makeTemplate ? makeTemplate(b.bed, b.templateDir) : b.bed.makeTemplateFile(b.templateDir, 'tpl');
       b.api = await activated();
       b.savedPrompts = { ...b.api.prompts };
       b.api.prompts.notify = (severity, message, ...actions) => {

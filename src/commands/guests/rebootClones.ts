@@ -1,0 +1,8 @@
+import type { CommandDefinition } from '../types';
+import { powerClones } from './powerClones';
+
+/** Reboots the selected clones (or a SET) gracefully: the guest agent, else ACPI. */
+export const rebootClones: CommandDefinition = {
+  id: 'qq2clone.reboot',
+  run: (ctx, node?, nodes?) => powerClones(ctx, 'reboot', node, nodes),
+};
