@@ -1,0 +1,8 @@
+/** Power-off policies: model, bookkeeping, applying them, the action log, and the qemu hook that applies them. */
+export * from './model';
+export { bareMetaElement, setClonePolicy, templatePolicyOf, withTemplatePolicy } from './meta';
+export { applyPolicy, resetOverlays, type ApplyOptions, type StoppedClone } from './apply';
+export { appendPolicyLog, latestByClone, parsePolicyLog, readPolicyLogs, type PolicyLogEntry } from './log';
+export { HOOK_MARKER, hookScript, type HookScriptValues } from './hookScript';
+export { hookStatus, installHook, runningDaemon, uninstallHook, type HookStatus, type HookUse } from './install';
+export { HOOK_FILE_NAME, hookFile, hookLog, hookPaths, userPolicyLog, type HookPaths } from './paths';
