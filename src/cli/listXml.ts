@@ -4,6 +4,7 @@
  */
 import type { Inventory } from '../libvirt/api';
 import type { ImageReport } from '../libvirt/generations';
+import type { PowerOffPolicy } from '../libvirt/policy/model';
 
 /** Escapes text for a double-quoted XML attribute (control characters as character references). */
 export function xmlAttr(value: string | number): string {
@@ -27,6 +28,15 @@ export function xmlAttr(value: string | number): string {
 }
 
 /**
+ * A clone's power-off policy as attributes (policy="reset" on="shutdown,destroyed"); nothing for keep, the default.
+ * A template's default has the prefix "default-".
+ */
+function policyAttrs(p: PowerOffPolicy | undefined, prefix = ''): string {
+  if (!p || p.action === 'keep') return '';
+  return ` ${prefix}policy="${p.action}" ${prefix}on="${xmlAttr(p.on.join(','))}"`;
+}
+
+/**
  * With `images`: each template also lists its current images (<image target= generation= path=>) and its staging
  * clone (<staging>), and each clone the image generation it was made from (generation=).
  */
@@ -45,14 +55,15 @@ export function inventoryXml(inv: Inventory, images?: ImageReport): string {
     for (const c of clones) {
       const gen = images?.clones.get(c.uuid);
       inner.push(
-        `    <clone id="${c.id}" name="${xmlAttr(c.name)}" uuid="${xmlAttr(c.uuid)}" state="${xmlAttr(c.state)}"${gen ? ` generation="${gen}"` : ''}/>`,
+        `    <clone id="${c.id}" name="${xmlAttr(c.name)}" uuid="${xmlAttr(c.uuid)}" state="${xmlAttr(c.state)}"${gen ? ` generation="${gen}"` : ''}${policyAttrs(c.policy)}/>`,
       );
     }
+    const head = `  <template name="${xmlAttr(name)}"${policyAttrs(inv.templates.find((t) => t.name === name)?.policy, 'default-')}`;
     if (inner.length === 0) {
-      lines.push(`  <template name="${xmlAttr(name)}"/>`);
+      lines.push(`${head}/>`);
       continue;
     }
-    lines.push(`  <template name="${xmlAttr(name)}">`, ...inner, '  </template>');
+    lines.push(`${head}>`, ...inner, '  </template>');
   }
   lines.push('</qq2clone>');
   return `${lines.join('\n')}\n`;

@@ -7,6 +7,7 @@ import { assertName, nameProblem } from '../core/names';
 import type { TemplateInfo } from './api';
 import { makeReadOnlyAll } from './images';
 import { clonableDisks, overlayDisks, parseDomain } from './splice';
+import { templatePolicyOf } from './policy/meta';
 
 /** The XML file of template `name` in `dir`; UsageError (12) when the name breaks the one rule (core/names.ts). */
 export function templatePath(dir: string, name: string): string {
@@ -33,7 +34,8 @@ export async function listTemplates(dir: string): Promise<TemplateInfo[]> {
     }
     try {
       const d = parseDomain(await fs.readFile(xmlPath, 'utf8'));
-      out.push({ name, xmlPath, disks: overlayDisks(d).map((k) => k.source!) });
+      const policy = templatePolicyOf(d);
+      out.push({ name, xmlPath, disks: overlayDisks(d).map((k) => k.source!), ...(policy ? { policy } : {}) });
     } catch (e) {
       out.push({ name, xmlPath, disks: [], problem: e instanceof Error ? e.message : String(e) });
     }

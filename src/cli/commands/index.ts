@@ -25,6 +25,8 @@ import { modifyTemplateCommand } from './modifyTemplate';
 import { checkCommand } from './check';
 import { connectCommand } from './connect';
 import { editCommand } from './edit';
+import { hookCommand } from './hook';
+import { policyCommand } from './policy';
 
 /** The commands in the order -h lists them. */
 export const CLI_COMMAND_LIST: readonly CliCommand[] = [
@@ -42,6 +44,7 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   execCommand,
   connectCommand,
   editCommand,
+  policyCommand,
   listTemplatesCommand,
   configCommand,
   validateCommand,
@@ -50,6 +53,7 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   deleteTemplateCommand,
   modifyTemplateCommand,
   checkCommand,
+  hookCommand,
 ];
 
 /** Command word -> command. */
