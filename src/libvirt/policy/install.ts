@@ -137,18 +137,17 @@ export const DAEMON_PID_FILES = ['/run/libvirtd.pid', '/run/virtqemud.pid'];
 
 /** The running daemon's pid and start time, from its pid file and /proc (undefined when none runs). */
 export async function runningDaemon(pidFiles: readonly string[] = DAEMON_PID_FILES): Promise<DaemonInfo | undefined> {
-  const [uptime, stat] = await Promise.all([fs.readFile('/proc/uptime', 'utf8'), fs.readFile('/proc/stat', 'utf8')]).catch(() => ['', '']);
-  const btime = Number(/^btime (\d+)/m.exec(stat)?.[1]);
   for (const pidFile of pidFiles) {
     const pid = Number((await fs.readFile(pidFile, 'utf8').catch(() => '')).trim());
     if (!Number.isInteger(pid) || pid <= 0) continue;
     const st = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-    if (!st) continue;
-    // Field 22 (starttime, clock ticks since boot) counts from after the ")" that ends the command name.
-    const fields = st.slice(st.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[19]);
-    if (!uptime || !Number.isFinite(btime) || !Number.isFinite(ticks)) continue;
-    return { pid, startedAt: (btime + ticks / 100) * 1000, pidFile };
+    const uptime = Number((await fs.readFile('/proc/uptime', 'utf8').catch(() => '')).split(' ')[0]);
+    if (!st || !Number.isFinite(uptime)) continue;
+    // Field 22 (starttime, clock ticks of 1/100 s since boot) counts from after the ")" that ends the command name;
+    // against /proc/uptime (also since boot, 1/100 s) rather than btime, which is whole seconds.
+    const ticks = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[19]);
+    if (!Number.isFinite(ticks)) continue;
+    return { pid, startedAt: Date.now() - (uptime * 1000 - ticks * 10), pidFile };
   }
   return undefined;
 }

@@ -48,7 +48,7 @@ export function withTemplatePolicy(xml: string, policy: PowerOffPolicy): string 
 
 /** Our bookkeeping element as `virsh metadata --set` wants it: unprefixed (libvirt puts the namespace on). */
 export function bareMetaElement(m: CloneMeta): string {
-  return metaElement(m, '', '').replace(/ xmlns:q2c="[^"]*"/, '').replace(/<(\/?)q2c:/g, '<$1');
+  return metaElement(m, '', '').replace(/>\s+</g, '><').replace(/ xmlns:q2c="[^"]*"/, '').replace(/<(\/?)q2c:/g, '<$1');
 }
 
 /**
