@@ -38,7 +38,7 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   try {
     const reason = reasonOfHookArg(reasonArg);
-    await applyPolicy(svc, { uuid: d.uuid, name: d.name ?? d.uuid, meta: d.meta }, { ...(reason ? { reason } : {}), by: 'hook', logFile: hookLog(paths), waitOffMs: 30_000 });
+    await applyPolicy(svc, { uuid: d.uuid, name: d.name ?? d.uuid, meta: d.meta }, { ...(reason ? { reason } : {}), by: 'hook', logFile: hookLog(paths), waitOffMs: 10_000 });
   } finally {
     svc.dispose();
   }
