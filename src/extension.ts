@@ -3,6 +3,7 @@ import { ServiceHost } from './serviceHost';
 import { registerTree } from './tree';
 import { registerCommands } from './commands/registry';
 import { registerXmlDocuments } from './xml';
+import { registerPolicies } from './policy/register';
 import type { TreeApi } from './tree';
 import { prompts, type Prompts } from './ui/prompts';
 
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   const tree = registerTree(context, host, output);
   registerCommands(context, { host, tree, output, globalState: context.globalState });
   registerXmlDocuments(context, host, output);
+  registerPolicies(context, host, tree, output);
   return { tree, prompts };
 }
 

@@ -5,12 +5,13 @@ import { cloneCommands } from './clones';
 import { terminalCommands } from './terminal';
 import { templateCommands } from './templates';
 import { xmlCommands } from './xml';
+import { policyCommands } from './policy';
 
 /**
  * The one list of commands. Each noun folder exports its own array; package.json's contributes.commands must
  * name exactly these ids (a unit test checks both ways).
  */
-export const allCommands: readonly CommandDefinition[] = [...commonCommands, ...cloneCommands, ...terminalCommands, ...templateCommands, ...xmlCommands];
+export const allCommands: readonly CommandDefinition[] = [...commonCommands, ...cloneCommands, ...terminalCommands, ...templateCommands, ...xmlCommands, ...policyCommands];
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const c of allCommands) {

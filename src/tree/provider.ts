@@ -5,6 +5,7 @@ import type { BusyRegistry } from '../ui/busy';
 import { CloneGenerationCache, templateGeneration } from './generations';
 import type { ChangeSet, CloneNode, TemplateNode, TreeModel, TreeNode } from './model';
 import * as P from './presentation';
+import { hookLog, hookPaths, latestByClone, readPolicyLogs, userPolicyLog } from '../libvirt/policy';
 
 /** Turns the model into TreeItems; tooltips (disks, backing files, storage) are read only on hover. */
 export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
@@ -84,6 +85,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
       // older clone is backed by an older generation than the template's current disks.
       const backing = await Promise.all(disks.map((d) => qcow2Backing(d).catch(() => undefined)));
       const first = backing[0];
+      const lastAction = latestByClone(await readPolicyLogs([hookLog(hookPaths()), userPolicyLog(service.config.home)]).catch(() => [])).get(n.clone.uuid);
       item.tooltip = new vscode.MarkdownString(
         P.cloneTooltip(n.clone, {
           disks: disks.map((path, i) => ({ path, ...(backing[i] ? { backing: backing[i] } : {}) })),
@@ -91,6 +93,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
           ...(first && !n.clone.staging
             ? { generation: { clone: generationOf(first), template: templateGeneration(n.parent) } }
             : {}),
+          ...(lastAction ? { lastAction } : {}),
         }),
       );
     } catch (e) {
