@@ -1,7 +1,8 @@
 /**
  * The qemu hook script (pure text). It follows libvirt's rules for hooks: it never calls libvirt (the daemon
  * waits for it), prints nothing (qemu.d scripts are XML filters at migrate and restore: empty output keeps the XML),
- * always exits 0, and costs a start one `exec cat` (stdin is drained, never parsed). Only at `release` of a domain
+ * always exits 0, and at a start it only writes its note and exits without reading stdin (libvirt's
+ * virCommandProcessIO ignores the EPIPE of a child that closed stdin early). Only at `release` of a domain
  * whose XML carries our namespace and a policy does it save the XML and start a detached worker, whose output goes
  * nowhere (libvirt would otherwise wait for it), then return at once. Every call leaves a note (the daemon's pid,
  * its parent) so that `hook status` can tell that the running daemon uses the hook.
@@ -33,7 +34,7 @@ ${HOOK_MARKER} (installed by \`qq2clone hook install\`; \`qq2clone hook uninstal
 # Never calls libvirt, prints nothing, exits 0. Arguments: DOMAIN OPERATION SUB-OPERATION EXTRA.
 STATE=${shQuote(v.stateDir)}
 printf '%s\\n' "$PPID" 2>/dev/null >"$STATE/hook-note"
-[ "$2" = release ] || exec cat >/dev/null
+[ "$2" = release ] || exit 0
 xml=$(cat) || exit 0
 case $xml in *${shQuote(CLONE_NS)}*) ;; *) exit 0 ;; esac
 case $xml in *':policy '*|*'<policy '*) ;; *) exit 0 ;; esac
