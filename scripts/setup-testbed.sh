@@ -7,7 +7,11 @@
 set -euo pipefail
 
 URI="${QQ2CLONE_TEST_URI:-qemu:///system}"
-PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils virtinst libxml2-utils virt-viewer chromium libkrb5-dev)
+# The test guest (test/guest/) is built from Debian packages fetched with apt-get download and needs: dpkg-deb
+# (dpkg), the kernel's decompressors (lz4, zstd, xz-utils), mkfs.ext4 and debugfs (e2fsprogs), ssh and ssh-keygen
+# (openssh-client).
+PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils virtinst libxml2-utils virt-viewer chromium libkrb5-dev
+  lz4 zstd xz-utils e2fsprogs openssh-client)
 
 log() { echo "setup-testbed: $*" >&2; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
@@ -26,6 +30,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq </dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+fi
+
+# The test guest's packages are fetched with apt-get download: without package lists (a fresh container) there is
+# nothing to fetch.
+if ! apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1; then
+  if is_root; then
+    log "no package lists: apt-get update (the test guest is built from Debian packages)"
+    apt-get update -qq </dev/null
+  else
+    log "no package lists for the test guest's packages: run as root, or: sudo apt-get update"
+  fi
 fi
 
 # /dev/kvm: a machine without udev can leave it root-only (crw------- root root). libvirt probes QEMU as root with KVM,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test tier, in order: unit, libvirt (real daemon), extension host (code-server + Chromium). Installs what it
-# needs first (npm packages, the libvirt test bed when run as root, code-server into .cs/), builds, runs every tier
-# even after a failure, prints each tier's mocha summary and exits non-zero if any tier failed. No stdin.
+# needs first (npm packages, the libvirt test bed when run as root, code-server into .cs/, the test guest of
+# test/guest/), builds, runs every tier even after a failure, prints each tier's mocha summary and exits non-zero
+# if any tier failed. No stdin.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export npm_config_yes=true
@@ -17,6 +18,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 bash scripts/setup-testbed.sh </dev/null || exit 1
 bash scripts/setup-code-server.sh </dev/null >/dev/null || exit 1
+node --import tsx test/guest/ensure.ts </dev/null || exit 1
 echo "setup done in $(($(date +%s) - started)) s"
 
 step "build"

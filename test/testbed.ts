@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ensureGuest, guestDomainXml, type GuestDomainOptions } from './guest';
 
 export const TEST_URI = process.env.QQ2CLONE_TEST_URI ?? 'qemu:///system';
 
@@ -98,6 +99,26 @@ export class TestBed {
     fs.mkdirSync(dir, { recursive: true });
     const xmlPath = path.join(dir, `${name}.xml`);
     fs.writeFileSync(xmlPath, tinyDomainXml({ name, disk, ...(devices ? { devices } : {}) }));
+    return { name, xmlPath, disk };
+  }
+
+  /**
+   * Writes a template XML (name prefixed) booting the real test guest into `dir`: its disk is a copy of the guest's
+   * root image inside the bed (the product makes template images read-only; the cached image is never used).
+   */
+  makeGuestTemplate(
+    dir: string,
+    shortName: string,
+    opts: Omit<GuestDomainOptions, 'name' | 'disk'> = {},
+  ): { name: string; xmlPath: string; disk: string } {
+    const name = `${this.prefix}-${shortName}`;
+    const disk = path.join(this.root, 'images', `${shortName}.qcow2`);
+    fs.mkdirSync(path.dirname(disk), { recursive: true });
+    fs.copyFileSync(ensureGuest().rootImage, disk);
+    fs.chmodSync(disk, 0o644);
+    fs.mkdirSync(dir, { recursive: true });
+    const xmlPath = path.join(dir, `${name}.xml`);
+    fs.writeFileSync(xmlPath, guestDomainXml({ ...opts, name, disk }));
     return { name, xmlPath, disk };
   }
 

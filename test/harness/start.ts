@@ -3,11 +3,16 @@
  * (dist/qq2clone.vsix) installed, until Ctrl-C. Run through `npm start`, which installs and builds first.
  * Environment: QQ2CLONE_PORT (default 8080, or a free port when taken), QQ2CLONE_FOLDER (folder to open, default: the
  * current directory). HOME stays yours, so the extension uses your qq2clone storage; code-server's own files stay
- * under .run/start/.
+ * under .run/start/. The qq2clone home is QQ2CLONE_HOME, else ~/storage-qq2clone, except that root, whose home
+ * libvirt's QEMU user cannot enter, gets /var/lib/qq2clone. When that home has no template, the test guest is
+ * imported as the template `demo`, once (test/harness/demo.ts).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import { REPO, codeServerCli, ensureCodeServer, freePort, makeRunDirs, startCodeServer, workbenchUrl } from './codeServer';
+import { ensureDemoTemplate, unreachableByQemu } from './demo';
 import { VSIX } from './vsix';
 
 function portFree(port: number): Promise<boolean> {
@@ -18,7 +23,26 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** The qq2clone home the extension will use (exported to it through QQ2CLONE_HOME when it is not the default). */
+function chooseHome(): string {
+  if (process.env.QQ2CLONE_HOME) return process.env.QQ2CLONE_HOME;
+  const home = path.join(os.homedir(), 'storage-qq2clone');
+  const why = unreachableByQemu(home);
+  if (!why) return home;
+  if (process.getuid?.() !== 0) {
+    console.error(`start: ${home}: ${why}, so clones cannot start there. Set QQ2CLONE_HOME to a directory it can enter.`);
+    return home;
+  }
+  const fallback = '/var/lib/qq2clone';
+  fs.mkdirSync(fallback, { recursive: true, mode: 0o755 });
+  console.log(`start: ${home}: ${why}; using QQ2CLONE_HOME=${fallback} instead (set QQ2CLONE_HOME to choose another).`);
+  process.env.QQ2CLONE_HOME = fallback;
+  return fallback;
+}
+
 async function main(): Promise<void> {
+  const home = chooseHome();
+  if (!unreachableByQemu(home)) console.log(await ensureDemoTemplate('qemu:///system', home));
   const install = ensureCodeServer();
   const run = makeRunDirs(path.join(REPO, '.run/start'));
   const dirs = { ...run, home: process.env.HOME ?? run.home };

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { LibvirtUnavailableError, TemplateError } from '../../src/core/errors';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt/index';
 import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
+import { guestExec, waitForGuest, type GuestExecResult } from '../guest';
 import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 
 function info(file: string): { format: string; 'backing-filename'?: string; 'backing-filename-format'?: string } {
@@ -239,6 +240,37 @@ describe('libvirt service: clone and operations', function () {
     assert.equal(fs.existsSync(overlay!), false);
     assert.ok(fs.existsSync(tpl.disk), 'template disk kept');
     assert.equal(fs.readFileSync(outside, 'utf8'), 'not ours');
+  });
+
+  it('a real guest: a file written in a clone survives save/restore and destroy+start, and is not in its sibling', async function () {
+    this.timeout(300_000); // three boots of a TCG guest
+    const gt = bed.makeGuestTemplate(svc.config.templateDir, 'guest');
+    const [a, b] = (await svc.clone(gt.name, 2)).map(ref);
+    let r = await svc.run('start', [a!, b!]);
+    assert.equal(r.done.length, 2, JSON.stringify(r.failed.map((f) => f.error.message)));
+    await Promise.all([waitForGuest(a!.uuid), waitForGuest(b!.uuid)]);
+    const mark = `clone ${a!.id} ${Date.now()}\n`;
+    const w = await guestExec(a!.uuid, ['sh', '-c', 'cat > /root/mark && sync'], { input: mark });
+    assert.equal(w.exitCode, 0, w.stderr);
+    const readMark = (c: CloneRef): Promise<GuestExecResult> => guestExec(c.uuid, ['cat', '/root/mark']);
+
+    assert.equal((await svc.run('save', [a!])).done.length, 1);
+    assert.match(virsh('domstate', '--reason', a!.uuid), /shut off \(saved\)/);
+    assert.equal((await svc.run('start', [a!])).done.length, 1);
+    assert.match(virsh('domstate', '--reason', a!.uuid), /running \(restored\)/);
+    await waitForGuest(a!.uuid);
+    assert.equal((await readMark(a!)).stdout, mark, 'the restored guest still has it (in memory and on disk)');
+
+    r = await svc.run('destroy', [a!]);
+    assert.equal(r.done.length, 1);
+    assert.equal((await svc.run('start', [a!])).done.length, 1);
+    await waitForGuest(a!.uuid);
+    assert.equal((await readMark(a!)).stdout, mark, 'a fresh boot of the clone reads it from its overlay');
+
+    const sibling = await readMark(b!);
+    assert.notEqual(sibling.exitCode, 0);
+    assert.match(sibling.stderr, /No such file/);
+    assert.equal((await svc.run('destroy', [a!, b!])).done.length, 2);
   });
 
   it('the low-level virsh() runs arguments with quotes through a session and TAB or newlines one-shot', async () => {

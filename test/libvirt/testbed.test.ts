@@ -5,6 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { validateDomainXml } from '../../src/validation';
+import { ensureGuest } from '../guest';
 import { TestBed, tinyDomainXml, virsh, tryVirsh, qemuImg } from '../testbed';
 
 function state(name: string): string {
@@ -49,6 +51,21 @@ describe('test bed (real libvirt)', () => {
     virsh('undefine', name);
     assert.equal(tryVirsh('domstate', name), undefined, 'the domain is gone');
     assert.deepEqual(bed.domains(), []);
+  });
+
+  it('makes a guest template: valid XML booting the cached kernel, with its own copy of the guest\'s root', async () => {
+    const g = ensureGuest();
+    const t = bed.makeGuestTemplate(path.join(bed.root, 'templates'), 'g', { onCrash: 'preserve', memoryMiB: 160 });
+    assert.ok(t.disk.startsWith(bed.root + path.sep));
+    assert.ok(fs.readFileSync(t.disk).equals(fs.readFileSync(g.rootImage)), 'a copy of the root image');
+    assert.equal(fs.statSync(t.disk).mode & 0o200, 0o200, 'writable until the product makes it read-only');
+    const xml = fs.readFileSync(t.xmlPath, 'utf8');
+    assert.deepEqual((await validateDomainXml(xml)).problems, []);
+    for (const want of [
+      `<name>${t.name}</name>`, `<kernel>${g.kernel}</kernel>`, `<initrd>${g.initrd}</initrd>`, `<source file='${t.disk}'/>`,
+      "<on_crash>preserve</on_crash>", "<memory unit='MiB'>160</memory>", "<panic model='isa'/>",
+      "<target type='virtio' name='org.qemu.guest_agent.0'/>", "<interface type='user'>",
+    ]) assert.ok(xml.includes(want), want);
   });
 
   it('cleanup removes a running domain it made', () => {
