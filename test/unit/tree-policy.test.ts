@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import type { CloneInfo, TemplateInfo } from '../../src/libvirt/api';
 import { parsePolicy, type PolicyLogEntry } from '../../src/libvirt/policy';
 import { cloneDescription, cloneTooltip, policyTooltipLines, templateTooltip } from '../../src/tree/presentation';
+import { TreeModel } from '../../src/tree/model';
 
 const clone: CloneInfo = { template: 'T', id: 2, name: 'T-2', uuid: 'u-2', state: 'off', reason: 'destroyed', saved: false };
 
@@ -33,5 +34,15 @@ describe('tree: power-off policies', () => {
     const t: TemplateInfo = { name: 'T', xmlPath: '/t/T.xml', disks: [] };
     assert.doesNotMatch(templateTooltip(t, 0), /power-off/);
     assert.match(templateTooltip({ ...t, policy: parsePolicy('remove', 'shutdown') }, 0), /New clones' power-off policy: remove on shutdown/);
+  });
+  it('a changed policy re-renders the clone (and a changed default its template)', () => {
+    const m = new TreeModel();
+    const t: TemplateInfo = { name: 'T', xmlPath: '/t/T.xml', disks: [] };
+    m.update({ templates: [t], clones: [clone], foreign: [] });
+    const changed = m.update({ templates: [t], clones: [{ ...clone, policy: parsePolicy('reset') }], foreign: [] });
+    assert.deepEqual(changed.nodes.map((n) => (n.kind === 'clone' ? n.clone.uuid : n.template.name)), ['u-2']);
+    assert.equal(m.update({ templates: [t], clones: [{ ...clone, policy: parsePolicy('reset') }], foreign: [] }).nodes.length, 0);
+    const tChanged = m.update({ templates: [{ ...t, policy: parsePolicy('remove') }], clones: [{ ...clone, policy: parsePolicy('reset') }], foreign: [] });
+    assert.ok(tChanged.all || tChanged.nodes.some((n) => n.kind === 'template'));
   });
 });
