@@ -51,4 +51,22 @@ describe('power-off policies', function () {
     await vscode.commands.executeCommand('qq2clone.refresh');
     await b.waitTree('the clone to leave the tree', () => (b.clones().some((n) => n.clone.uuid === c.uuid) ? undefined : true));
   });
+
+  it("on a template: the default its new clones inherit; the tree's template tooltip names it", async () => {
+    await vscode.commands.executeCommand('qq2clone.setPolicy', { template: b.template.name, set: '1', policy: 'keep' });
+    const saved = { ...b.api.prompts };
+    b.api.prompts.quickPick = (items) => Promise.resolve(items.find((i) => i.label === 'remove'));
+    b.api.prompts.quickPickMany = (items) => Promise.resolve(items.filter((i) => i.label === 'shutdown'));
+    try {
+      await vscode.commands.executeCommand('qq2clone.setPolicy', b.templateNode(), [b.templateNode()]);
+    } finally {
+      Object.assign(b.api.prompts, { quickPick: saved.quickPick, quickPickMany: saved.quickPickMany });
+    }
+    const made = await b.makeClones(1);
+    const newest = made[made.length - 1]!;
+    assert.match(virsh('dumpxml', '--inactive', newest.clone.name), /<q2c:policy action="remove" on="shutdown"\/>/);
+    assert.doesNotMatch(virsh('dumpxml', '--inactive', b.cloneNode(1).clone.name), /q2c:policy/, 'clone 1 was set to keep, and keeps it');
+    await vscode.commands.executeCommand('qq2clone.refresh');
+    assert.match(await b.api.tree.tooltip(b.templateNode()!), /New clones' power-off policy: remove on shutdown/);
+  });
 });

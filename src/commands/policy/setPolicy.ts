@@ -1,6 +1,6 @@
 import { asQq2Error } from '../../core/errors';
 import type { CloneInfo } from '../../libvirt/api';
-import { DEFAULT_REASONS, describePolicy, parsePolicy, setClonePolicy, SHUTOFF_REASONS, type PowerOffPolicy } from '../../libvirt/policy';
+import { DEFAULT_REASONS, describePolicy, parsePolicy, setClonePolicy, SHUTOFF_REASONS, withTemplatePolicy, type PowerOffPolicy } from '../../libvirt/policy';
 import { prompts } from '../../ui/prompts';
 import { targetsFromArgsOrPalette } from '../common/chooseTargets';
 import { cloneWhat, selectedNodes } from '../common/targets';
@@ -16,14 +16,14 @@ function givenPolicy(node: unknown): PowerOffPolicy | undefined {
 }
 
 /** Asks keep, reset or remove, then (for reset and remove) the shutoff reasons, the defaults ticked. */
-async function askPolicy(count: number): Promise<PowerOffPolicy | undefined> {
+async function askPolicy(count: number, what: 'clone' | 'template' = 'clone'): Promise<PowerOffPolicy | undefined> {
   const action = await prompts.quickPick(
     [
       { label: 'keep', description: 'Nothing happens when it powers off (the default)', action: 'keep' as const },
       { label: 'reset', description: "Made afresh from the template's image: the guest's changes are gone", action: 'reset' as const },
       { label: 'remove', description: 'Removed as Delete Clones does, with its overlays', action: 'remove' as const },
     ],
-    { title: `${TITLE} (${count} clone${count === 1 ? '' : 's'})` },
+    { title: `${TITLE} (${what === 'template' ? `default of new clones of ${count} template` : `${count} clone`}${count === 1 ? '' : 's'})` },
   );
   if (!action) return undefined;
   if (action.action === 'keep') return parsePolicy('keep');
@@ -36,6 +36,29 @@ async function askPolicy(count: number): Promise<PowerOffPolicy | undefined> {
   return parsePolicy(action.action, on.map((r) => r.label).join(','));
 }
 
+/** On templates: the default policy their new clones inherit (existing clones keep theirs). */
+async function setTemplateDefault(ctx: CommandContext, templates: readonly string[], node: unknown): Promise<void> {
+  let policy: PowerOffPolicy | undefined;
+  try {
+    policy = givenPolicy(node) ?? (await askPolicy(templates.length, 'template'));
+  } catch (e) {
+    void prompts.notify('error', `${TITLE}: ${asQq2Error(e).message}`);
+    return;
+  }
+  if (!policy) return;
+  const svc = ctx.host.service;
+  for (const name of templates) {
+    try {
+      await svc.writeTemplateXml(name, withTemplatePolicy(await svc.templateXml(name), policy));
+    } catch (e) {
+      void prompts.notify('error', `${TITLE}: template ${name}: ${asQq2Error(e).message}`);
+      return;
+    }
+  }
+  ctx.tree.requestRefresh();
+  void prompts.notify('info', `New clones of ${templates.join(', ')} get the power-off policy ${describePolicy(policy)}; existing clones keep theirs.`);
+}
+
 /**
  * Set Power-Off Policy...: on the tree selection or a SET, what happens to the clones when they power off (kept in
  * each clone's own bookkeeping; applied by the hook, or by the extension while it runs when the hook is not in use).
@@ -44,6 +67,8 @@ export const setPolicy: CommandDefinition = {
   id: 'qq2clone.setPolicy',
   run: async (ctx: CommandContext, node?: unknown, nodes?: unknown) => {
     const picked = selectedNodes(node, nodes);
+    const templates = picked.flatMap((n) => (n.kind === 'template' ? [n.template.name] : []));
+    if (templates.length && templates.length === picked.length) return setTemplateDefault(ctx, templates, node);
     let clones: CloneInfo[];
     if (picked.length) clones = picked.flatMap((n) => (n.kind === 'clone' && !n.clone.staging ? [n.clone] : []));
     else clones = (await targetsFromArgsOrPalette(ctx, TITLE, node))?.clones.filter((c) => !c.staging) ?? [];
