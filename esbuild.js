@@ -55,6 +55,8 @@ const common = {
 const targets = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The qemu hook's worker: `hook install` copies it next to the hook, so it runs without VS Code or this folder.
+  { ...common, entryPoints: ['src/libvirt/policy/worker.ts'], outfile: 'dist/hook-worker.js', sourcemap: false },
   // The extension-host test suite (runner-agnostic run()), bundled with mocha so that the host needs nothing else.
   ...(production ? [] : [{ ...common, entryPoints: ['test/suite/index.ts'], outfile: 'out/test/suite/index.js' }]),
 ];

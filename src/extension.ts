@@ -3,6 +3,7 @@ import { ServiceHost } from './serviceHost';
 import { registerTree } from './tree';
 import { registerCommands } from './commands/registry';
 import { registerXmlDocuments } from './xml';
+import { registerPolicies } from './policy/register';
 import { registerDisk } from './disk';
 import type { TreeApi } from './tree';
 import { prompts, type Prompts } from './ui/prompts';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   const stopSlowReports = onSlowCall((c) => output.warn(`slow libvirt call: ${describeSlowCall(c)}`));
   context.subscriptions.push({ dispose: stopSlowReports });
   context.subscriptions.push(host.onDidChangeService((svc) => void warnIfKvmUnusable(svc.config.uri, output)));
+  registerPolicies(context, host, tree, output);
   const statusBar = registerStatusBar(context, host, tree);
   return { tree, prompts, statusBar };
 }

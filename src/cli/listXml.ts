@@ -5,6 +5,7 @@
 import type { Inventory } from '../libvirt/api';
 import type { ImageReport } from '../libvirt/templates';
 import type { CloneAddresses } from '../libvirt/guest';
+import type { PowerOffPolicy } from '../libvirt/policy';
 
 /** A running clone's addresses for `list xml`: domifaddr's answer and an SSH forward, when one exists. */
 export type XmlAddresses = ReadonlyMap<string, CloneAddresses & { readonly sshPort?: number }>;
@@ -19,7 +20,6 @@ function addressLines(a: (CloneAddresses & { readonly sshPort?: number }) | unde
   if (a.sshPort) lines.push(`      <address source="forward" type="ipv4" ip="127.0.0.1" port="${a.sshPort}" guest-port="22"/>`);
   return lines;
 }
-
 /** Escapes text for a double-quoted XML attribute (control characters as character references). */
 export function xmlAttr(value: string | number): string {
   return String(value).replace(/[&<>"'\t\n\r]|[\x00-\x08\x0b\x0c\x0e-\x1f]/g, (ch) => {
@@ -42,6 +42,15 @@ export function xmlAttr(value: string | number): string {
 }
 
 /**
+ * A clone's power-off policy as attributes (policy="reset" on="shutdown,destroyed"); nothing for keep, the default.
+ * A template's default has the prefix "default-".
+ */
+function policyAttrs(p: PowerOffPolicy | undefined, prefix = ''): string {
+  if (!p || p.action === 'keep') return '';
+  return ` ${prefix}policy="${p.action}" ${prefix}on="${xmlAttr(p.on.join(','))}"`;
+}
+
+/**
  * With `addresses`: each running clone lists its addresses (<address source= interface= mac= type= ip= prefix=>).
  * With `images`: each template also lists its current images (<image target= generation= path=>) and its staging
  * clone (<staging>), and each clone the image generation it was made from (generation=).
@@ -60,16 +69,17 @@ export function inventoryXml(inv: Inventory, images?: ImageReport, addresses?: X
     }
     for (const c of clones) {
       const gen = images?.clones.get(c.uuid);
-      const open = `    <clone id="${c.id}" name="${xmlAttr(c.name)}" uuid="${xmlAttr(c.uuid)}" state="${xmlAttr(c.state)}"${gen ? ` generation="${gen}"` : ''}`;
+      const open = `    <clone id="${c.id}" name="${xmlAttr(c.name)}" uuid="${xmlAttr(c.uuid)}" state="${xmlAttr(c.state)}"${gen ? ` generation="${gen}"` : ''}${policyAttrs(c.policy)}`;
       const addr = addressLines(addresses?.get(c.uuid));
       if (addr.length) inner.push(`${open}>`, ...addr, '    </clone>');
       else inner.push(`${open}/>`);
     }
+    const head = `  <template name="${xmlAttr(name)}"${policyAttrs(inv.templates.find((t) => t.name === name)?.policy, 'default-')}`;
     if (inner.length === 0) {
-      lines.push(`  <template name="${xmlAttr(name)}"/>`);
+      lines.push(`${head}/>`);
       continue;
     }
-    lines.push(`  <template name="${xmlAttr(name)}">`, ...inner, '  </template>');
+    lines.push(`${head}>`, ...inner, '  </template>');
   }
   lines.push('</qq2clone>');
   return `${lines.join('\n')}\n`;

@@ -6,6 +6,7 @@ import { guestCommands } from './guests';
 import { terminalCommands } from './terminal';
 import { templateCommands } from './templates';
 import { xmlCommands } from './xml';
+import { policyCommands } from './policy';
 import { diskCommands } from './disk';
 
 /**
@@ -20,6 +21,7 @@ export const allCommands: readonly CommandDefinition[] = [
   ...templateCommands,
   ...xmlCommands,
   ...diskCommands,
+  ...policyCommands,
 ];
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {

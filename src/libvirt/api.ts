@@ -3,6 +3,7 @@
  * may ask of libvirt. Nothing outside src/libvirt/ spawns a process; everything goes through this interface.
  * Types only: no vscode, no I/O.
  */
+import type { PowerOffPolicy } from '../core/powerOffPolicy';
 import type { CloneState } from '../core/states';
 import type { SetOperationName } from '../core/operations';
 import type { Qq2Error } from '../core/errors';
@@ -30,6 +31,8 @@ export interface TemplateInfo {
   readonly problem?: string;
   /** A staging clone (modify-template prepare-image) exists for it. */
   readonly staging?: boolean;
+  /** The power-off policy new clones inherit (absent: keep). */
+  readonly policy?: PowerOffPolicy;
 }
 
 /** A clone, known from the domain's own <metadata> (so a changed UUID or name does not lose it). */
@@ -48,6 +51,8 @@ export interface CloneInfo {
   readonly staging?: boolean;
   /** The storage directory its overlays were made in, as its bookkeeping records it (absent in older clones). */
   readonly storage?: string;
+  /** What happens when it powers off, per its bookkeeping (absent: keep). */
+  readonly policy?: PowerOffPolicy;
 }
 
 /** A domain libvirt has that is not ours (import-template offers these). */

@@ -41,6 +41,10 @@ export interface TreeApi {
   readonly addresses: AddressBook;
   /** Fires after the model or the availability changed. */
   readonly onDidUpdate: vscode.Event<UpdateSource>;
+  /** Shows a notice above the tree (undefined removes it), e.g. that power-off policies need VS Code open. */
+  setNotice(text: string | undefined): void;
+  /** The notice shown above the tree. */
+  readonly notice: string | undefined;
 }
 
 export function registerTree(
@@ -147,5 +151,12 @@ export function registerTree(
       return noTemplates;
     },
     onDidUpdate: updated.event,
+    setNotice: (text) => {
+      // Not while libvirt is unavailable: a message would hide the welcome content that says what to do.
+      view.message = controller.unavailable ? undefined : text;
+    },
+    get notice() {
+      return view.message;
+    },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { CloneState } from '../core/states';
 import type { CloneInfo, DomainEvent, Inventory, TemplateInfo } from '../libvirt/api';
+import { describePolicy } from '../libvirt/policy';
 
 export interface TemplateNode {
   readonly kind: 'template';
@@ -37,7 +38,8 @@ function sameTemplate(a: TemplateInfo, b: TemplateInfo): boolean {
     a.xmlPath === b.xmlPath &&
     a.problem === b.problem &&
     !!a.staging === !!b.staging &&
-    a.disks.join('\n') === b.disks.join('\n')
+    a.disks.join('\n') === b.disks.join('\n') &&
+    describePolicy(a.policy) === describePolicy(b.policy)
   );
 }
 
@@ -50,7 +52,8 @@ function sameClone(a: CloneInfo, b: CloneInfo): boolean {
     a.saved === b.saved &&
     !!a.staging === !!b.staging &&
     a.template === b.template &&
-    a.storage === b.storage
+    a.storage === b.storage &&
+    describePolicy(a.policy) === describePolicy(b.policy)
   );
 }
 

@@ -4,6 +4,8 @@
  */
 import type { CloneState } from '../core/states';
 import type { CloneInfo, TemplateInfo } from '../libvirt/api';
+import { describePolicy } from '../libvirt/policy';
+import type { PolicyLogEntry } from '../libvirt/policy';
 
 /** contextValue per clone state; menus' `when` clauses match these exact strings. */
 export const CLONE_CONTEXT: Readonly<Record<CloneState, string>> = {
@@ -93,6 +95,8 @@ export function cloneDescription(c: CloneInfo, busy?: string, generation?: numbe
   const reason = c.reason.trim().toLowerCase();
   let base = reason && !PLAIN_REASONS[c.state].includes(reason) ? `${c.state} - ${reason}` : c.state;
   if (generation !== undefined) base += ` · gen ${generation}`;
+  // A power-off policy other than keep shows on the clone itself.
+  if (c.policy && c.policy.action !== 'keep') base += ` · ${c.policy.action}`;
   return busy ? `${busy}… (${base})` : base;
 }
 
@@ -138,6 +142,8 @@ export function cloneTooltip(
     generation?: { clone: number; template?: number };
     /** More lines (a running clone's addresses and SSH forward). */
     extra?: readonly string[];
+    /** The last thing a power-off policy did to it (from the action logs). */
+    lastAction?: PolicyLogEntry;
   },
 ): string {
   const lines = [
@@ -161,7 +167,20 @@ export function cloneTooltip(
   }
   lines.push(...(detail.extra ?? []));
   if (detail.error) lines.push(`- Could not read disks: ${detail.error}`);
+  lines.push(...policyTooltipLines(c, detail.lastAction));
   return lines.join('\n');
+}
+
+/** The power-off policy, the last shutoff reason and the last reset or removal, for a clone's tooltip. */
+export function policyTooltipLines(c: CloneInfo, last?: PolicyLogEntry): string[] {
+  const lines = [`- Power-off policy: ${describePolicy(c.policy)}`];
+  const lastReason = c.state === 'off' && c.reason && c.reason !== 'unknown' ? c.reason : last?.reason;
+  if (lastReason) lines.push(`- Last shutoff: ${lastReason}`);
+  if (last) {
+    const what = last.action === 'reset' ? 'reset' : last.action === 'kept' ? `kept (${last.detail ?? ''})` : `${last.action}${last.detail ? `: ${last.detail}` : ''}`;
+    lines.push(`- Last policy action: ${what}, ${last.time} after ${last.reason} (by the ${last.by})`);
+  }
+  return lines;
 }
 
 export function templateTooltip(t: TemplateInfo, cloneCount: number, generation?: number): string {
@@ -169,6 +188,7 @@ export function templateTooltip(t: TemplateInfo, cloneCount: number, generation?
   if (generation) lines.push(`- Image generation: ${generation}`);
   for (const d of t.disks) lines.push(`- Disk: \`${d}\``);
   if (t.staging) lines.push('- Being staged (modify-template prepare-image)');
+  if (t.policy) lines.push(`- New clones' power-off policy: ${describePolicy(t.policy)}`);
   if (t.problem) lines.push('', `**Problem:** ${t.problem}`);
   return lines.join('\n');
 }

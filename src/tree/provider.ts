@@ -5,6 +5,7 @@ import type { BusyRegistry } from '../ui/busy';
 import { CloneGenerationCache, templateGeneration } from './generations';
 import type { ChangeSet, CloneNode, TemplateNode, TreeModel, TreeNode } from './model';
 import * as P from './presentation';
+import { hookLog, hookPaths, latestByClone, readPolicyLogs, userPolicyLog } from '../libvirt/policy';
 import type { TreeAddresses } from './addresses';
 
 /** Turns the model into TreeItems; tooltips (disks, backing files, storage) are read only on hover. */
@@ -94,6 +95,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
       // older clone is backed by an older generation than the template's current disks.
       const backing = await Promise.all(disks.map((d) => qcow2Backing(d).catch(() => undefined)));
       const first = backing[0];
+      const lastAction = latestByClone(await readPolicyLogs([hookLog(hookPaths()), userPolicyLog(service.config.home)]).catch(() => [])).get(n.clone.uuid);
       item.tooltip = new vscode.MarkdownString(
         P.cloneTooltip(n.clone, {
           disks: disks.map((path, i) => ({ path, ...(backing[i] ? { backing: backing[i] } : {}) })),
@@ -102,6 +104,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
             ? { generation: { clone: generationOf(first), template: templateGeneration(n.parent) } }
             : {}),
           extra: this.addresses?.shown(n)?.tooltip ?? [],
+          ...(lastAction ? { lastAction } : {}),
         }),
       );
     } catch (e) {

@@ -99,12 +99,12 @@ describe('CLI dispatch', () => {
   it('dispatches every command of the manual to its own implementation (which reads its arguments)', async () => {
     const manual = ['clone', 'connect', 'destroy', 'edit', 'exec', 'list', 'resume', 'rm', 'rm-wipe', 'rm-shred', 'save', 'save-rm', 'start', 'suspend',
       'copy-template', 'delete-template', 'import-template', 'list-templates', 'modify-template', 'check', 'config'];
-    // Beyond the manual, an explicit list: validate (the schema check), the disk commands (libguestfs) and the
-    // running-guest commands.
-    const added = ['validate', 'ls', 'cat', 'diff', 'copy-in', 'copy-out', 'shutdown', 'reboot', 'reset', 'ip', 'ssh', 'guest-exec'];
+    // Beyond the manual, an explicit list: validate (the schema check), the disk commands (libguestfs), the
+    // running-guest commands, policy (power-off policies of clones) and hook (the libvirt hook that applies them).
+    const added = ['validate', 'ls', 'cat', 'diff', 'copy-in', 'copy-out', 'shutdown', 'reboot', 'reset', 'ip', 'ssh', 'guest-exec', 'policy', 'hook'];
     // The manual's commands and those added; nothing else, nothing missing.
     assert.deepEqual([...CLI_COMMANDS.keys()].sort(), [...manual, ...added].sort());
-    for (const c of [...manual, ...added.filter((a) => a !== 'validate')]) {
+    for (const c of [...manual, ...added.filter((a) => !['validate', 'policy', 'hook'].includes(a))]) {
       assert.equal(CLI_COMMANDS.get(c)!.name, c);
       // Too many arguments: each implementation refuses them itself, naming itself, before anything else happens.
       const r = await cli(['-t', 'T', c, 'a1', 'a2', 'a3', 'a4', 'a5'], { QQ2CLONE_HOME: home });

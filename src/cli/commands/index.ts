@@ -25,6 +25,8 @@ import { modifyTemplateCommand } from './modifyTemplate';
 import { checkCommand } from './check';
 import { connectCommand } from './connect';
 import { editCommand } from './edit';
+import { hookCommand } from './hook';
+import { policyCommand } from './policy';
 import { shutdownCommand } from './shutdown';
 import { rebootCommand } from './reboot';
 import { resetCommand } from './reset';
@@ -53,6 +55,7 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   execCommand,
   connectCommand,
   editCommand,
+  policyCommand,
   listTemplatesCommand,
   configCommand,
   validateCommand,
@@ -74,6 +77,8 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   ipCommand,
   sshCommand,
   guestExecCommand,
+  // Beyond the manual: power-off policies' hook.
+  hookCommand,
 ];
 
 /** Command word -> command. */

@@ -6,9 +6,11 @@ import { commitImage, destroyImage, discardImage, prepareImage } from '../../lib
 import { confirm } from './ask';
 import { editTemplateXml } from './editTemplate';
 import { expectArgs } from './expectArgs';
+import { parsePolicyArgs } from './policyArgs';
+import { describePolicy, withTemplatePolicy } from '../../libvirt/policy';
 import { templateDeps } from './templateDeps';
 
-const USAGE = 'NAME prepare-image|commit-image|destroy-image|discard-image|edit|rename NEW-NAME';
+const USAGE = 'NAME prepare-image|commit-image|destroy-image|discard-image|edit|rename NEW-NAME|policy keep|reset|remove [--on REASON,...]';
 
 type Sub = (ctx: CliContext, name: string, rest: readonly string[]) => Promise<void>;
 
@@ -45,6 +47,12 @@ const subs: Record<string, Sub> = {
   async edit(ctx, name) {
     await editTemplateXml(ctx, name);
   },
+  async policy(ctx, name, rest) {
+    const policy = parsePolicyArgs('modify-template NAME policy', rest);
+    const svc = ctx.service();
+    await svc.writeTemplateXml(name, withTemplatePolicy(await svc.templateXml(name), policy));
+    ctx.out.info(`New clones of ${name} get the power-off policy ${describePolicy(policy)}; existing clones keep theirs (set them with policy SET).`);
+  },
   async rename(ctx, name, rest) {
     expectArgs('modify-template NAME rename', 'NEW-NAME', rest, 1);
     const r = await renameTemplate(templateDeps(ctx), name, rest[0]!, ctx.signal);
@@ -58,7 +66,7 @@ export const modifyTemplateCommand: CliCommand = {
   name: 'modify-template',
   usage: USAGE,
   summary:
-    'Stage image changes in a staging clone (prepare-image), fold them into a new image generation (commit-image), force it off (destroy-image) or drop it (discard-image); edit the XML; rename the template and its clones.',
+    'Stage image changes in a staging clone (prepare-image), fold them into a new image generation (commit-image), force it off (destroy-image) or drop it (discard-image); edit the XML; rename the template and its clones; set the power-off policy its new clones inherit (policy).',
   // Manual, -Q: "modify-template edit" keeps its output (it is interactive); the other sub-commands are silent.
   speaksUnderQuieter: (args) => args[1] === 'edit',
   async run(ctx, args) {
@@ -67,7 +75,7 @@ export const modifyTemplateCommand: CliCommand = {
     const run = subs[sub];
     if (!run) throw new UsageError(`Unknown modify-template sub-command '${sub}': use ${USAGE.slice(5)}.`);
     await requireTemplate(ctx.service(), name);
-    if (sub !== 'rename') expectArgs(`modify-template NAME ${sub}`, '', rest, 0);
+    if (sub !== 'rename' && sub !== 'policy') expectArgs(`modify-template NAME ${sub}`, '', rest, 0);
     await run(ctx, name, rest);
   },
 };

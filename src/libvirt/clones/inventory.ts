@@ -109,6 +109,7 @@ export async function readInventory(core: ServiceCore, signal?: AbortSignal): Pr
         saved: r.saved,
         ...(r.meta.staging ? { staging: true } : {}),
         ...(r.meta.storage ? { storage: r.meta.storage } : {}),
+        ...(r.meta.policy ? { policy: r.meta.policy } : {}),
       });
     } else foreign.push({ name: r.name, uuid: r.uuid, state: r.state });
   }

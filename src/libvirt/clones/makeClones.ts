@@ -15,12 +15,13 @@ import { cloneCountProblem } from '../../core/cloneCount';
 import type { CloneBatchResult, CloneFailure, CloneInfo, CloneOptions } from '../api';
 import type { ServiceCore } from '../serviceCore';
 import { readDomains } from './inventory';
-import { connectionMacs } from './macs';
 import { forEachBounded } from '../../core/limit';
 import { explainStartFailure } from './setOperations';
 import { cloneXml, clonableDisks, parseDomain, type DiskInfo } from '../domain';
 import { refreshPool, resolveStorage, type StorageDir } from '../storage';
 import { readTemplate } from '../templates';
+import { templatePolicyOf } from '../domain';
+import { connectionMacs } from './macs';
 
 export interface CloneDeps extends ServiceCore {
   defineXml(xml: string, signal?: AbortSignal): Promise<string>;
@@ -125,6 +126,8 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
   const xml = await readTemplate(core.config.templateDir, template);
   const parsed = parseDomain(xml);
   const disks = clonableDisks(parsed);
+  // The template's default power-off policy, inherited by each new clone.
+  const policy = templatePolicyOf(parsed);
   for (const d of disks)
     if (!(await exists(d.source!))) throw new TemplateError(`Template ${template}: disk ${d.source} does not exist.`);
   const storage = await resolveStorage(core, o.storage ?? core.config.storage, signal);
@@ -172,7 +175,7 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
             uuid,
             mac: () => randomMac(macs),
             overlays: p.overlays,
-            meta: { template, id: p.id, overlays: [...p.overlays.values()], storage: storage.dir },
+            meta: { template, id: p.id, overlays: [...p.overlays.values()], storage: storage.dir, ...(policy ? { policy } : {}) },
           });
           await core.defineXml(text, signal);
           if (o.run) await core.virsh(['start', uuid], signal).catch((e: unknown) => Promise.reject(explainStartFailure(e, { template, id: p.id, uuid, name: p.name })));

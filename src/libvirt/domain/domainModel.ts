@@ -4,6 +4,7 @@
  */
 import { TemplateError, XmlError } from '../../core/errors';
 import { attr, child, childrenNamed, encodeXml, scanXml, textOf, type XElement } from './xmlScan';
+import { policyFromAttrs, type PowerOffPolicy } from '../../core/powerOffPolicy';
 
 /** The namespace of the tool's bookkeeping inside a domain's <metadata>. */
 export const CLONE_NS = 'https://qq2clone.invalid/xmlns/clone/1';
@@ -36,6 +37,8 @@ export interface CloneMeta {
   /** The storage directory the overlays were made in. */
   readonly storage?: string;
   readonly staging?: boolean;
+  /** What happens when it powers off (absent: keep). */
+  readonly policy?: PowerOffPolicy;
 }
 
 export interface DiskInfo {
@@ -127,7 +130,8 @@ export function clonableDisks(d: ParsedDomain, template?: string): DiskInfo[] {
   return overlayDisks(d);
 }
 
-function ourElement(root: XElement): XElement | undefined {
+/** Our element in the domain's <metadata> (the first in our namespace). */
+export function ourElement(root: XElement): XElement | undefined {
   const md = child(root, 'metadata');
   return md?.children.find((c) => c.attrs.some((a) => (a.name === 'xmlns' || a.name.startsWith('xmlns:')) && a.value === CLONE_NS));
 }
@@ -140,15 +144,30 @@ function readMeta(root: XElement): CloneMeta | undefined {
   if (!template || !Number.isInteger(id) || id < 0) return undefined;
   const overlays = el.children.filter((c) => c.name.replace(/^.*:/, '') === 'overlay').map((c) => attr(c, 'path')?.value ?? '').filter(Boolean);
   const storage = attr(el, 'storage')?.value;
-  return { template, id, overlays, ...(storage ? { storage } : {}), ...(attr(el, 'staging')?.value === 'yes' ? { staging: true } : {}) };
+  const pol = el.children.find((c) => c.name.replace(/^.*:/, '') === 'policy');
+  const policy = pol && policyFromAttrs(attr(pol, 'action')?.value, attr(pol, 'on')?.value);
+  return {
+    template,
+    id,
+    overlays,
+    ...(storage ? { storage } : {}),
+    ...(attr(el, 'staging')?.value === 'yes' ? { staging: true } : {}),
+    ...(policy && policy.action !== 'keep' ? { policy } : {}),
+  };
 }
 
 /** Our metadata element's text (prefix q2c). */
 export function metaElement(m: CloneMeta, nl = '\n', indent = '    '): string {
   const head = `<q2c:clone xmlns:q2c="${CLONE_NS}" template="${encodeXml(m.template)}" id="${m.id}"${m.storage ? ` storage="${encodeXml(m.storage)}"` : ''}${m.staging ? ' staging="yes"' : ''}`;
-  if (!m.overlays.length) return `${head}/>`;
-  const kids = m.overlays.map((p) => `${nl}${indent}  <q2c:overlay path="${encodeXml(p)}"/>`).join('');
+  const pol = m.policy && m.policy.action !== 'keep' ? [policyElement(m.policy)] : [];
+  if (!m.overlays.length && !pol.length) return `${head}/>`;
+  const kids = [...m.overlays.map((p) => `<q2c:overlay path="${encodeXml(p)}"/>`), ...pol].map((k) => `${nl}${indent}  ${k}`).join('');
   return `${head}>${kids}${nl}${indent}</q2c:clone>`;
+}
+
+/** A <q2c:policy> element (the prefix declared by the enclosing element, or by `xmlns` when standalone). */
+export function policyElement(p: PowerOffPolicy, xmlns = false): string {
+  return `<q2c:policy${xmlns ? ` xmlns:q2c="${CLONE_NS}"` : ''} action="${p.action}"${p.action === 'keep' ? '' : ` on="${encodeXml(p.on.join(','))}"`}/>`;
 }
 
 function newlineOf(xml: string): string {

@@ -2,3 +2,4 @@
 export * from './domainModel';
 export * from './domainDoc';
 export * from './xmlScan';
+export * from './policyXml';

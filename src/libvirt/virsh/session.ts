@@ -83,7 +83,10 @@ export class VirshSession {
       stderr: 'pipe',
       buffer: false,
       reject: false,
-      env: { LC_ALL: 'C' },
+      // TERM fixed: without it (cron, systemd, libvirt's hooks, a desktop launcher) or with TERM=dumb, readline
+      // scrolls echoed lines longer than 80 columns horizontally, so a command's echo is not found and its reply
+      // keeps the echo (measured: list failed with "Tag 'omain/metadata' is an invalid name").
+      env: { LC_ALL: 'C', TERM: 'xterm' },
     });
     p.stdout.setEncoding('utf8');
     p.stderr.setEncoding('utf8');

@@ -1,0 +1,205 @@
+/**
+ * `hook install|status|uninstall`: puts the qemu hook into <hooks>/qemu.d/ and its worker into the state
+ * directory, tells whether the running libvirt daemon uses it, and removes it leaving the hooks directory as it was
+ * found (directories the install made are removed again when empty). Installing needs root: the error says so.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { PermissionError, UsageError } from '../../core/errors';
+import { HOOK_MARKER, hookScript, type HookScriptValues } from './hookScript';
+import { hookFile, type HookPaths } from './paths';
+
+interface Manifest {
+  /** Directories the install created (removed by uninstall when empty), deepest last. */
+  readonly created: string[];
+  /** When the hook file was written (ms since the epoch). */
+  readonly installedAt: number;
+}
+
+const MANIFEST = 'install.json';
+
+function denied(e: unknown, what: string): never {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    throw new PermissionError(`${what}: ${code}. The hook lives in libvirt's hooks directory, which only root may change: run it as root (sudo qq2clone hook ...).`);
+  }
+  throw e;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(() => true, () => false);
+}
+
+async function isOurs(file: string): Promise<boolean> {
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  return text.split('\n', 3).includes(HOOK_MARKER) || text.includes(`\n${HOOK_MARKER} `);
+}
+
+async function readManifest(p: HookPaths): Promise<Manifest | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(p.stateDir, MANIFEST), 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes `dir` and missing parents; returns those it created, outermost first. */
+async function mkdirs(dir: string, mode: number): Promise<string[]> {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !(await exists(d)); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) await fs.mkdir(d, { mode });
+  return missing;
+}
+
+export interface InstallResult {
+  readonly hook: string;
+  readonly worker: string;
+  /** True when it replaced an earlier version of our hook. */
+  readonly replaced: boolean;
+}
+
+/**
+ * Installs (or updates) the hook and its worker. `workerSource` is the bundled worker (dist/hook-worker.js): it is
+ * copied, so the hook keeps working when the extension is updated or removed.
+ */
+export async function installHook(p: HookPaths, workerSource: string, v: Omit<HookScriptValues, 'stateDir'>): Promise<InstallResult> {
+  const file = hookFile(p);
+  const replaced = await exists(file);
+  if (replaced && !(await isOurs(file))) throw new UsageError(`${file} exists and is not qq2clone's hook: not overwritten. Move it away first.`);
+  if (!(await exists(workerSource))) throw new UsageError(`The hook's worker ${workerSource} is missing: build qq2clone (npm run build) first.`);
+  const earlier = await readManifest(p);
+  try {
+    const createdState = await mkdirs(p.stateDir, 0o755);
+    await mkdirs(path.join(p.stateDir, 'queue'), 0o700);
+    const worker = path.join(p.stateDir, 'hook-worker.js');
+    await fs.copyFile(workerSource, `${worker}.part`);
+    await fs.chmod(`${worker}.part`, 0o644);
+    await fs.rename(`${worker}.part`, worker);
+    const createdHooks = await mkdirs(path.dirname(file), 0o755);
+    const created = earlier ? earlier.created : [...createdState, ...createdHooks];
+    const manifest: Manifest = { created, installedAt: Date.now() };
+    await fs.writeFile(path.join(p.stateDir, MANIFEST), JSON.stringify(manifest));
+    await fs.writeFile(`${file}.part`, hookScript({ ...v, stateDir: p.stateDir }), { mode: 0o755 });
+    await fs.chmod(`${file}.part`, 0o755);
+    await fs.rename(`${file}.part`, file);
+    return { hook: file, worker, replaced };
+  } catch (e) {
+    await fs.rm(`${file}.part`, { force: true }).catch(() => undefined);
+    return denied(e, `Cannot install the hook into ${path.dirname(file)}`);
+  }
+}
+
+export interface UninstallResult {
+  readonly removed: string[];
+}
+
+/** Removes our hook, its worker, note and queue, and the hook directories the install made (when empty). Keeps the action log. */
+export async function uninstallHook(p: HookPaths): Promise<UninstallResult> {
+  const file = hookFile(p);
+  const removed: string[] = [];
+  const manifest = await readManifest(p);
+  try {
+    if (await exists(file)) {
+      if (!(await isOurs(file))) throw new UsageError(`${file} is not qq2clone's hook: left alone.`);
+      await fs.rm(file);
+      removed.push(file);
+    }
+    for (const f of ['hook-worker.js', 'hook-note', MANIFEST]) {
+      const full = path.join(p.stateDir, f);
+      if (await exists(full)) {
+        await fs.rm(full);
+        removed.push(full);
+      }
+    }
+    await fs.rm(path.join(p.stateDir, 'queue'), { recursive: true, force: true });
+    for (const d of [...(manifest?.created ?? [])].reverse()) {
+      const empty = (await fs.readdir(d).catch(() => ['?'])).length === 0;
+      if (empty) {
+        await fs.rmdir(d);
+        removed.push(d);
+      }
+    }
+  } catch (e) {
+    return denied(e, `Cannot remove the hook from ${path.dirname(file)}`);
+  }
+  return { removed };
+}
+
+export interface DaemonInfo {
+  readonly pid: number;
+  /** Start time, ms since the epoch. */
+  readonly startedAt: number;
+  readonly pidFile: string;
+}
+
+/** Pid files of the daemons that run qemu hooks (monolithic libvirtd, or modular virtqemud). */
+export const DAEMON_PID_FILES = ['/run/libvirtd.pid', '/run/virtqemud.pid'];
+
+/** The running daemon's pid and start time, from its pid file and /proc (undefined when none runs). */
+export async function runningDaemon(pidFiles: readonly string[] = DAEMON_PID_FILES): Promise<DaemonInfo | undefined> {
+  for (const pidFile of pidFiles) {
+    const pid = Number((await fs.readFile(pidFile, 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const st = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    const uptime = Number((await fs.readFile('/proc/uptime', 'utf8').catch(() => '')).split(' ')[0]);
+    if (!st || !Number.isFinite(uptime)) continue;
+    // Field 22 (starttime, clock ticks of 1/100 s since boot) counts from after the ")" that ends the command name;
+    // against /proc/uptime (also since boot, 1/100 s) rather than btime, which is whole seconds.
+    const ticks = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[19]);
+    if (!Number.isFinite(ticks)) continue;
+    return { pid, startedAt: Date.now() - (uptime * 1000 - ticks * 10), pidFile };
+  }
+  return undefined;
+}
+
+export type HookUse = 'in-use' | 'will-be-used' | 'restart-needed' | 'no-daemon' | 'not-installed';
+
+export interface HookStatus {
+  readonly installed: boolean;
+  readonly hook: string;
+  /** The installed script differs from what this version would install (install again to update). */
+  readonly outdated: boolean;
+  readonly use: HookUse;
+  readonly daemon?: DaemonInfo;
+  /** When the hook last ran, and under which daemon pid (its note). */
+  readonly lastRun?: { readonly at: number; readonly daemonPid: number };
+  /** What to say to the user. */
+  readonly message: string;
+}
+
+/**
+ * Whether the hook is installed and whether the running daemon uses it: it does when the hook's note names the
+ * daemon's pid (the hook ran under it), or when the daemon started after the hook was installed; otherwise libvirt
+ * must be restarted (a daemon only uses hooks present when it started).
+ */
+export async function hookStatus(p: HookPaths, expected?: HookScriptValues, pidFiles?: readonly string[]): Promise<HookStatus> {
+  const file = hookFile(p);
+  const st = await fs.stat(file).catch(() => undefined);
+  const ours = !!st && (await isOurs(file));
+  const workerOk = await exists(path.join(p.stateDir, 'hook-worker.js'));
+  const installed = ours && workerOk && ((st?.mode ?? 0) & 0o111) !== 0;
+  const daemon = await runningDaemon(pidFiles);
+  const noteSt = await fs.stat(path.join(p.stateDir, 'hook-note')).catch(() => undefined);
+  const notePid = Number((await fs.readFile(path.join(p.stateDir, 'hook-note'), 'utf8').catch(() => '')).trim());
+  const lastRun = noteSt && Number.isInteger(notePid) && notePid > 0 ? { at: noteSt.mtimeMs, daemonPid: notePid } : undefined;
+  const text = installed ? await fs.readFile(file, 'utf8') : '';
+  const outdated = installed && !!expected && text !== hookScript(expected);
+  const manifest = await readManifest(p);
+  const installedAt = manifest?.installedAt ?? st?.mtimeMs ?? 0;
+  let use: HookUse;
+  if (!installed) use = 'not-installed';
+  else if (!daemon) use = 'no-daemon';
+  else if (lastRun && lastRun.daemonPid === daemon.pid && lastRun.at >= installedAt) use = 'in-use';
+  else if (daemon.startedAt > installedAt) use = 'will-be-used';
+  else use = 'restart-needed';
+  const message = {
+    'not-installed': ours && !workerOk
+      ? `The hook ${file} is there but its worker is missing: run qq2clone hook install again.`
+      : `The hook is not installed: power-off policies only apply while VS Code (the qq2clone extension) runs. Install it with: sudo qq2clone hook install`,
+    'no-daemon': `The hook is installed (${file}); no libvirt daemon runs now: the next one started uses it.`,
+    'in-use': `The hook is installed (${file}) and the running libvirt daemon (pid ${daemon?.pid}) uses it: it last ran ${new Date(lastRun?.at ?? 0).toISOString()}.`,
+    'will-be-used': `The hook is installed (${file}) and the running libvirt daemon (pid ${daemon?.pid}) started after it, so it uses it.`,
+    'restart-needed': `The hook is installed (${file}) but the running libvirt daemon (pid ${daemon?.pid}) started before it and does not use it: restart libvirt (sudo systemctl restart libvirtd) when no guest start or stop is under way.`,
+  }[use];
+  return { installed, hook: file, outdated, use, ...(daemon ? { daemon } : {}), ...(lastRun ? { lastRun } : {}), message };
+}

@@ -1,0 +1,50 @@
+/**
+ * The hook's worker (bundled as dist/hook-worker.js, copied next to the hook by `hook install`): started detached
+ * by the hook at `release`, with the saved domain XML, the hook's last argument and the hook's pid. It waits for
+ * the hook to have returned (libvirt finishes the stop only then), asks libvirt for the state reason when the hook
+ * was given "-", and applies the clone's policy. It prints nothing; the action log says what it did.
+ */
+import * as fs from 'node:fs/promises';
+import { createLibvirtService } from '..';
+import { parseDomain } from '../domain';
+import { applyPolicy } from './apply';
+import { reasonOfHookArg } from '../../core/powerOffPolicy';
+import { hookLog, hookPaths } from './paths';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [file, reasonArg, hookPid] = argv;
+  if (!file) return;
+  const xml = await fs.readFile(file, 'utf8').catch(() => '');
+  await fs.rm(file, { force: true });
+  const d = xml ? parseDomain(xml) : undefined;
+  if (!d?.meta || !d.uuid || !d.meta.policy) return;
+  const pid = Number(hookPid);
+  for (let i = 0; Number.isInteger(pid) && pid > 1 && alive(pid) && i < 600; i++) await new Promise((r) => setTimeout(r, 50));
+  const paths = hookPaths();
+  const svc = createLibvirtService({
+    uri: process.env.QQ2CLONE_URI || 'qemu:///system',
+    home: paths.stateDir,
+    templateDir: process.env.QQ2CLONE_TEMPLATE_DIR || `${paths.stateDir}/no-template-dir`,
+    storage: d.meta.storage ?? paths.stateDir,
+  });
+  try {
+    const reason = reasonOfHookArg(reasonArg);
+    await applyPolicy(svc, { uuid: d.uuid, name: d.name ?? d.uuid, meta: d.meta }, { ...(reason ? { reason } : {}), by: 'hook', logFile: hookLog(paths), waitOffMs: 10_000 });
+  } finally {
+    svc.dispose();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  () => process.exit(0),
+);
