@@ -84,12 +84,14 @@ describe('bounded work over many clones', function () {
     const s = new VirshSession(TEST_URI);
     try {
       assert.equal((await s.run(['uri'])).trim(), TEST_URI);
-      // What virsh would print between commands (e.g. "Disconnected from ..."), written onto its real stdout pipe.
-      const out = (s as unknown as { proc: { stdout: NodeJS.EventEmitter } }).proc.stdout;
-      for (let i = 0; i < 1000; i++) out.emit('data', `unsolicited line ${i}\n`);
+      // What virsh prints on its own between commands ("error: Disconnected from ..." after a daemon restart), many
+      // times over, written onto its real stderr pipe while no command runs.
+      const err = (s as unknown as { proc: { stderr: NodeJS.EventEmitter } }).proc.stderr;
+      const line = (i: number) => `error: Disconnected from ${TEST_URI} due to end of file (${i})`;
+      for (let i = 0; i < 1000; i++) err.emit('data', `${line(i)}\n`);
       assert.equal((await s.run(['uri'])).trim(), TEST_URI, 'commands still answer');
       assert.ok(s.unsolicited.length <= UNSOLICITED_KEPT, `kept ${s.unsolicited.length}`);
-      assert.equal(s.unsolicited[s.unsolicited.length - 1], 'unsolicited line 999', 'the newest are kept');
+      assert.equal(s.unsolicited[s.unsolicited.length - 1], line(999), 'the newest are kept');
     } finally {
       s.close();
     }

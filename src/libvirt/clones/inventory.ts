@@ -6,6 +6,7 @@
 import { LibvirtError, type Qq2Error } from '../../core/errors';
 import type { CloneInfo, ForeignDomain, Inventory } from '../api';
 import type { ServiceCore } from '../serviceCore';
+import { domainGone } from '../process';
 import { parseDomstatsState, parseLines, parseUuidNameList } from '../virsh';
 import { mapState } from '../virsh';
 import { readMetaSnippet, type CloneMeta } from '../domain';
@@ -25,9 +26,6 @@ function settled(r: PromiseSettledResult<string> | undefined): string {
   if (r.status === 'rejected') throw r.reason as Qq2Error;
   return r.value;
 }
-
-/** libvirt's answer for a domain that is not (or no longer) defined. */
-const GONE = /failed to get domain|Domain not found/i;
 
 /**
  * The bookkeeping of these domains: from the cache, else read for all of them in one pipelined write of
@@ -54,7 +52,7 @@ export async function readMetas(core: ServiceCore, uuids: readonly string[], sig
     if (a.status !== 'fulfilled') {
       // Undefined meanwhile: gone, left out. Any other failure is said: the domain must not silently vanish.
       const e = a.reason as Qq2Error;
-      if (!GONE.test(e?.message ?? '')) failures.push(`${unknown[i]} (${e?.message ?? String(e)})`);
+      if (!domainGone(e)) failures.push(`${unknown[i]} (${e?.message ?? String(e)})`);
       return;
     }
     const m = readMetaSnippet(a.value) ?? null;

@@ -35,6 +35,11 @@ const CONNECT_FAILED = /failed to (re)?connect to the hypervisor|Failed to conne
 const FILE_REFUSED = /(?:Cannot access (?:storage|backing) file|Could not open(?: backing file)?) '([^']+)'[^\n]*: Permission denied/i;
 const AS_UID = /\(as uid:(\d+), gid:\d+\)/;
 
+/** libvirt's answer about a domain that is not (or no longer) defined: it went away, which is no failure to report. */
+export function domainGone(e: unknown): boolean {
+  return e instanceof LibvirtError && /failed to get domain|Domain not found/i.test(e.message);
+}
+
 /** Hints: one sentence that says what to do. */
 export const FAILURE_HINTS = {
   notInstalled: (program: string) =>

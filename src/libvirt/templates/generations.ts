@@ -4,6 +4,7 @@
  */
 import { CancelledError, asQq2Error, type Qq2Error } from '../../core/errors';
 import type { CloneInfo, Inventory, LibvirtService } from '../api';
+import { domainGone } from '../process';
 import { forEachBounded } from '../../core/limit';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -39,7 +40,10 @@ export async function cloneGenerations(
         const image = disk ? await qcow2Backing(disk) : undefined;
         out[i] = image ? { uuid: c.uuid, image, generation: generationOf(image) } : { uuid: c.uuid };
       } catch (e) {
-        out[i] = { uuid: c.uuid, error: asQq2Error(e) };
+        // Removed meanwhile (its domain goes first, then its overlays): it has no generation any more; any other
+        // failure is said.
+        const gone = domainGone(e) || (await svc.cloneDisks(c.uuid, signal).then(() => false, domainGone));
+        out[i] = gone ? { uuid: c.uuid } : { uuid: c.uuid, error: asQq2Error(e) };
       }
     },
     signal,
