@@ -1,6 +1,13 @@
 import * as vscode from 'vscode';
 import { progressIncrement, progressMessage, type ProgressState } from './progressText';
 
+/**
+ * VS Code keeps a progress notification on screen at least 800 ms after it began (and sends reports at most every
+ * 100 ms): work shorter than that waits out the rest, so that the summary never appears next to a progress that
+ * looks unfinished.
+ */
+const MIN_SHOWN_MS = 850;
+
 /** What the work tells the notification: how many are done, of how many (when the service knows better), which. */
 export type ProgressDone = (count: number, total?: number, last?: string) => void;
 
@@ -32,8 +39,13 @@ export function withCancellableProgress<T>(
         progress.report({ message: progressMessage(state) });
         const done: ProgressDone = (count, newTotal, last) =>
           show({ done: count, total: newTotal ?? state.total, ...(last ? { last } : {}), cancelling: abort.signal.aborted });
+        const began = Date.now();
         try {
-          return await work(abort.signal, done);
+          const result = await work(abort.signal, done);
+          progress.report({ message: progressMessage({ ...state, last: undefined }) });
+          const rest = MIN_SHOWN_MS - (Date.now() - began);
+          if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+          return result;
         } finally {
           sub.dispose();
         }
