@@ -60,6 +60,9 @@ ${o.description ? `  <description>${xmlText(o.description)}</description>\n` : '
       <target type='virtio' name='org.qemu.guest_agent.0'/>
     </channel>
     <panic model='isa'/>
+    <rng model='virtio'>
+      <backend model='random'>/dev/urandom</backend>
+    </rng>
 ${o.devices ?? ''}  </devices>
 </domain>
 `;

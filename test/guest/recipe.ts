@@ -28,8 +28,10 @@ export const PACKAGES = [
 /** Binaries copied from the unpacked packages into the root, with their libraries. */
 export const BINARIES = ['usr/sbin/qemu-ga', 'usr/sbin/dropbear'];
 
-/** Modules loaded by the initramfs (with their dependencies first): disk, NIC, agent channel, pvpanic, power button. */
-export const MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_console', 'pvpanic_mmio', 'button', 'evdev'];
+/** Modules loaded by the initramfs (with their dependencies first): disk, NIC, agent channel, RNG, pvpanic, power button. */
+// virtio_rng: under TCG there is no RDRAND, and without a hardware RNG the kernel's random pool can take long to be
+// ready, blocking dropbear's getrandom() in rcS (and with it the ready marker and the agent).
+export const MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_console', 'virtio_rng', 'pvpanic_mmio', 'button', 'evdev'];
 
 /** Name of the guest's SSH host key in the known_hosts file of the image (ssh -o HostKeyAlias=). */
 export const HOST_KEY_ALIAS = 'qq2clone-guest';

@@ -73,6 +73,8 @@ describe('test guest: a real Linux booted from the cached image', function () {
     const uname = await guestExec(dom, ['uname', '-r']);
     assert.equal(uname.exitCode, 0);
     assert.match(uname.stdout, /-cloud-amd64\n$/);
+    const rng = await guestExec(dom, ['cat', '/sys/devices/virtual/misc/hw_random/rng_current']);
+    assert.match(rng.stdout, /^virtio_rng/, 'the kernel feeds its random pool from the host');
     assert.ok(base.equals(fs.readFileSync(g.rootImage)), 'the cached base was not written');
   });
 
