@@ -16,6 +16,8 @@ export interface GuestDomainOptions {
   /** Kernel and initrd files (default: the cached image's); a template that outlives the cache keeps copies. */
   kernel?: string;
   initrd?: string;
+  /** A file that keeps the serial console's output (for diagnosis; a template's clones would share it). */
+  serialLog?: string;
   /** <description> of the domain. */
   description?: string;
 }
@@ -52,12 +54,15 @@ ${o.description ? `  <description>${xmlText(o.description)}</description>\n` : '
       <mac address='${o.mac ?? '52:54:00:aa:bb:01'}'/>
       <model type='virtio'/>
     </interface>
-    <serial type='pty'/>
+    ${o.serialLog ? `<serial type='pty'><log file='${o.serialLog}' append='off'/></serial>` : "<serial type='pty'/>"}
     <console type='pty'/>
     <channel type='unix'>
       <target type='virtio' name='org.qemu.guest_agent.0'/>
     </channel>
     <panic model='isa'/>
+    <rng model='virtio'>
+      <backend model='random'>/dev/urandom</backend>
+    </rng>
 ${o.devices ?? ''}  </devices>
 </domain>
 `;

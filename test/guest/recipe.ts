@@ -1,13 +1,13 @@
 /**
  * The recipe of the test guest: which Debian packages, which kernel modules, and the files written into its
- * initramfs and root. Everything that changes the image is in this file or in build.ts: the cache key is a hash of
- * both (see index.ts), so editing either rebuilds the guest and nothing else does.
+ * initramfs and root. Everything that changes the image is in this file, build.ts or kernel.ts: the cache key is a
+ * hash of the three (see image.ts), so editing one rebuilds the guest and nothing else does.
  */
 
 /** The kernel: the cloud flavour's meta package names the current image package (resolved with apt-cache). */
 export const KERNEL_META = 'linux-image-cloud-amd64';
 
-/** Userland packages, and the libraries their binaries need (checked against DT_NEEDED at build time). */
+/** Userland packages, and the libraries their binaries load (checked at build time with the loader's --list). */
 export const PACKAGES = [
   'busybox-static',
   'dropbear-bin',
@@ -28,8 +28,10 @@ export const PACKAGES = [
 /** Binaries copied from the unpacked packages into the root, with their libraries. */
 export const BINARIES = ['usr/sbin/qemu-ga', 'usr/sbin/dropbear'];
 
-/** Modules loaded by the initramfs (with their dependencies first): disk, NIC, agent channel, pvpanic, power button. */
-export const MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_console', 'pvpanic_mmio', 'button', 'evdev'];
+/** Modules loaded by the initramfs (with their dependencies first): disk, NIC, agent channel, RNG, pvpanic, power button. */
+// virtio_rng: under TCG there is no RDRAND, and without a hardware RNG the kernel's random pool can take long to be
+// ready, blocking dropbear's getrandom() in rcS (and with it the ready marker and the agent).
+export const MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_console', 'virtio_rng', 'pvpanic_mmio', 'button', 'evdev'];
 
 /** Name of the guest's SSH host key in the known_hosts file of the image (ssh -o HostKeyAlias=). */
 export const HOST_KEY_ALIAS = 'qq2clone-guest';
@@ -49,8 +51,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 for m in $(cat /modules.order); do insmod /modules/$m || echo "init: insmod $m failed"; done
 i=0
-while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-if ! mount -t ext4 /dev/vda /newroot; then echo "init: cannot mount /dev/vda"; exec sh; fi
+while [ ! -b /dev/vda ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+# A guest that cannot boot stops at once (the test sees it shut off) instead of waiting for a timeout.
+if ! mount -t ext4 /dev/vda /newroot; then echo "init: cannot mount /dev/vda: powering off"; poweroff -f; fi
 umount /proc /sys
 mount --move /dev /newroot/dev
 exec switch_root /newroot /sbin/init

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureGuest, forwardSsh, guestDomainXml, guestExec, recipeHash, sshArgs, waitForGuest, type GuestImage } from '../guest';
+import { ensureGuest, forwardSsh, guestDomainXml, guestExec, recipeHash, sshArgs, READY_MARKER, waitForGuest as waitFor, type GuestImage } from '../guest';
 import { TestBed, qemuImg, virsh } from '../testbed';
 
 /** Polls until the domain's state with reason starts with `want`. */
@@ -28,6 +28,14 @@ describe('test guest: a real Linux booted from the cached image', function () {
   let g: GuestImage;
   let dom: string;
   let disk: string;
+  let serialLog: string;
+
+  /** waitForGuest, with the end of the serial console in its error. */
+  const waitForGuest = (domain: string): Promise<void> =>
+    waitFor(domain).catch((e: unknown) => {
+      const log = fs.existsSync(serialLog) ? fs.readFileSync(serialLog, 'utf8').slice(-3000) : '(no serial log)';
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\nserial console:\n${log}`);
+    });
 
   before(() => {
     bed = new TestBed('guest');
@@ -36,7 +44,8 @@ describe('test guest: a real Linux booted from the cached image', function () {
     disk = path.join(bed.root, 'g.qcow2');
     qemuImg('create', '-q', '-f', 'qcow2', '-b', g.rootImage, '-F', 'qcow2', disk);
     const xml = path.join(bed.root, 'g.xml');
-    fs.writeFileSync(xml, guestDomainXml({ name: dom, disk }));
+    serialLog = path.join(bed.root, 'serial.log');
+    fs.writeFileSync(xml, guestDomainXml({ name: dom, disk, serialLog }));
     virsh('define', xml);
   });
   after(() => bed?.cleanup());
@@ -58,11 +67,14 @@ describe('test guest: a real Linux booted from the cached image', function () {
     const base = fs.readFileSync(g.rootImage);
     virsh('start', dom);
     await waitForGuest(dom);
+    assert.match(fs.readFileSync(serialLog, 'utf8'), new RegExp(READY_MARKER), 'the ready marker is on the serial console');
     const r = await guestExec(dom, ['sh', '-c', 'cat > /root/note; cat /root/note; echo err >&2; exit 3'], { input: 'hello guest\n' });
     assert.deepEqual(r, { exitCode: 3, stdout: 'hello guest\n', stderr: 'err\n' });
     const uname = await guestExec(dom, ['uname', '-r']);
     assert.equal(uname.exitCode, 0);
     assert.match(uname.stdout, /-cloud-amd64\n$/);
+    const rng = await guestExec(dom, ['cat', '/sys/devices/virtual/misc/hw_random/rng_current']);
+    assert.match(rng.stdout, /^virtio_rng/, 'the kernel feeds its random pool from the host');
     assert.ok(base.equals(fs.readFileSync(g.rootImage)), 'the cached base was not written');
   });
 
