@@ -4,7 +4,7 @@
  */
 import { parseArgs, type CliOptions } from './args';
 import { CLI_COMMAND_LIST, CLI_COMMANDS } from './commands';
-import type { CliCommand } from './commands/types';
+import type { CliCommand } from './commands/shared';
 import { loadConfig, toolHome, type CliConfig } from './config';
 import { CliContext, Output, type CliIo } from './context';
 import { asQq2Error, CancelledError, hintOf, UsageError } from '../core/errors';

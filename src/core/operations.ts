@@ -9,7 +9,6 @@
  * (libvirt answers "Domain is already active"). A domain that crashed and was stopped is `off`, reason crashed.
  */
 import type { CloneState } from './states';
-import { guestSkipReason, isGuestOperation, type GuestOperationName } from './guestOperations';
 
 export type SetOperationName =
   | 'start'
@@ -30,6 +29,16 @@ export function isActive(state: CloneState): boolean {
   return ACTIVE_STATES.includes(state);
 }
 
+/** Is the guest of a machine in `state` executing (not paused, not shutting down): it can react, suspend applies? */
+export function isGuestUp(state: CloneState): boolean {
+  return state === 'running' || state === 'idle';
+}
+
+/** Is a machine in `state` running as the status bar counts it: its guest executes, or is shutting down? */
+export function isRunning(state: CloneState): boolean {
+  return isGuestUp(state) || state === 'in-shutdown';
+}
+
 /** Why `operation` does not act upon a machine in `state`, or undefined when it does. */
 export function skipReason(operation: SetOperationName, state: CloneState): string | undefined {
   switch (operation) {
@@ -41,11 +50,11 @@ export function skipReason(operation: SetOperationName, state: CloneState): stri
     case 'destroy':
       return isActive(state) ? undefined : `not running (${state})`;
     case 'suspend':
-      return state === 'running' || state === 'idle' ? undefined : `not running (${state})`;
+      return isGuestUp(state) ? undefined : `not running (${state})`;
     case 'resume':
       return state === 'paused' ? undefined : `not paused (${state})`;
     case 'save':
-      return state === 'running' || state === 'idle' || state === 'paused' ? undefined : `not running (${state})`;
+      return isGuestUp(state) || state === 'paused' ? undefined : `not running (${state})`;
     case 'save-rm':
       return state === 'saved' ? undefined : 'has no saved state';
     // rm, rm-wipe, rm-shred: any machine (an active one is destroyed first).
@@ -56,7 +65,41 @@ export function skipReason(operation: SetOperationName, state: CloneState): stri
   }
 }
 
-/** A SET operation of the manual, or one on running guests (guestOperations.ts). */
+/*
+ * The operations on running guests (graceful power, addresses, SSH, commands through the guest agent) and the
+ * machine states each acts upon, with the reason a machine is skipped: the same table's second half.
+ */
+export type GuestOperationName = 'shutdown' | 'reboot' | 'reset' | 'guest-exec' | 'ip' | 'ssh';
+
+export const GUEST_OPERATIONS: readonly GuestOperationName[] = ['shutdown', 'reboot', 'reset', 'guest-exec', 'ip', 'ssh'];
+
+export function isGuestOperation(x: string): x is GuestOperationName {
+  return (GUEST_OPERATIONS as readonly string[]).includes(x);
+}
+
+/** Why `operation` does not act upon a machine in `state`, or undefined when it does. */
+export function guestSkipReason(operation: GuestOperationName, state: CloneState): string | undefined {
+  const up = isGuestUp(state);
+  switch (operation) {
+    // A paused guest cannot see the ACPI button or answer its agent: resume it first.
+    case 'shutdown':
+      if (state === 'in-shutdown') return 'already shutting down';
+      if (state === 'paused') return 'paused: resume it first (a paused guest cannot react)';
+      return up ? undefined : `not running (${state})`;
+    case 'reboot':
+      if (state === 'paused') return 'paused: resume it first (a paused guest cannot react)';
+      return up ? undefined : `not running (${state})`;
+    // A reset is done by QEMU itself: any live guest, paused or shutting down too.
+    case 'reset':
+      return up || state === 'paused' || state === 'in-shutdown' ? undefined : `not running (${state})`;
+    case 'guest-exec':
+    case 'ip':
+    case 'ssh':
+      return up ? undefined : `not running (${state})`;
+  }
+}
+
+/** A SET operation of the manual, or one on running guests. */
 export type AnyOperationName = SetOperationName | GuestOperationName;
 
 /** Can `operation` act upon a machine in `state`? */

@@ -6,8 +6,8 @@
 import type { Disposable, DomainEvent, LibvirtService } from '../libvirt/api';
 import { AddressBook, serviceAddressReader } from '../libvirt/guest';
 import type { CloneNode } from './model';
+import { isGuestUp } from '../core/operations';
 
-const RUNNING = new Set(['running', 'idle']);
 
 /** Should this event change what we know of the clone's addresses? */
 export function touchesAddresses(e: DomainEvent): boolean {
@@ -33,13 +33,13 @@ export class TreeAddresses implements Disposable {
       const node = this.cloneByName(e.domain);
       if (!node) return;
       // The tree applied the event to its model before us: the state is the new one.
-      this.book.invalidate(node.key, RUNNING.has(node.clone.state) || /^(Started|Resumed)$/.test(e.event) || e.event === 'agent-lifecycle');
+      this.book.invalidate(node.key, isGuestUp(node.clone.state) || /^(Started|Resumed)$/.test(e.event) || e.event === 'agent-lifecycle');
     });
   }
 
   /** The addresses to show for a clone: only for running ones, read in the background when missing. */
   shown(node: CloneNode): { text: string; tooltip: string[] } | undefined {
-    if (!RUNNING.has(node.clone.state) || node.clone.staging) return undefined;
+    if (!isGuestUp(node.clone.state) || node.clone.staging) return undefined;
     const e = this.book.get(node.key);
     if (!e) return undefined;
     const ips = [...new Set(e.addresses.map((a) => a.address))];

@@ -1,5 +1,6 @@
 /** What the status bar entry says (pure: the unit tests read it). */
 import type { CloneInfo } from '../libvirt/api';
+import { isRunning } from '../core/operations';
 
 export interface StatusText {
   readonly text: string;
@@ -8,7 +9,7 @@ export interface StatusText {
 
 /** Clones that run: running, idle or shutting down (paused, saved and off ones do not). */
 export function runningCount(clones: readonly CloneInfo[]): number {
-  return clones.filter((c) => !c.staging && (c.state === 'running' || c.state === 'idle' || c.state === 'in-shutdown')).length;
+  return clones.filter((c) => !c.staging && isRunning(c.state)).length;
 }
 
 /**

@@ -7,7 +7,7 @@ import { parseArgs } from '../../src/cli/args';
 import { runCli } from '../../src/cli/run';
 import { CLI_COMMANDS } from '../../src/cli/commands';
 import { inventoryXml, xmlAttr } from '../../src/cli/listXml';
-import { cloneRows } from '../../src/cli/commands/list';
+import { cloneRows } from '../../src/cli/commands/clones/list';
 import { UsageError } from '../../src/core/errors';
 import type { CloneInfo, Inventory } from '../../src/libvirt/api';
 

@@ -16,7 +16,7 @@ import {
   templatePolicyOf,
   withTemplatePolicy,
 } from '../../src/libvirt/policy';
-import { parsePolicyArgs } from '../../src/cli/commands/policyArgs';
+import { parsePolicyArgs } from '../../src/cli/commands/policy/policyArgs';
 
 const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
 

@@ -1,43 +1,46 @@
 /**
- * The dispatch table: every command word the CLI knows, in the order -h lists them. To add a command, write
- * src/cli/commands/<name>.ts exporting a CliCommand and add it here.
+ * The dispatch table: every command word the CLI knows, in the order -h lists them. Commands live in folders by
+ * what they act on: setOps/ (the manual's SET operations), clones/, templates/, guests/ (running guests), disks/
+ * (disk contents), policy/ (power-off policies and the hook), settings/ (config, validate); shared/ holds what
+ * they share. To add a command, write <folder>/<name>.ts exporting a CliCommand, export it from the folder's
+ * index.ts and add it here.
  */
-import type { CliCommand } from './types';
-import { cloneCommand } from './clone';
-import { configCommand } from './config';
-import { destroyCommand } from './destroy';
-import { execCommand } from './exec';
-import { listCommand } from './list';
-import { listTemplatesCommand } from './listTemplates';
-import { resumeCommand } from './resume';
-import { rmCommand } from './rm';
-import { rmShredCommand } from './rmShred';
-import { rmWipeCommand } from './rmWipe';
-import { saveCommand } from './save';
-import { saveRmCommand } from './saveRm';
-import { startCommand } from './start';
-import { suspendCommand } from './suspend';
-import { validateCommand } from './validate';
-import { importTemplateCommand } from './importTemplate';
-import { copyTemplateCommand } from './copyTemplate';
-import { deleteTemplateCommand } from './deleteTemplate';
-import { modifyTemplateCommand } from './modifyTemplate';
-import { checkCommand } from './check';
-import { connectCommand } from './connect';
-import { editCommand } from './edit';
-import { hookCommand } from './hook';
+import type { CliCommand } from './shared';
+import { cloneCommand } from './clones';
+import { configCommand } from './settings';
+import { destroyCommand } from './setOps';
+import { execCommand } from './clones';
+import { listCommand } from './clones';
+import { listTemplatesCommand } from './templates';
+import { resumeCommand } from './setOps';
+import { rmCommand } from './setOps';
+import { rmShredCommand } from './setOps';
+import { rmWipeCommand } from './setOps';
+import { saveCommand } from './setOps';
+import { saveRmCommand } from './setOps';
+import { startCommand } from './setOps';
+import { suspendCommand } from './setOps';
+import { validateCommand } from './settings';
+import { importTemplateCommand } from './templates';
+import { copyTemplateCommand } from './templates';
+import { deleteTemplateCommand } from './templates';
+import { modifyTemplateCommand } from './templates';
+import { checkCommand } from './templates';
+import { connectCommand } from './clones';
+import { editCommand } from './clones';
+import { hookCommand } from './policy';
 import { policyCommand } from './policy';
-import { shutdownCommand } from './shutdown';
-import { rebootCommand } from './reboot';
-import { resetCommand } from './reset';
-import { ipCommand } from './ip';
-import { sshCommand } from './ssh';
-import { guestExecCommand } from './guestExec';
-import { lsCommand } from './ls';
-import { catCommand } from './cat';
-import { diffCommand } from './diff';
-import { copyInCommand } from './copyIn';
-import { copyOutCommand } from './copyOut';
+import { shutdownCommand } from './guests';
+import { rebootCommand } from './guests';
+import { resetCommand } from './guests';
+import { ipCommand } from './guests';
+import { sshCommand } from './guests';
+import { guestExecCommand } from './guests';
+import { lsCommand } from './disks';
+import { catCommand } from './disks';
+import { diffCommand } from './disks';
+import { copyInCommand } from './disks';
+import { copyOutCommand } from './disks';
 
 /** The commands in the order -h lists them. */
 export const CLI_COMMAND_LIST: readonly CliCommand[] = [

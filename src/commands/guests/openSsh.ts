@@ -1,5 +1,5 @@
 import { asQq2Error } from '../../core/errors';
-import { guestSkipReason } from '../../core/guestOperations';
+import { guestSkipReason } from '../../core/operations';
 import { prepareSsh } from '../../libvirt/guest';
 import { openSshTerminal } from '../../terminal/ssh';
 import { prompts } from '../../ui/prompts';

@@ -4,7 +4,7 @@
  * timeout, for each clone to be off, and reports those still running so the caller can offer Force Off.
  */
 import { CancelledError, LibvirtError, asQq2Error, type Qq2Error } from '../../core/errors';
-import { guestSkipReason } from '../../core/guestOperations';
+import { guestSkipReason } from '../../core/operations';
 import type { CloneState } from '../../core/states';
 import type { BatchResult, CloneRef, LibvirtService, ProgressReport } from '../api';
 import { forEachBounded } from '../../core/limit';

@@ -4,7 +4,7 @@
  * is skipped and named; the first failure stops taking new clones unless keepGoing.
  */
 import { CancelledError, asQq2Error, type Qq2Error } from '../../core/errors';
-import { guestSkipReason } from '../../core/guestOperations';
+import { guestSkipReason } from '../../core/operations';
 import type { CloneRef, LibvirtService } from '../api';
 import { forEachBounded } from '../../core/limit';
 import { guestVirsh } from './virsh';

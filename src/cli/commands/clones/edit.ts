@@ -1,0 +1,94 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import type { CliCommand } from '../shared';
+import type { CliContext } from '../../context';
+import { expectArgs } from '../shared';
+import { confirm } from '../shared';
+import { UsageError, XmlError } from '../../../core/errors';
+import { editorOf, runEditor } from '../../../libvirt/process';
+import { validateDomainXml, disposeSharedValidator } from '../../../validation';
+
+/** What is wrong with the edited text (`LINE: message`), empty when it may be defined. */
+async function problemsOf(text: string, name: string, uuid: string): Promise<{ line: number; message: string }[]> {
+  const r = await validateDomainXml(text);
+  if (!r.valid) return [...r.problems];
+  const d = (new XMLParser({ parseTagValue: false }).parse(text) as { domain?: { name?: unknown; uuid?: unknown } }).domain;
+  const lineOf = (tag: string) => text.slice(0, Math.max(0, text.indexOf(`<${tag}>`))).split('\n').length;
+  const out: { line: number; message: string }[] = [];
+  if (String(d?.name ?? '') !== name) out.push({ line: lineOf('name'), message: `<name> must stay ${name}: qq2clone finds its clones by name.` });
+  if (String(d?.uuid ?? '').toLowerCase() !== uuid.toLowerCase()) {
+    out.push({ line: lineOf('uuid'), message: `<uuid> must stay ${uuid}: a new UUID would define a second machine.` });
+  }
+  return out;
+}
+
+/**
+ * qq2clone edit NUMBER: the clone's inactive XML, secrets included (so a graphics password survives the edit), in
+ * $VISUAL/$EDITOR (vi); unchanged text changes nothing; the edited text is checked against libvirt's schemas and
+ * defined only when valid, under the clone's lock and only if the clone was not changed meanwhile. Invalid: FILE:LINE: message per
+ * problem, exit 15, and the file is kept so the edits are not lost. Without a terminal, runs only an editor that
+ * VISUAL or EDITOR names (a script's `EDITOR='sed -i ...'`), never vi.
+ */
+async function editClone(ctx: CliContext, number: string): Promise<void> {
+  if (!/^[1-9][0-9]*$/.test(number)) throw new UsageError(`edit takes the NUMBER of one clone; '${number}' is not one.`);
+  const editor = editorOf(ctx.io.env);
+  if (!ctx.io.stdinIsTTY && !editor.explicit) {
+    throw new UsageError('edit needs a terminal for vi: run it on a terminal, or set EDITOR (or VISUAL) to a command that edits the file it is given.');
+  }
+  const { template, clones } = await ctx.templateClones();
+  const clone = clones.find((c) => c.id === Number(number) && !c.staging);
+  if (!clone) throw new UsageError(`Template ${template} has no clone ${number} (qq2clone list shows the numbers).`);
+  const svc = ctx.service();
+  const original = await svc.domainXml(clone.uuid, { inactive: true, signal: ctx.signal });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qq2clone-edit-'));
+  const file = path.join(dir, `${clone.name}.xml`);
+  fs.writeFileSync(file, original);
+  let keep = false;
+  try {
+    for (;;) {
+      await runEditor(editor.command, file, ctx.signal);
+      const text = fs.readFileSync(file, 'utf8');
+      if (text === original) return ctx.out.info(`No change: clone ${clone.id} (${clone.name}) is as it was.`);
+      const problems = await problemsOf(text, clone.name, clone.uuid);
+      if (problems.length === 0) {
+        try {
+          // Under the clone's lock (across processes), and only over the definition the edit started from.
+          await svc.withCloneLock(clone.uuid, async () => {
+            const now = await svc.domainXml(clone.uuid, { inactive: true, signal: ctx.signal });
+            if (now !== original) throw new UsageError(`Clone ${clone.id} (${clone.name}) was changed by something else while you edited it: not defined.`);
+            await svc.defineXml(text, ctx.signal);
+          }, ctx.signal);
+        } catch (e) {
+          keep = true;
+          ctx.out.error(e instanceof UsageError ? `Your edits are in ${file}.` : `libvirt did not accept the edited XML; your edits are in ${file}.`);
+          throw e;
+        }
+        return ctx.out.info(`Defined clone ${clone.id} (${clone.name}) from the edited XML.`);
+      }
+      for (const p of problems) ctx.io.stderr(`${file}:${p.line}: ${p.message}\n`);
+      if (!(await confirm(ctx, 'The XML is not valid. Edit it again?'))) {
+        keep = true;
+        throw new XmlError(`Clone ${clone.id} (${clone.name}) was not changed: the edited XML is not valid. Your edits are in ${file}.`);
+      }
+    }
+  } finally {
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const editCommand: CliCommand = {
+  name: 'edit',
+  usage: 'NUMBER',
+  summary: "Edit the XML of the clone with this number in $VISUAL/$EDITOR; it is defined only when valid.",
+  speaksUnderQuieter: true,
+  async run(ctx, args) {
+    expectArgs('edit', 'NUMBER', args, 1);
+    try {
+      await editClone(ctx, args[0]!);
+    } finally {
+      disposeSharedValidator();
+    }
+  },
+};

@@ -1,0 +1,6 @@
+/** clones/: clone, list, exec, connect and edit. */
+export * from './clone';
+export * from './connect';
+export * from './edit';
+export * from './exec';
+export * from './list';

@@ -1,0 +1,8 @@
+/** guests/: running guests: shutdown, reboot, reset, ip, ssh, guest-exec. */
+export * from './guestExec';
+export * from './ip';
+export * from './power';
+export * from './reboot';
+export * from './reset';
+export * from './shutdown';
+export * from './ssh';

@@ -1,0 +1,4 @@
+/** settings/: config and validate. */
+export * from './config';
+export * from './configEdit';
+export * from './validate';

@@ -1,0 +1,5 @@
+/** shared/: what the CLI commands share: the CliCommand type, argument checks, questions. */
+export * from './ask';
+export * from './expectArgs';
+export * from './flags';
+export * from './types';

@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CliContext } from '../../context';
+import { UsageError, XmlError } from '../../../core/errors';
+import { editorOf, runEditor } from '../../../libvirt/process';
+import { DomainDoc } from '../../../libvirt/domain';
+import { validateDomainXml } from '../../../validation';
+import { confirm } from '../shared';
+
+/**
+ * modify-template NAME edit: opens a copy of the template's XML in $VISUAL/$EDITOR (vi), validates it when the
+ * editor exits (offering to edit again on a terminal), keeps the template's name, and replaces the file atomically
+ * under the template's lock, unless the template changed meanwhile (then the edits are kept in their file).
+ */
+export async function editTemplateXml(ctx: CliContext, name: string): Promise<void> {
+  const svc = ctx.service();
+  const editor = editorOf(ctx.io.env).command;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qq2clone-edit-'));
+  const file = path.join(dir, `${name}.xml`);
+  let keep = false;
+  try {
+    const original = await svc.templateXml(name);
+    fs.writeFileSync(file, original);
+    for (;;) {
+      await runEditor(editor, file);
+      const text = fs.readFileSync(file, 'utf8');
+      if (text === original) return ctx.out.info('No change.');
+      let problems: string[];
+      try {
+        const doc = new DomainDoc(text);
+        if (doc.name !== name) problems = [`<name> must stay ${name} (use modify-template ${name} rename to rename).`];
+        else problems = (await validateDomainXml(text)).problems.map((p) => `line ${p.line}: ${p.message}`);
+      } catch (e) {
+        problems = [(e as Error).message];
+      }
+      if (!problems.length) {
+        // Under the template's lock (across processes), and only over the text the edit started from.
+        await svc.withTemplateLock(name, async () => {
+          if ((await svc.templateXml(name)) !== original) {
+            keep = true;
+            throw new UsageError(`Template ${name} was changed by something else while you edited it: not saved. Your edits are in ${file}.`);
+          }
+          await svc.writeTemplateXml(name, text);
+        });
+        return ctx.out.info(`Saved template ${name}.`);
+      }
+      for (const p of problems) ctx.out.error(p);
+      if (!(await confirm(ctx, 'The XML is not valid. Edit it again?'))) {
+        throw new XmlError(`Template ${name} was not changed: the edited XML is not valid.`);
+      }
+    }
+  } finally {
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
