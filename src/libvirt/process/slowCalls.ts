@@ -15,11 +15,11 @@ export interface SlowCall {
 }
 
 type Listener = (call: SlowCall) => void;
-const listeners = new Set<Listener>();
+const listeners = new Map<Listener, number>();
 
-/** Hears every slow call from now on; returns the function that stops it. */
-export function onSlowCall(listener: Listener): () => void {
-  listeners.add(listener);
+/** Hears every call from `thresholdMs` on (default SLOW_CALL_MS) from now on; returns the function that stops it. */
+export function onSlowCall(listener: Listener, thresholdMs = SLOW_CALL_MS): () => void {
+  listeners.set(listener, thresholdMs);
   return () => listeners.delete(listener);
 }
 
@@ -41,10 +41,10 @@ export function virshSubcommand(args: readonly string[]): { name: string; rest: 
  * Other tools (qemu-img converting an image, shred) take the time their work takes.
  */
 export function noteCallDuration(program: string, args: readonly string[], ms: number): void {
-  if (ms < SLOW_CALL_MS || program !== 'virsh') return;
+  if (program !== 'virsh') return;
   const sub = virshSubcommand(args);
   if (!sub || MOVES_DATA.has(sub.name)) return;
-  for (const l of listeners) l({ program, args: [sub.name, ...sub.rest], ms });
+  for (const [l, threshold] of listeners) if (ms >= threshold) l({ program, args: [sub.name, ...sub.rest], ms });
 }
 
 /** "virsh define /tmp/x.xml took 59.1 s": the call in one line, arguments past the third left out. */

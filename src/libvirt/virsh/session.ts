@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { ResultPromise } from 'execa';
 import { loadExeca } from '../process';
 import { CancelledError, LibvirtError, type Qq2Error } from '../../core/errors';
-import { mapFailure } from '../process';
+import { mapFailure, noteCallDuration } from '../process';
 import { virshLine } from './quote';
 
 interface Pending {
@@ -22,6 +22,8 @@ interface Pending {
   readonly line: string;
   readonly args: readonly string[];
   readonly signal: AbortSignal | undefined;
+  /** When it was written (performance.now()): with the previous reply's time, how long virsh took on it. */
+  readonly queuedAt: number;
   /** Its caller cancelled it: its reply, if any comes, is dropped. */
   cancelled: boolean;
   resolve(stdout: string): void;
@@ -147,6 +149,7 @@ export class VirshSession {
         line,
         args,
         signal,
+        queuedAt: performance.now(),
         cancelled: false,
         resolve: (s) => {
           if (settled) return;
@@ -220,6 +223,9 @@ export class VirshSession {
     };
   }
 
+  /** When the last reply came (performance.now()). */
+  private lastReplyAt = 0;
+
   private drain(): void {
     while (this.queue.length && !this.ended) {
       const q = this.queue[0]!;
@@ -233,6 +239,10 @@ export class VirshSession {
       const stderrPart = this.takeUnsolicited(this.err.slice(0, errLineStart));
       this.err = this.err.slice(ei + mark.length + 1);
       this.queue.shift();
+      // Commands run one after another: this one began when it was written or when the one before it answered.
+      const now = performance.now();
+      noteCallDuration('virsh', q.args, now - Math.max(q.queuedAt, this.lastReplyAt));
+      this.lastReplyAt = now;
       const stdout = this.cleanStdout(stdoutPart, q);
       if (/^error: /m.test(stderrPart)) {
         q.reject(mapFailure({ program: 'virsh', args: ['-c', this.uri, ...q.args], stderr: stderrPart, uri: this.uri }));
