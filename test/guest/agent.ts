@@ -30,7 +30,7 @@ async function agent<T>(domain: string, execute: string, args?: object, timeoutS
 /**
  * Resolves when the guest is ready: its agent answers guest-ping (the agent starts after the guest printed its
  * ready marker, with dropbear and acpid running). Rejects when the domain stops or after `timeoutMs` (default 300 s:
- * boots took 11-29 s under TCG on a busy 2-core machine, over 100 s on an overloaded one).
+ * boots took 5 s under TCG on 2 cores at load 5, and over 100 s on an overloaded machine).
  */
 export async function waitForGuest(domain: string, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

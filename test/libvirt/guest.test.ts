@@ -23,7 +23,7 @@ async function stateBecomes(domain: string, want: string, timeoutMs = 180_000): 
 }
 
 describe('test guest: a real Linux booted from the cached image', function () {
-  this.timeout(600_000); // a boot takes 10-20 s on a quiet 2-core machine, over 100 s on an overloaded one
+  this.timeout(600_000); // a boot takes about 5 s on a quiet 2-core machine, over 100 s were seen on an overloaded one
   let bed: TestBed;
   let g: GuestImage;
   let dom: string;

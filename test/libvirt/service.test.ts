@@ -249,7 +249,7 @@ describe('libvirt service: clone and operations', function () {
   });
 
   it('a real guest: a file written in a clone survives save/restore and destroy+start, and is not in its sibling', async function () {
-    this.timeout(900_000); // three boots of a TCG guest: 10-20 s each on a quiet machine, minutes on an overloaded one
+    this.timeout(900_000); // three boots of a TCG guest: about 5 s each on a quiet machine, minutes on an overloaded one
     const gt = bed.makeGuestTemplate(svc.config.templateDir, 'guest');
     const [a, b] = (await svc.clone(gt.name, 2)).map(ref);
     let r = await svc.run('start', [a!, b!]);
