@@ -3,3 +3,4 @@ export * from './domainModel';
 export * from './domainDoc';
 export * from './xmlScan';
 export * from './policyXml';
+export * from './sshLogin';

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { CancelledError, LibvirtError, MissingDependencyError } from '../../core/errors';
 import type { LibvirtService } from '../api';
 import type { CommandLine } from '../display';
+import { sshLoginOf } from '../domain';
 import { loadExeca } from '../process';
 import { guestVirsh } from './virsh';
 import { agentAnswers, guestShell, type VirshCall } from './agent';
@@ -142,7 +143,9 @@ export async function prepareSsh(
     if (e instanceof CancelledError) throw e;
     return 0;
   });
-  return { target, learned, line: sshCommandLine(target, uuid, file, s, command) };
+  // No user in the settings: the one its template names (<ssh:login user=...> in the metadata), if any.
+  const user = s.user ?? sshLoginOf(await svc.domainXml(uuid, { inactive: false, ...(signal ? { signal } : {}) }));
+  return { target, learned, line: sshCommandLine(target, uuid, file, { ...s, ...(user ? { user } : {}) }, command) };
 }
 
 /** Runs ssh on this process's terminal (the CLI); resolves with its exit status. */
