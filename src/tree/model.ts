@@ -132,6 +132,8 @@ export class TreeModel {
         nodeChanged = true;
       }
       node.clones = children;
+      // A template's menus follow its staging clone's state (Force Off while it runs, Commit once it is off).
+      if (changedChildren.some((ch) => ch.clone.staging)) nodeChanged = true;
       if (nodeChanged) changed.push(node);
       else changed.push(...changedChildren);
       newRoots.push(node);
@@ -151,7 +153,8 @@ export class TreeModel {
     const next = stateFromEvent(e, node.clone);
     if (!next || (next.state === node.clone.state && next.reason === node.clone.reason)) return NO_CHANGE;
     node.clone = { ...node.clone, ...next };
-    return { all: false, nodes: [node] };
+    // The staging clone's state decides its template's menus: that item is rendered again too.
+    return { all: false, nodes: node.clone.staging ? [node.parent, node] : [node] };
   }
 }
 

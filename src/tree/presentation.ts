@@ -3,6 +3,7 @@
  * the provider turns these into TreeItems, the unit tests and the manifest check read them directly.
  */
 import type { CloneState } from '../core/states';
+import { isActive } from '../core/operations';
 import type { CloneInfo, TemplateInfo } from '../libvirt/api';
 import { describePolicy } from '../libvirt/policy';
 import type { PolicyLogEntry } from '../libvirt/policy';
@@ -25,23 +26,36 @@ export const TEMPLATE_CONTEXT = 'template';
 /** A template whose XML file cannot be read or parsed, or whose file is gone while clones remain. */
 export const BROKEN_TEMPLATE_CONTEXT = 'brokenTemplate';
 
+/** What the staging clone of a template is doing, as its menus need it: running (Force Off applies), off (Commit applies), saved. */
+export type StagingState = 'Running' | 'Off' | 'Saved';
+
+/** The staging state of a staging clone (undefined: none). */
+export function stagingStateOf(c: CloneInfo | undefined): StagingState | undefined {
+  if (!c) return undefined;
+  if (isActive(c.state)) return 'Running';
+  return c.saved ? 'Saved' : 'Off';
+}
+
 /**
- * A template's contextValue: its kind, then what decides which menu entries apply. `Staging`: an image is being
- * prepared (Commit, Discard and Force Off apply; Prepare does not). `WithClones`: Delete Template does not apply.
- * So `template`, `templateWithClones`, `templateStagingWithClones` (the staging clone counts), `brokenTemplate`,
- * `brokenTemplateWithClones`.
+ * A template's contextValue: its kind, then what decides which menu entries apply. `Staging<State>`: an image is
+ * being prepared (Discard applies, Prepare does not; Force Off only while it runs, Commit only once it is off and
+ * not saved). `WithClones`: Delete Template does not apply. So `template`, `templateWithClones`,
+ * `templateStagingRunningWithClones`, `templateStagingOffWithClones`, `templateStagingSavedWithClones` (the staging
+ * clone counts), `brokenTemplate`, `brokenTemplateWithClones`.
  */
-export function templateContextValue(t: TemplateInfo, cloneCount: number): string {
+export function templateContextValue(t: TemplateInfo, cloneCount: number, staging?: StagingState): string {
   const clones = cloneCount > 0 || t.staging ? 'WithClones' : '';
   if (t.problem) return `${BROKEN_TEMPLATE_CONTEXT}${clones}`;
-  return `${TEMPLATE_CONTEXT}${t.staging ? 'Staging' : ''}${clones}`;
+  return `${TEMPLATE_CONTEXT}${t.staging ? `Staging${staging ?? 'Off'}` : ''}${clones}`;
 }
 
 /** Every contextValue the tree can produce (the manifest check verifies menus name only these). */
 export const ALL_CONTEXT_VALUES: readonly string[] = [
   TEMPLATE_CONTEXT,
   `${TEMPLATE_CONTEXT}WithClones`,
-  `${TEMPLATE_CONTEXT}StagingWithClones`,
+  `${TEMPLATE_CONTEXT}StagingRunningWithClones`,
+  `${TEMPLATE_CONTEXT}StagingOffWithClones`,
+  `${TEMPLATE_CONTEXT}StagingSavedWithClones`,
   BROKEN_TEMPLATE_CONTEXT,
   `${BROKEN_TEMPLATE_CONTEXT}WithClones`,
   STAGING_CONTEXT,

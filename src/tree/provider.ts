@@ -61,7 +61,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
       t.problem ? 'warning' : t.staging ? 'tools' : 'layers',
       t.problem ? new vscode.ThemeColor('list.warningForeground') : undefined,
     );
-    item.contextValue = P.templateContextValue(t, P.cloneCount(n));
+    item.contextValue = P.templateContextValue(t, P.cloneCount(n), P.stagingStateOf(n.clones.find((c) => c.clone.staging)?.clone));
     return item;
   }
 

@@ -32,13 +32,18 @@ describe('template commands', function () {
     assert.equal(b.api.tree.treeItem(s).contextValue, 'stagingClone');
     assert.equal(b.clones().length, 1, 'the staging clone is not counted among the clones');
     assert.equal(b.templateNode()?.template.staging, true);
-    // The template's menu follows: Commit, Force Off and Discard apply now, Prepare and Delete do not.
-    assert.equal(b.api.tree.treeItem(b.templateNode()!).contextValue, 'templateStagingWithClones');
+    // The template's menu follows: Force Off and Discard apply while the staging clone runs; Prepare, Commit and
+    // Delete do not.
+    assert.equal(b.api.tree.treeItem(b.templateNode()!).contextValue, 'templateStagingRunningWithClones');
     const asked = b.confirms.length;
     await run('qq2clone.destroyImage', s);
     assert.match(b.confirms.slice(asked).join('\n'), /pulling the plug/);
     await run('qq2clone.refresh');
     await b.waitTree('the staging clone off', () => (staging()?.clone.state === 'off' ? true : undefined));
+    // Off: Commit applies now, Force Off no longer.
+    await b.waitTree('the template offering Commit', () =>
+      b.api.tree.treeItem(b.templateNode()!).contextValue === 'templateStagingOffWithClones' ? true : undefined,
+    );
   });
 
   it('commit-image makes a new generation; the existing clone keeps its image; the staging clone is gone', async () => {

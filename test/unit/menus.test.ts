@@ -39,19 +39,33 @@ describe('template contextValues and the menus they open', () => {
   it('compose kind, staging and clones', () => {
     assert.equal(templateContextValue(template(), 0), 'template');
     assert.equal(templateContextValue(template(), 2), 'templateWithClones');
-    assert.equal(templateContextValue(template({ staging: true }), 0), 'templateStagingWithClones');
-    assert.equal(templateContextValue(template({ staging: true }), 3), 'templateStagingWithClones');
+    assert.equal(templateContextValue(template({ staging: true }), 0, 'Running'), 'templateStagingRunningWithClones');
+    assert.equal(templateContextValue(template({ staging: true }), 3, 'Off'), 'templateStagingOffWithClones');
+    assert.equal(templateContextValue(template({ staging: true }), 3, 'Saved'), 'templateStagingSavedWithClones');
     assert.equal(templateContextValue(template({ problem: 'Not well-formed XML: x' }), 0), 'brokenTemplate');
     assert.equal(templateContextValue(template({ problem: 'template XML file not found; its clones remain' }), 1), 'brokenTemplateWithClones');
-    for (const v of ['template', 'templateWithClones', 'templateStagingWithClones', 'brokenTemplate', 'brokenTemplateWithClones']) {
+    const staging = ['templateStagingRunningWithClones', 'templateStagingOffWithClones', 'templateStagingSavedWithClones'];
+    for (const v of ['template', 'templateWithClones', ...staging, 'brokenTemplate', 'brokenTemplateWithClones']) {
       assert.ok(ALL_CONTEXT_VALUES.includes(v), v);
     }
   });
 
-  it('offer Prepare only when nothing is staged, and Commit, Force Off, Discard only when something is', () => {
+  it('offer Prepare only when nothing is staged; Discard when something is, Force Off only while it runs, Commit only once it is off and not saved', () => {
     assert.deepEqual(offeredOn('qq2clone.prepareImage'), ['template', 'templateWithClones']);
-    for (const c of ['qq2clone.commitImage', 'qq2clone.destroyImage', 'qq2clone.discardImage']) {
-      assert.deepEqual(offeredOn(c), ['templateStagingWithClones', 'stagingClone'], c);
+    assert.deepEqual(offeredOn('qq2clone.discardImage'), [
+      'templateStagingRunningWithClones',
+      'templateStagingOffWithClones',
+      'templateStagingSavedWithClones',
+      'stagingClone',
+    ]);
+    assert.deepEqual(offeredOn('qq2clone.destroyImage'), ['templateStagingRunningWithClones', 'stagingClone']);
+    assert.deepEqual(offeredOn('qq2clone.commitImage'), ['templateStagingOffWithClones', 'stagingClone']);
+  });
+
+  it('offer the disk and power-off policy commands on every usable template, with clones or staging too', () => {
+    for (const c of ['qq2clone.browseDisk', 'qq2clone.copyOutOfDisk', 'qq2clone.setPolicy']) {
+      const on = offeredOn(c).filter((v) => v.startsWith('template'));
+      assert.deepEqual(on, ['template', 'templateWithClones', 'templateStagingRunningWithClones', 'templateStagingOffWithClones', 'templateStagingSavedWithClones'], c);
     }
   });
 
@@ -60,7 +74,7 @@ describe('template contextValues and the menus they open', () => {
   });
 
   it('offer Clone (inline and in the menu) on usable templates only, Show Problem on broken ones only', () => {
-    const usable = ['template', 'templateWithClones', 'templateStagingWithClones'];
+    const usable = ['template', 'templateWithClones', 'templateStagingRunningWithClones', 'templateStagingOffWithClones', 'templateStagingSavedWithClones'];
     assert.deepEqual(offeredOn('qq2clone.clone', true), usable);
     assert.deepEqual(offeredOn('qq2clone.clone'), usable);
     assert.deepEqual(offeredOn('qq2clone.showTemplateProblem', true), ['brokenTemplate', 'brokenTemplateWithClones']);

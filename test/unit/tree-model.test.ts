@@ -68,6 +68,19 @@ describe('tree model', () => {
     assert.match(m.templates[0]!.template.problem ?? '', /not found/);
   });
 
+  it("reports the template too when its staging clone's state changes (its menus follow that state)", () => {
+    const m = new TreeModel();
+    const staged = (state: CloneState) => clone('a', 0, state, { staging: true, name: 'a#staging' });
+    m.update(inv([tpl('a', { staging: true })], [staged('running'), clone('a', 1)]));
+    const template = m.templates[0]!;
+    const stagingNode = template.clones[0]!;
+    assert.deepEqual(m.update(inv([tpl('a', { staging: true })], [staged('off'), clone('a', 1)])).nodes, [template]);
+    assert.deepEqual(m.applyEvent({ domain: 'a#staging', event: 'Started', detail: 'Booted' }).nodes, [template, stagingNode]);
+    // An ordinary clone's change stays its own.
+    const now = { ...stagingNode.clone };
+    assert.deepEqual(m.update(inv([tpl('a', { staging: true })], [now, clone('a', 1, 'running')])).nodes, [template.clones[1]]);
+  });
+
   it('applies a lifecycle event at once to the clone of that domain name', () => {
     const m = new TreeModel();
     m.update(inv([tpl('a')], [clone('a', 1, 'running')]));
