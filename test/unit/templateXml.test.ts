@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XmlError, UsageError } from '../../src/core/errors';
 import { DomainDoc } from '../../src/libvirt/domain/domainDoc';
+import { overlayDisks, parseDomain } from '../../src/libvirt/domain/domainModel';
 import { importSourceKind } from '../../src/libvirt/templates/importSource';
 import { renamedCloneName } from '../../src/libvirt/templates/templateOps';
 import { generationOf, generationPath, isOurGeneration } from '../../src/libvirt/storage/images';
@@ -66,5 +67,27 @@ describe('template names, sources and generations', () => {
     assert.match(text, /1\. \[stray-file\] x is stray\.\n {3}Fix: Delete x\./);
     assert.match(text, /No automatic fix: Import it\./);
     assert.match(formatReport([], 'T'), /template T\): no problems found/);
+  });
+});
+
+describe('one reading of a domain\'s writable file disks', () => {
+  const domain = (disks: string) => `<domain type='qemu'>\n  <name>t</name>\n  <devices>\n${disks}  </devices>\n</domain>\n`;
+  const disk = (attrs: string, inner: string) => `    <disk ${attrs}>\n      ${inner}\n    </disk>\n`;
+  const variants = [
+    disk(`type='file' device='disk'`, `<source file='/i/a.qcow2'/><target dev='vda'/>`),
+    // No type attribute: libvirt's default, a file disk.
+    disk(`device='disk'`, `<source file='/i/b.qcow2'/><target dev='vdb'/>`),
+    disk(`type='file'`, `<source file='/i/c.qcow2'/><target dev='vdc'/>`),
+    disk(`type='file' device='cdrom'`, `<source file='/i/d.iso'/><target dev='hdc'/><readonly/>`),
+    disk(`type='file' device='disk'`, `<source file='/i/e.qcow2'/><target dev='vde'/><shareable/>`),
+    disk(`type='block' device='disk'`, `<source dev='/dev/sdx'/><target dev='vdf'/><readonly/>`),
+  ];
+
+  it('DomainDoc (template files) and parseDomain (clones, staging, check) name the same disks, a disk without a type included', () => {
+    const xml = domain(variants.join(''));
+    const fromDoc = new DomainDoc(xml).disks().map((d) => d.target);
+    const fromModel = overlayDisks(parseDomain(xml)).map((d) => d.target);
+    assert.deepEqual(fromDoc, ['vda', 'vdb', 'vdc']);
+    assert.deepEqual(fromModel, fromDoc);
   });
 });

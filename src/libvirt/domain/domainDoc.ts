@@ -123,7 +123,8 @@ export class DomainDoc {
     const devices = child(this.domain, 'devices');
     return kids(devices ?? {})
       .filter((c) => tagOf(c) === 'disk')
-      .filter((d) => attrs(d)['@_type'] === 'file' && (attrs(d)['@_device'] ?? 'disk') === 'disk')
+      // libvirt's default type is file: a disk without the attribute is a file disk here as in parseDomain (domainModel.ts).
+      .filter((d) => (attrs(d)['@_type'] ?? 'file') === 'file' && (attrs(d)['@_device'] ?? 'disk') === 'disk')
       .filter((d) => !child(d, 'readonly') && !child(d, 'shareable'))
       .map((node) => ({ node }));
   }
