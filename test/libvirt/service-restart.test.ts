@@ -62,13 +62,15 @@ describe('libvirt service: events and daemon restart', function () {
     const before = await svc.inventory();
     const c = before.clones.find((x) => x.template === tpl.name)!;
     assert.equal(c.state, 'running');
-    process.kill(plan.pid, 'SIGTERM');
+    // The daemon's pid now: another test file may have restarted it since this file was loaded.
+    const pid = daemonPid(plan.daemon) ?? plan.pid;
+    process.kill(pid, 'SIGTERM');
     await until('the loss to be reported', () => changes.some((p) => p !== undefined), 10_000);
     const lost = changes.find((p) => p !== undefined)!;
     assert.ok(lost instanceof LibvirtUnavailableError);
     assert.equal(lost.reason, 'daemon-down');
     assert.match(lost.hint, /Start the libvirt daemon/);
-    await until(`${plan.daemon} to stop`, () => daemonPid(plan.daemon) !== plan.pid, 10_000);
+    await until(`${plan.daemon} to stop`, () => daemonPid(plan.daemon) !== pid, 10_000);
     ensureStarted(plan);
     await until('the return to be reported', () => changes[changes.length - 1] === undefined && changes.length >= 2, 60_000);
     // The same service (its sessions reconnect or are replaced) answers again; the guest kept running.

@@ -156,14 +156,16 @@ describe('tree', function () {
     restartTitle('says so when the libvirt daemon is killed, and recovers by itself when it is back', plan),
     async () => {
       if ('skip' in plan) return;
-      process.kill(plan.pid, 'SIGKILL');
+      // The daemon's pid now: an earlier test may have restarted it since this file was loaded.
+      const pid = daemonPid(plan.daemon) ?? plan.pid;
+      process.kill(pid, 'SIGKILL');
       let restarted = false;
       try {
         const u = await waitFor('the view to report the daemon gone', () => b.api.tree.unavailable, 40_000);
         figure(`view says: ${u.reason}: ${u.message}`);
         assert.equal(u.reason, 'daemon-down');
         assert.ok(b.api.tree.message, 'the view shows the concrete error');
-        await waitFor('the daemon to stop', () => (daemonPid(plan.daemon) !== plan.pid ? true : undefined), 10_000);
+        await waitFor('the daemon to stop', () => (daemonPid(plan.daemon) !== pid ? true : undefined), 10_000);
         ensureStarted(plan);
         restarted = true;
         await waitFor('the view to recover without Retry', () => (b.api.tree.unavailable ? undefined : b.api.tree.inventory), 60_000);

@@ -111,7 +111,9 @@ export async function uninstallHook(p: HookPaths): Promise<UninstallResult> {
         removed.push(full);
       }
     }
-    await fs.rm(path.join(p.stateDir, 'queue'), { recursive: true, force: true });
+    // Runtime state of the worker: its queue, and the lock files its removals took (the worker's home is the state
+    // directory; see process/locks.ts). The action log stays.
+    for (const d of ['queue', 'locks']) await fs.rm(path.join(p.stateDir, d), { recursive: true, force: true });
     for (const d of [...(manifest?.created ?? [])].reverse()) {
       const empty = (await fs.readdir(d).catch(() => ['?'])).length === 0;
       if (empty) {
