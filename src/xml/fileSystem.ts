@@ -9,8 +9,7 @@ import type { CloneInfo } from '../libvirt/api';
 import { validateDomainXml, type XmlProblem } from '../validation';
 import { refusedSaveMessage } from './refusalMessage';
 import { describeTarget, parseXmlPath, type XmlTarget } from './uris';
-import { domainIdentity, withMetadata } from './identity';
-import { redefineClone } from '../libvirt/clones';
+import { saveEditedClone } from '../libvirt/clones';
 
 interface Opened {
   /** What libvirt (or the template file) held when the document was read or last saved. */
@@ -145,12 +144,19 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
       base = text;
     } else {
       const c = await this.clone(t);
-      // Our metadata is what makes the domain clone N of T: an edit that dropped it gets it back.
-      const meta = domainIdentity(now).metadata;
-      const xml = domainIdentity(text).metadata || !meta ? text : withMetadata(text, meta);
-      // A new name or UUID is followed (rename, or define anew and remove the old definition); the metadata keeps
-      // the clone's template and number, so this document's address stays valid.
-      const r = await redefineClone(this.host.service, c, xml, undefined, async () => void (await unchanged()));
+      // The service's one rule for edited clones (as the CLI's edit): our metadata put back when the edit dropped it
+      // (it makes the domain clone N of T, so this document's address stays valid), a new name or UUID followed,
+      // defined under the clone's lock only while the definition is still the one this document started from.
+      const r = await saveEditedClone(this.host.service, c, text, {
+        base: now,
+        current: () => this.current(uri),
+        conflict: (latest) => {
+          const e = new ConflictError(`Not saved: ${describeTarget(t)} changed since you opened it. Compare the two, merge, then save again.`, latest);
+          this.onConflict(uri, e);
+          return e;
+        },
+      });
+      const xml = r.xml;
       if (r.renamed) this.output.info(`${describeTarget(t)}: renamed from ${c.name} to ${r.name}.`);
       if (r.newUuid) this.output.info(`${describeTarget(t)}: its UUID is now ${r.uuid} (was ${c.uuid}).`);
       base = await this.host.service.domainXml(r.uuid, { inactive: true });

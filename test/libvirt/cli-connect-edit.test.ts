@@ -180,4 +180,21 @@ describe('qq2clone connect and edit against libvirt', function () {
     assert.match(r.stderr, new RegExp(`edits are in ${m[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     assert.equal(virsh('dumpxml', '--inactive', name), before);
   });
+
+  it('edit follows a rename and puts back the bookkeeping the edit dropped, as the extension does (one rule in the service)', () => {
+    const name = nameOf(2);
+    const renamed = `${name}-renamed`;
+    const uuid = virsh('domuuid', name).trim();
+    const editor = script(
+      path.join(home, 'rename-and-drop-meta'),
+      `sed -i -e "s|<name>${name}</name>|<name>${renamed}</name>|" -e "/<metadata>/,/<\\/metadata>/d" "$1"`,
+    );
+    const out = ok({ EDITOR: editor, VISUAL: '' }, 'edit', '2');
+    assert.match(out, new RegExp(`renamed from ${name} to ${renamed}`));
+    assert.match(out, /metadata> element the edit dropped was put back/);
+    assert.equal(virsh('domuuid', renamed).trim(), uuid);
+    assert.match(virsh('dumpxml', '--inactive', renamed), /qq2clone\.invalid\/xmlns\/clone\/1/);
+    assert.match(ok({}, 'list'), new RegExp(`^2\\s+${renamed}\\b`, 'm'));
+  });
 });
+

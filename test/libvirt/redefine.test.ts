@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { LibvirtError, UsageError } from '../../src/core/errors';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
-import { redefineClone } from '../../src/libvirt/clones/redefine';
+import { redefineClone, saveEditedClone } from '../../src/libvirt/clones/redefine';
 import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 
 describe('libvirt: redefine a clone under a new name or UUID', function () {
@@ -159,4 +159,28 @@ describe('libvirt: redefine a clone under a new name or UUID', function () {
     }
     console.log(`    outcomes: ${[...new Set(outcomes)].map((o) => `${outcomes.filter((x) => x === o).length}x ${o}`).join('; ')}`);
   });
+
+  it("saveEditedClone (the CLI's edit and the documents): puts back dropped bookkeeping, follows a rename, refuses an edit of a changed clone", async () => {
+    const t = bed.makeTemplateFile(svc.config.templateDir, 'edited');
+    const [c] = await svc.clone(t.name, 1);
+    const base = await svc.domainXml(c!.uuid, { inactive: true });
+    const dropped = withName(base.replace(/\s*<metadata>[\s\S]*?<\/metadata>/, ''), c!.name, `${c!.name}-x`);
+    assert.doesNotMatch(dropped, /xmlns\/clone\/1/);
+    const r = await saveEditedClone(svc, c!, dropped, { base });
+    assert.equal(r.renamed, true);
+    assert.equal(r.metadataRestored, true);
+    const inv = await svc.inventory();
+    const again = inv.clones.find((x) => x.uuid === c!.uuid);
+    assert.deepEqual([again?.template, again?.id, again?.name], [t.name, 1, `${c!.name}-x`]);
+    // Changed behind the edit's back (memory): the edit started from the old definition is refused, nothing defined.
+    const now = await svc.domainXml(c!.uuid, { inactive: true });
+    const file = path.join(bed.root, 'behind.xml');
+    fs.writeFileSync(file, now.replace(/<memory unit='KiB'>\d+/, "<memory unit='KiB'>40960"));
+    virsh('define', file);
+    const behind = await svc.domainXml(c!.uuid, { inactive: true });
+    await assert.rejects(saveEditedClone(svc, { uuid: c!.uuid, name: `${c!.name}-x` }, now.replace(/<memory unit='KiB'>\d+/, "<memory unit='KiB'>36864"), { base: now }), UsageError);
+    assert.equal(await svc.domainXml(c!.uuid, { inactive: true }), behind);
+    await svc.run('rm', [{ ...again!, name: `${c!.name}-x` }]);
+  });
 });
+

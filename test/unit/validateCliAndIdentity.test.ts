@@ -4,10 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../src/cli/run';
-import { domainIdentity, withMetadata } from '../../src/xml/identity';
 
 const FIXTURE = fs.readFileSync(path.join(__dirname, '../fixtures/xml/domain-inactive.xml'), 'utf8');
-const META = '<q2c:clone xmlns:q2c="https://qq2clone.invalid/xmlns/clone/1" template="t" id="3"/>';
 
 describe('qq2clone validate FILE...', function () {
   this.timeout(30000);
@@ -57,25 +55,5 @@ describe('qq2clone validate FILE...', function () {
   it('exits 10 for a file it cannot read, 12 without files', async () => {
     assert.equal((await cli('validate', path.join(dir, 'missing.xml'))).code, 10);
     assert.equal((await cli('validate')).code, 12);
-  });
-});
-
-describe('domain identity in the editor', () => {
-  it('reads name, UUID and our metadata element from the text', () => {
-    assert.deepEqual(domainIdentity(FIXTURE), { name: 'qqt-xmlfix-7918', uuid: 'd16dd2cb-e4a0-4007-81cc-30612c37483f' });
-    const withMeta = FIXTURE.replace('  <memory', `  <metadata>\n    ${META}\n  </metadata>\n  <memory`);
-    assert.equal(domainIdentity(withMeta).metadata, META);
-  });
-
-  it('puts our metadata back without touching the rest of the text', () => {
-    const commented = FIXTURE.replace('<devices>', '<devices>   <!-- mine -->');
-    const out = withMetadata(commented, META);
-    assert.equal(out.replace(`  <metadata>\n    ${META}\n  </metadata>\n`, ''), commented);
-    assert.equal(domainIdentity(out).metadata, META);
-    assert.equal(withMetadata(out, META), out);
-    const other = commented.replace('  <memory', '  <metadata>\n    <x:y xmlns:x="urn:x"/>\n  </metadata>\n  <memory');
-    const merged = withMetadata(other, META);
-    assert.match(merged, /<x:y xmlns:x="urn:x"\/>\n\s+<q2c:clone[^>]*\/>\n\s+<\/metadata>/);
-    assert.equal(domainIdentity(merged).metadata, META);
   });
 });

@@ -10,7 +10,7 @@
 import { LibvirtError, Qq2Error, UsageError } from '../../core/errors';
 import type { LibvirtService } from '../api';
 import { forgetDomain, tryVirshVia, virshVia } from '../serviceCore';
-import { parseDomain } from '../domain';
+import { applyEdits, metaEdit, parseDomain } from '../domain';
 
 /** The domain as libvirt knows it now. */
 export interface DefinedDomain {
@@ -129,4 +129,33 @@ async function replaceDefinition(svc: LibvirtService, old: DefinedDomain, name: 
   }
   forgetDomain(svc, old.uuid);
   return id;
+}
+
+/** What saving an edited clone did: the redefinition, and the XML defined (our metadata put back if it was dropped). */
+export interface SavedEdit extends Redefined {
+  readonly xml: string;
+  readonly metadataRestored: boolean;
+}
+
+/**
+ * Saves an edited definition of a clone: the one rule of the CLI's edit and the extension's documents. Our
+ * bookkeeping element is put back when the edit dropped it (it is what makes the domain clone N of T); a new name
+ * or UUID is followed (redefineClone); and it is defined under the clone's lock only while the clone's definition is
+ * still `base`, the one the edit started from (else `conflict(now)`, or a UsageError, refuses and nothing changes).
+ */
+export async function saveEditedClone(
+  svc: LibvirtService,
+  old: DefinedDomain,
+  edited: string,
+  o: { base: string; signal?: AbortSignal; conflict?: (now: string) => Error; current?: () => Promise<string> },
+): Promise<SavedEdit> {
+  const meta = parseDomain(o.base).meta;
+  const d = parseDomain(edited);
+  const xml = d.meta || !meta ? edited : applyEdits(edited, [metaEdit(d, meta)]);
+  const current = o.current ?? (() => svc.domainXml(old.uuid, { inactive: true, ...(o.signal ? { signal: o.signal } : {}) }));
+  const r = await redefineClone(svc, old, xml, o.signal, async () => {
+    const now = await current();
+    if (now !== o.base) throw o.conflict?.(now) ?? new UsageError(`${old.name} was changed by something else since the edit began: not defined.`);
+  });
+  return { ...r, xml, metadataRestored: xml !== edited };
 }

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import type { CliCommand } from '../shared';
 import type { CliContext } from '../../context';
 import { expectArgs } from '../shared';
@@ -9,25 +8,19 @@ import { confirm } from '../shared';
 import { UsageError, XmlError } from '../../../core/errors';
 import { editorOf, runEditor } from '../../../libvirt/process';
 import { validateDomainXml, disposeSharedValidator } from '../../../validation';
+import { saveEditedClone } from '../../../libvirt/clones';
 
-/** What is wrong with the edited text (`LINE: message`), empty when it may be defined. */
-async function problemsOf(text: string, name: string, uuid: string): Promise<{ line: number; message: string }[]> {
+/** What is wrong with the edited text against libvirt's schemas (`LINE: message`), empty when it may be defined. */
+async function problemsOf(text: string): Promise<{ line: number; message: string }[]> {
   const r = await validateDomainXml(text);
-  if (!r.valid) return [...r.problems];
-  const d = (new XMLParser({ parseTagValue: false }).parse(text) as { domain?: { name?: unknown; uuid?: unknown } }).domain;
-  const lineOf = (tag: string) => text.slice(0, Math.max(0, text.indexOf(`<${tag}>`))).split('\n').length;
-  const out: { line: number; message: string }[] = [];
-  if (String(d?.name ?? '') !== name) out.push({ line: lineOf('name'), message: `<name> must stay ${name}: qq2clone finds its clones by name.` });
-  if (String(d?.uuid ?? '').toLowerCase() !== uuid.toLowerCase()) {
-    out.push({ line: lineOf('uuid'), message: `<uuid> must stay ${uuid}: a new UUID would define a second machine.` });
-  }
-  return out;
+  return r.valid ? [] : [...r.problems];
 }
 
 /**
  * qq2clone edit NUMBER: the clone's inactive XML, secrets included (so a graphics password survives the edit), in
  * $VISUAL/$EDITOR (vi); unchanged text changes nothing; the edited text is checked against libvirt's schemas and
- * defined only when valid, under the clone's lock and only if the clone was not changed meanwhile. Invalid: FILE:LINE: message per
+ * defined only when valid, through the service's saveEditedClone (renames followed, metadata put back, refused if the
+ * clone was changed meanwhile). Invalid: FILE:LINE: message per
  * problem, exit 15, and the file is kept so the edits are not lost. Without a terminal, runs only an editor that
  * VISUAL or EDITOR names (a script's `EDITOR='sed -i ...'`), never vi.
  */
@@ -51,21 +44,26 @@ async function editClone(ctx: CliContext, number: string): Promise<void> {
       await runEditor(editor.command, file, ctx.signal);
       const text = fs.readFileSync(file, 'utf8');
       if (text === original) return ctx.out.info(`No change: clone ${clone.id} (${clone.name}) is as it was.`);
-      const problems = await problemsOf(text, clone.name, clone.uuid);
+      const problems = await problemsOf(text);
       if (problems.length === 0) {
+        let saved;
         try {
-          // Under the clone's lock (across processes), and only over the definition the edit started from.
-          await svc.withCloneLock(clone.uuid, async () => {
-            const now = await svc.domainXml(clone.uuid, { inactive: true, signal: ctx.signal });
-            if (now !== original) throw new UsageError(`Clone ${clone.id} (${clone.name}) was changed by something else while you edited it: not defined.`);
-            await svc.defineXml(text, ctx.signal);
-          }, ctx.signal);
+          // The service's one rule for edited clones (as the extension's documents): under the clone's lock, only over
+          // the definition the edit started from, a new name or UUID followed, our metadata put back if dropped.
+          saved = await saveEditedClone(svc, clone, text, {
+            base: original,
+            signal: ctx.signal,
+            conflict: () => new UsageError(`Clone ${clone.id} (${clone.name}) was changed by something else while you edited it: not defined.`),
+          });
         } catch (e) {
           keep = true;
           ctx.out.error(e instanceof UsageError ? `Your edits are in ${file}.` : `libvirt did not accept the edited XML; your edits are in ${file}.`);
           throw e;
         }
-        return ctx.out.info(`Defined clone ${clone.id} (${clone.name}) from the edited XML.`);
+        if (saved.renamed) ctx.out.info(`Clone ${clone.id} renamed from ${clone.name} to ${saved.name}.`);
+        if (saved.newUuid) ctx.out.info(`Clone ${clone.id}: its UUID is now ${saved.uuid} (was ${clone.uuid}).`);
+        if (saved.metadataRestored) ctx.out.info(`Clone ${clone.id}: the qq2clone <metadata> element the edit dropped was put back.`);
+        return ctx.out.info(`Defined clone ${clone.id} (${saved.name}) from the edited XML.`);
       }
       for (const p of problems) ctx.io.stderr(`${file}:${p.line}: ${p.message}\n`);
       if (!(await confirm(ctx, 'The XML is not valid. Edit it again?'))) {
