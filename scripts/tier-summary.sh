@@ -4,7 +4,9 @@
 set -uo pipefail
 clean=$(sed 's/\x1b\[[0-9;]*m//g' "$1")
 counts=$(grep -E '^[[:space:]]+[0-9]+ (passing|pending|failing)' <<<"$clean" | sed -E 's/^[[:space:]]+//; s/ \(.*\)$//' | paste -sd, - | sed 's/,/, /g')
-skipped=$(grep -E '^[[:space:]]+- ' <<<"$clean" | sed -E 's/^[[:space:]]+- //' | paste -sd'|' - | sed 's/|/; /g')
+# Pending tests are listed before mocha's closing counts; the failure details after them hold diff lines ("- x").
+listing=$(awk '/^[[:space:]]+[0-9]+ passing/ { exit } { print }' <<<"$clean")
+skipped=$(grep -E '^[[:space:]]+- ' <<<"$listing" | sed -E 's/^[[:space:]]+- //' | paste -sd'|' - | sed 's/|/; /g')
 line="${counts:-no mocha summary found}"
 [ -n "$skipped" ] && line="$line; skipped: $skipped"
 echo "$line"

@@ -62,4 +62,19 @@ describe('test tiers cannot pass by accident', function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("a failure's diff lines are not read as skipped tests", () => {
+    const r = runWithConfig('test/unit/.mocharc.json', "it('compares', () => { require('node:assert/strict').deepEqual(['a', 'locks'], ['a']); });\n");
+    assert.notEqual(r.status, 0);
+    assert.match(r.output, /^\s+-\s+"locks"$/m, 'the diff has an indented "- ..." line');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'q2c-tier-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'tier.log'), r.output);
+      const s = spawnSync('bash', [path.join(REPO, 'scripts/tier-summary.sh'), path.join(dir, 'tier.log')], { encoding: 'utf8' });
+      assert.equal(s.stdout, '0 passing, 1 failing\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
