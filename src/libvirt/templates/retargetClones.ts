@@ -1,5 +1,5 @@
 /**
- * Rewriting a clone's bookkeeping (the service's metadata element, see splice.ts) so that it names another
+ * Rewriting a clone's bookkeeping (the service's metadata element, see domain/domainModel.ts) so that it names another
  * template: used by rename. The clone must be off: its persistent definition is redefined with only our metadata
  * element changed (spliced, the rest byte-identical).
  */
