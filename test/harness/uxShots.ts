@@ -156,7 +156,10 @@ async function main(): Promise<number> {
     // A refused save: invalid XML typed into clone 1's document, then Ctrl+S.
     const first = made[0]!;
     await menuOf(page, first.name);
-    await page.locator('.context-view .action-label', { hasText: /^Edit XML$/ }).first().click();
+    // Hover to focus the entry, then Enter: with the clone menu this long a click on the label was not taken.
+    const editXml = page.locator('.context-view .action-label', { hasText: /^Edit XML$/ }).first();
+    await editXml.hover();
+    await page.keyboard.press('Enter');
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.waitFor({ state: 'visible', timeout: 30_000 });
     await page.waitForTimeout(1000);
