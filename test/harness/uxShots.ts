@@ -23,6 +23,16 @@ const expect = (ok: boolean, what: string): void => {
   if (!ok) problems.push(what);
 };
 
+/**
+ * Chooses an entry of the open context menu as a keyboard user would: hover to focus it, then Enter (a click on the
+ * label was sometimes not taken, leaving the menu open, since the clone menus grew).
+ */
+async function chooseMenuEntry(page: Page, label: RegExp): Promise<void> {
+  const entry = page.locator('.context-view .action-label', { hasText: label }).first();
+  await entry.hover();
+  await page.keyboard.press('Enter');
+}
+
 async function palette(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
@@ -156,10 +166,7 @@ async function main(): Promise<number> {
     // A refused save: invalid XML typed into clone 1's document, then Ctrl+S.
     const first = made[0]!;
     await menuOf(page, first.name);
-    // Hover to focus the entry, then Enter: with the clone menu this long a click on the label was not taken.
-    const editXml = page.locator('.context-view .action-label', { hasText: /^Edit XML$/ }).first();
-    await editXml.hover();
-    await page.keyboard.press('Enter');
+    await chooseMenuEntry(page, /^Edit XML$/);
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.waitFor({ state: 'visible', timeout: 30_000 });
     await page.waitForTimeout(1000);
@@ -221,7 +228,7 @@ async function main(): Promise<number> {
     await rows[2]!.click({ modifiers: ['Shift'] });
     const entries = await menuOf(page, made[2]!.name);
     expect(entries.includes('Delete Clones…'), 'the clones menu lacks Delete Clones…');
-    await page.locator('.context-view .action-label', { hasText: /^Delete Clones…$/ }).first().click();
+    await chooseMenuEntry(page, /^Delete Clones…$/);
     await page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Delete$/ }).first().click({ timeout: 15_000 });
     const t0 = Date.now();
     await notifications(page); // the center, left open, lists the progress as it changes
