@@ -442,34 +442,6 @@ def shutdown(*_):
     os._exit(143)
 
 
-MESSAGES = (
-    ("No such file or directory", "ENOENT"),
-    ("File exists", "EEXIST"),
-    ("Not a directory", "ENOTDIR"),
-    ("Is a directory", "EISDIR"),
-    ("Directory not empty", "ENOTEMPTY"),
-    ("Permission denied", "EACCES"),
-    ("Read-only file system", "EROFS"),
-    ("No space left on device", "ENOSPC"),
-)
-
-
-def reply(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def shutdown(*_):
-    """Cancelled (SIGTERM), possibly in the middle of the launch: stop QEMU and remove its socket folder."""
-    for d in own_children_sockdirs(kill=True):
-        try:
-            for n in os.listdir(d):
-                os.unlink(os.path.join(d, n))
-            os.rmdir(d)
-        except OSError:
-            pass
-    os._exit(143)
-
 
 def main():
     signal.signal(signal.SIGTERM, shutdown)
