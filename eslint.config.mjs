@@ -12,6 +12,13 @@ const noProcessLoading = [
 ];
 const noVscode = { name: 'vscode', message: 'core/, libvirt/ and cli/ must not load vscode.', allowTypeImports: true };
 
+/** Clone, rm, check, staging and the power-off policies reach image files only through the image store. */
+const STORE_CLIENTS = ['src/libvirt/clones/**/*.ts', 'src/libvirt/check/check.ts', 'src/libvirt/check/fixes.ts', 'src/libvirt/policy/apply.ts'];
+const storeMessage =
+  'Image files go through the image store (src/libvirt/storage/imageStore.ts, chosen in openImageStore): no file system or image tool here.';
+const noFileImports = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name) => ({ name, message: storeMessage, allowTypeImports: true }));
+const noImageTools = [{ selector: "Literal[value=/^(qemu-img|qemu-io|shred)$/]", message: storeMessage }];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.cs/**', 'esbuild.js', 'eslint.config.mjs'] },
   ...tseslint.configs.recommended,
@@ -46,6 +53,13 @@ export default tseslint.config(
     files: ['src/libvirt/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [noVscode] }],
+    },
+  },
+  {
+    files: STORE_CLIENTS,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [noVscode, ...noFileImports] }],
+      'no-restricted-syntax': ['error', ...noImageTools],
     },
   },
 );

@@ -4,12 +4,11 @@
  * nothing uses when the fix runs (checked again then); the fixes that remove a clone or set a template file aside
  * are `explicit`: applied only when chosen one by one, never by "apply all".
  */
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CloneInfo, Inventory, LibvirtService } from '../api';
-import type { DomainValidator } from '../templates';
+import { readTemplate, type DomainValidator } from '../templates';
 import { generationDir, isWritableOnDisk } from '../storage';
-import { storageDir } from '../storage';
+import { imageStoreOf, storageDir, type ImageStore } from '../storage';
 import { DomainDoc } from '../domain';
 import { imageInfo } from '../storage';
 import { graceFor, inUse, scanUsage, tooYoung, whyUndecided, type Usage } from '../storage';
@@ -22,6 +21,8 @@ export type { Finding, FindingKind } from './findings';
 
 interface Scan {
   readonly inv: Inventory;
+  readonly images: ImageStore;
+  readonly templateDir: string;
   readonly dir: string;
   readonly usage: Usage;
   /** Why nothing may be deleted now (something could not be read), if so. */
@@ -42,7 +43,7 @@ export async function runCheck(
   const usage = await scanUsage(svc, signal);
   const imageOwner = new Map<string, string>();
   for (const t of inv.templates) for (const i of t.disks) imageOwner.set(path.resolve(i), t.name);
-  const scan: Scan = { inv, dir, usage, undecided: whyUndecided(usage), known: new Set(inv.templates.map((t) => t.name)), imageOwner };
+  const scan: Scan = { inv, images: imageStoreOf(svc), templateDir: svc.config.templateDir, dir, usage, undecided: whyUndecided(usage), known: new Set(inv.templates.map((t) => t.name)), imageOwner };
   const findings = [
     ...(await templateFindings(scan, options.validate)),
     ...(await cloneFindings(scan)),
@@ -61,7 +62,7 @@ async function templateFindings(scan: Scan, validate?: DomainValidator): Promise
     let problem = t.problem;
     if (!problem) {
       try {
-        const xml = await fs.readFile(t.xmlPath, 'utf8');
+        const xml = await readTemplate(scan.templateDir, t.name);
         new DomainDoc(xml);
         const p = validate ? await validate(xml) : [];
         if (p.length) problem = p.join('; ');
@@ -160,7 +161,7 @@ async function cloneFindings(scan: Scan): Promise<Finding[]> {
           advice: `The clone cannot start.${missing === disk ? '' : ` Restore ${missing} if you can.`}`,
           ...removeFix(c, 'it cannot start'),
         });
-      } else if (backing && !missing && (await changedSince(backing, disk))) {
+      } else if (backing && !missing && (await changedSince(scan.images, backing, disk))) {
         out.push({
           kind: 'backing-changed', template: c.template, uuid: c.uuid, file: backing,
           message: `${label}: its backing file ${backing} was modified after the clone was made; the clone's view of its disk may be corrupt.`,
@@ -190,12 +191,10 @@ async function cloneFindings(scan: Scan): Promise<Finding[]> {
 }
 
 /** True when `backing` was written after `overlay` was made. */
-async function changedSince(backing: string, overlay: string): Promise<boolean> {
-  const stats = await Promise.all([fs.stat(overlay), fs.stat(backing)]).catch(() => undefined);
-  if (!stats) return false; // removed while we looked
-  const [ov, bk] = stats;
-  const made = ov.birthtimeMs > 0 ? ov.birthtimeMs : ov.ctimeMs;
-  return bk.mtimeMs > made + 1000;
+async function changedSince(images: ImageStore, backing: string, overlay: string): Promise<boolean> {
+  const [ov, bk] = await Promise.all([overlay, backing].map((f) => images.stat(f, { followLinks: true }).catch(() => undefined)));
+  if (!ov || !bk) return false; // removed while we looked
+  return bk.mtimeMs > ov.createdMs + 1000;
 }
 
 /** Foreign domains: a template image attached writable is a danger to clones. */
@@ -234,16 +233,10 @@ async function storageFindings(scan: Scan, signal?: AbortSignal): Promise<Findin
     readonly mtimeMs: number;
   }
   const candidates = async (dir: string): Promise<Candidate[]> => {
-    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
-    const files: Candidate[] = [];
-    for (const e of entries.filter((x) => x.isFile() && !x.name.endsWith('.part'))) {
-      const file = path.join(dir, e.name);
-      if (inUse(scan.usage, file)) continue;
-      const st = await fs.stat(file).catch(() => undefined);
-      if (!st) continue; // gone meanwhile
-      files.push({ file, recent: tooYoung(file, st), mtimeMs: st.mtimeMs });
-    }
-    return files;
+    const entries = await scan.images.list(dir).catch(() => []);
+    return entries
+      .filter((st) => !st.path.endsWith('.part') && !inUse(scan.usage, st.path))
+      .map((st) => ({ file: st.path, recent: tooYoung(st.path, st), mtimeMs: st.mtimeMs }));
   };
   for (const c of await candidates(scan.dir)) {
     const { file } = c;

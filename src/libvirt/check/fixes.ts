@@ -3,7 +3,6 @@
  * clones may be in the making): a file is deleted only inside our storage, when it is not too new and nothing uses
  * it; a clone is removed through the product's rm; a number is given only while it is still duplicated.
  */
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { UsageError } from '../../core/errors';
 import type { CloneInfo, LibvirtService } from '../api';
@@ -13,8 +12,8 @@ import { makeReadOnly } from '../storage';
 import { forgetDomain, virshVia } from '../serviceCore';
 import { applyEdits, metaEdit, parseDomain } from '../domain';
 import { isInside } from '../storage';
-import { storageDir } from '../storage';
-import { readTemplateDir } from '../templates';
+import { imageStoreOf, storageDir } from '../storage';
+import { readTemplateDir, setTemplateFileAside } from '../templates';
 import { inUse, scanUsage, tooYoung, whyUndecided } from '../storage';
 
 /**
@@ -59,9 +58,10 @@ async function deleteUnused(svc: LibvirtService, name: string, signal?: AbortSig
   const dir = await storageDir(svc, signal);
   const file = path.resolve(name);
   if (!isInside(file, dir)) throw new UsageError(`Refusing to delete ${file}: it is not in ${dir}.`);
-  const st = await fs.lstat(file).catch(() => undefined);
+  const images = imageStoreOf(svc);
+  const st = await images.stat(file);
   if (!st) return `${file} is already gone.`;
-  if (!st.isFile()) throw new UsageError(`Refusing to delete ${file}: it is not a regular file.`);
+  if (!st.isFile) throw new UsageError(`Refusing to delete ${file}: it is not a regular file.`);
   if (tooYoung(file, st)) {
     throw new UsageError(`Not deleted: ${file} was written moments ago and may belong to a clone being made. Run check again later.`);
   }
@@ -69,7 +69,7 @@ async function deleteUnused(svc: LibvirtService, name: string, signal?: AbortSig
   const undecided = whyUndecided(usage);
   if (undecided) throw new UsageError(`Not deleted: ${file}: ${undecided}.`);
   if (inUse(usage, file)) throw new UsageError(`Not deleted: ${file} is in use now (a domain or a template uses it).`);
-  await fs.rm(file);
+  await images.delete(file);
   return `Deleted ${file}.`;
 }
 
@@ -117,8 +117,6 @@ async function setAside(svc: LibvirtService, file: string, signal?: AbortSignal)
   if (!t) return `${file} is already gone.`;
   const clones = (await svc.inventory(signal)).clones.filter((c) => c.template === name).length;
   if (clones) throw new UsageError(`Not set aside: template ${name} has ${clones} clone(s) now. Correct it with modify-template ${name} edit.`);
-  let target = `${file}.invalid`;
-  for (let i = 2; await fs.lstat(target).then(() => true, () => false); i++) target = `${file}.invalid-${i}`;
-  await fs.rename(file, target);
+  const target = await setTemplateFileAside(file);
   return `Set ${file} aside as ${target}: template ${name} is no longer listed.`;
 }

@@ -1,6 +1,6 @@
 /**
- * Making clones: per template disk one qcow2 overlay (backing file = the template's disk, with its format) is made
- * once per batch with qemu-img and copied for every clone (copying is much faster than one qemu-img per clone);
+ * Making clones: per template disk the image store makes a batch of qcow2 overlays (backing file = the template's
+ * disk, with its format; the local-file store copies one prototype, much faster than one qemu-img per clone);
  * then the clone's XML is spliced from the template's and defined through a session, and started if asked.
  * All-or-nothing per clone: on failure or cancel, what that clone made is removed. Template disks are only read.
  * The batch reports every clone asked for as made, failed (with its error) or cancelled; a failure of one clone
@@ -8,7 +8,6 @@
  * distinct numbers; the MACs it gives are new on the whole connection.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { CancelledError, TemplateError, UsageError, asQq2Error } from '../../core/errors';
 import { cloneCountProblem } from '../../core/cloneCount';
@@ -18,7 +17,7 @@ import { readDomains } from './inventory';
 import { forEachBounded } from '../../core/limit';
 import { explainStartFailure } from './setOperations';
 import { cloneXml, clonableDisks, parseDomain, type DiskInfo } from '../domain';
-import { refreshPool, resolveStorage, type StorageDir } from '../storage';
+import { explainNoSpace, openImageStore, type ImageStore, type OverlayBatch, type StorageDir } from '../storage';
 import { readTemplate } from '../templates';
 import { templatePolicyOf } from '../domain';
 import { connectionMacs } from './macs';
@@ -45,21 +44,8 @@ export function cloneName(template: string, id: number): string {
   return `${template}-${id}`;
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.lstat(p).then(
-    () => true,
-    () => false,
-  );
-}
-
 function overlayPath(s: StorageDir, name: string, disk: DiskInfo): string {
   return path.join(s.dir, `${name}-${disk.target ?? `disk${disk.index}`}.qcow2`);
-}
-
-async function backingFormat(core: ServiceCore, disk: DiskInfo, signal?: AbortSignal): Promise<string> {
-  if (disk.format) return disk.format;
-  const info = JSON.parse(await core.tool('qemu-img', ['info', '-U', '--output=json', disk.source!], signal)) as { format?: string };
-  return info.format ?? 'raw';
 }
 
 /**
@@ -68,7 +54,7 @@ async function backingFormat(core: ServiceCore, disk: DiskInfo, signal?: AbortSi
  * undefined its overlays are kept (a defined domain without its disk is worse than a left-over). Resolves to what
  * is left behind and what to do about it, or undefined when nothing is.
  */
-async function undoClone(core: ServiceCore, uuid: string, name: string, overlays: readonly string[]): Promise<string | undefined> {
+async function undoClone(core: ServiceCore, images: ImageStore, uuid: string, name: string, overlays: readonly string[]): Promise<string | undefined> {
   const exists = () => core.virsh(['domstate', uuid]).then(() => true, () => false);
   await core.virsh(['destroy', uuid]).catch(() => undefined); // fails when it does not run: the undefine tells
   const undefined_ = await core.virsh(['undefine', uuid, '--managed-save', '--nvram']).then(
@@ -80,7 +66,7 @@ async function undoClone(core: ServiceCore, uuid: string, name: string, overlays
     return `Undoing it failed too (${undefined_.message}): domain ${name} (${uuid}) is still defined and its overlay(s) ${overlays.join(', ')} were kept; remove it with virsh undefine ${uuid} and delete them, or run qq2clone check.`;
   }
   const kept: string[] = [];
-  for (const f of overlays) await fs.rm(f, { force: true }).catch((e: unknown) => kept.push(`${f} (${asQq2Error(e).message})`));
+  for (const f of overlays) await images.delete(f).catch((e: unknown) => kept.push(`${f} (${asQq2Error(e).message})`));
   return kept.length ? `Undoing it could not delete ${kept.join(', ')}: delete it by hand or run qq2clone check.` : undefined;
 }
 
@@ -128,9 +114,10 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
   const disks = clonableDisks(parsed);
   // The template's default power-off policy, inherited by each new clone.
   const policy = templatePolicyOf(parsed);
+  const images = openImageStore(core);
   for (const d of disks)
-    if (!(await exists(d.source!))) throw new TemplateError(`Template ${template}: disk ${d.source} does not exist.`);
-  const storage = await resolveStorage(core, o.storage ?? core.config.storage, signal);
+    if (!(await images.exists(d.source!))) throw new TemplateError(`Template ${template}: disk ${d.source} does not exist.`);
+  const storage = await images.locate(o.storage ?? core.config.storage, signal);
   const domains = await readDomains(core, signal);
   const names = new Set(domains.map((d) => d.name));
   const usedIds = new Set(domains.filter((d) => d.meta?.template === template).map((d) => d.meta!.id));
@@ -141,11 +128,11 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
     if (names.has(name)) continue;
     const overlays = new Map(disks.map((d) => [d.index, overlayPath(storage, name, d)] as const));
     let free = true;
-    for (const p of overlays.values()) if (await exists(p)) free = false;
+    for (const p of overlays.values()) if (await images.exists(p)) free = false;
     if (free) plan.push({ id, name, overlays });
   }
-  // One prototype overlay per disk, copied for every clone.
-  const protos = new Map<number, string>();
+  // One batch of overlays per disk (the store makes them quickly one after the other).
+  const batches = new Map<number, OverlayBatch>();
   // New MACs differ from those of every domain on the connection, and from each other.
   const macs = await connectionMacs(core, signal);
   const made: CloneInfo[] = [];
@@ -153,10 +140,8 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
   let done = 0;
   try {
     for (const d of disks) {
-      const proto = path.join(storage.dir, `.q2c-proto-${randomBytes(6).toString('hex')}.qcow2`);
-      protos.set(d.index, proto);
-      const fmt = await backingFormat(core, d, signal);
-      await core.tool('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', fmt, '-b', d.source!, proto], signal);
+      const o = { ...(d.format ? { backingFormat: d.format } : {}), ...(signal ? { signal } : {}) };
+      batches.set(d.index, await images.overlayBatch(d.source!, storage.dir, o).catch(async (e: unknown) => Promise.reject(await explainNoSpace(e, images, storage.dir))));
     }
     await forEachBounded(
       plan,
@@ -166,7 +151,7 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
         const copied: string[] = [];
         try {
           for (const [index, target] of p.overlays) {
-            await fs.copyFile(protos.get(index)!, target, fs.constants.COPYFILE_EXCL);
+            await batches.get(index)!.make(target, signal);
             copied.push(target);
           }
           if (signal?.aborted) throw new CancelledError();
@@ -181,8 +166,8 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
           if (o.run) await core.virsh(['start', uuid], signal).catch((e: unknown) => Promise.reject(explainStartFailure(e, { template, id: p.id, uuid, name: p.name })));
           made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false, storage: storage.dir });
         } catch (e) {
-          const err = asQq2Error(e);
-          const left = await undoClone(core, uuid, p.name, copied);
+          const err = asQq2Error(await explainNoSpace(e, images, storage.dir));
+          const left = await undoClone(core, images, uuid, p.name, copied);
           if (left) err.message = `${err.message}. ${left}`;
           // A clone interrupted by the cancel counts as cancelled (undone like any other), unless undoing it failed.
           if (left || (!(err instanceof CancelledError) && !signal?.aborted))
@@ -193,8 +178,8 @@ async function cloneBatch(core: CloneDeps, template: string, count: number, o: C
       signal,
     );
   } finally {
-    for (const proto of protos.values()) await fs.rm(proto, { force: true });
-    await refreshPool(core, storage);
+    for (const b of batches.values()) await b.close();
+    await images.changed(storage);
   }
   // The rest were interrupted by the cancel or never begun (the plan always has `count` entries: ids are unbounded).
   const cancelled = count - made.length - failed.length;

@@ -4,7 +4,6 @@
  * with a bound, never two at once on one clone.
  * Cancelling stops taking items and kills running commands; every item lands in exactly one BatchResult list.
  */
-import * as fs from 'node:fs/promises';
 import { CancelledError, LibvirtError, asQq2Error, type Qq2Error } from '../../core/errors';
 import { isActive, skipReason } from '../../core/operations';
 import type { BatchOptions, BatchResult, CloneOperation, CloneRef } from '../api';
@@ -13,7 +12,7 @@ import { readDomains, readMetas, type DomainRow } from './inventory';
 import { explainLock } from '../storage';
 import { forEachBounded } from '../../core/limit';
 import { cloneKey, type Locks } from '../process';
-import { managedSavePath } from '../storage';
+import { localFileStore, managedSavePath, openImageStore, type ImageStore } from '../storage';
 import { DEFAULT_POOL_SIZE } from '../virsh';
 import { isInside } from '../storage';
 import { readTemplateDir } from '../templates';
@@ -44,17 +43,9 @@ const SIMPLE: Partial<Record<CloneOperation, string>> = {
   'save-rm': 'managedsave-remove',
 };
 
-/** Overwrites a file's bytes with zeros (the guest data it holds), syncs it. */
-async function wipeFile(file: string): Promise<void> {
-  const h = await fs.open(file, 'r+');
-  try {
-    const { size } = await h.stat();
-    const zeros = Buffer.alloc(1 << 20);
-    for (let pos = 0; pos < size; pos += zeros.length) await h.write(zeros, 0, Math.min(zeros.length, size - pos), pos);
-    await h.sync();
-  } finally {
-    await h.close();
-  }
+/** Overwrites a file before it is deleted: shred's passes of random data, or zeros (rm-wipe). */
+function overwrite(images: ImageStore, op: CloneOperation, file: string, signal?: AbortSignal): Promise<void> {
+  return op === 'rm-shred' ? images.shred(file, signal) : images.wipe(file, signal);
 }
 
 async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation, templateDisks: Set<string>, signal?: AbortSignal): Promise<void> {
@@ -68,9 +59,9 @@ async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation
   });
   // Its saved state holds the guest's RAM: overwritten like the overlays, before libvirt deletes it.
   if (row.saved && op !== 'rm') {
+    // libvirt's own file on this machine (managedSavePath refuses any other): overwritten as a local file.
     const file = await managedSavePath(core.config.uri, row.name);
-    if (op === 'rm-shred') await core.tool('shred', ['--', file]);
-    else await wipeFile(file);
+    await overwrite(localFileStore((a, s) => core.virsh(a, s)), op, file);
     await core.virsh(['managedsave-remove', row.uuid], signal);
   }
   try {
@@ -83,14 +74,13 @@ async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation
   core.metaCache.delete(row.uuid);
   // Only files this clone owns per its bookkeeping, inside the storage it was made in, never a template's disk.
   const storage = meta?.storage ?? core.config.storage;
+  const images = openImageStore(core);
   for (const file of meta?.overlays ?? []) {
     if (!isInside(file, storage) || templateDisks.has(file)) continue;
-    const st = await fs.lstat(file).catch(() => undefined);
-    if (!st?.isFile()) continue;
+    if (!(await images.stat(file))?.isFile) continue;
     // Overwrite first (shred: its passes of random data; wipe: zeros), then delete.
-    if (op === 'rm-shred') await core.tool('shred', ['--', file]);
-    else if (op === 'rm-wipe') await wipeFile(file);
-    await fs.rm(file, { force: true });
+    if (op !== 'rm') await overwrite(images, op, file);
+    await images.delete(file);
   }
 }
 

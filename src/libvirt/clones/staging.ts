@@ -5,18 +5,17 @@
  * it; existing clones keep the generation they were made from, and an old generation we made is deleted only when
  * nothing uses it any more.
  */
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { UsageError } from '../../core/errors';
 import type { CloneInfo, LibvirtService } from '../api';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { isActive } from '../../core/operations';
 import { randomMac } from './makeClones';
 import { connectionMacs } from './macs';
 import { cloneXml, clonableDisks, overlayDisks, parseDomain } from '../domain';
 import { forgetDomain, tryVirshVia, virshBatchVia, virshVia } from '../serviceCore';
 import { generationFilesOf, unusedGenerations } from '../templates';
-import { backingChain, createOverlay, flattenInto, generationDir, generationOf, generationPath, isOurGeneration } from '../storage';
+import { backingChain, explainNoSpace, generationDir, generationOf, generationPath, imageStoreOf, isOurGeneration } from '../storage';
 import { isInside } from '../storage';
 import { storageDir } from '../storage';
 import { DomainDoc } from '../domain';
@@ -38,26 +37,6 @@ async function requireStaging(svc: LibvirtService, template: string, signal?: Ab
   const s = await findStaging(svc, template, signal);
   if (!s) throw new UsageError(`Template ${template} has no staging image: run modify-template ${template} prepare-image first.`);
   return s;
-}
-
-/**
- * A path for a new overlay `<base>.qcow2` in `dir` that no file has. An existing file is never replaced: it may be
- * the overlay of another domain (a staging clone renamed with its template keeps its overlay's name), or a
- * left-over that check reports.
- */
-async function reserveOverlayPath(dir: string, base: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    const file = path.join(dir, i ? `${base}-${randomBytes(3).toString('hex')}.qcow2` : `${base}.qcow2`);
-    // Created exclusively (O_EXCL): the name is ours before qemu-img writes the overlay into it.
-    const h = await fs.open(file, 'wx').catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'EEXIST' && i < 20) return undefined;
-      throw e;
-    });
-    if (h) {
-      await h.close();
-      return file;
-    }
-  }
 }
 
 /** Has a QEMU process (the one definition of active, core/operations.ts): destroy it before it is undefined. */
@@ -113,13 +92,15 @@ async function prepareLocked(svc: LibvirtService, template: string, signal?: Abo
   const overlays = new Map<number, string>();
   const made: string[] = [];
   const uuid = randomUUID();
+  const images = imageStoreOf(svc);
   try {
-    await fs.mkdir(dir, { recursive: true });
     for (const d of disks) {
-      const overlay = await reserveOverlayPath(dir, `${name}-${d.target ?? `disk${d.index}`}`);
+      // A name no file has: an existing file is never replaced (it may be the overlay of another domain, e.g. a
+      // staging clone renamed with its template keeps its overlay's name, or a left-over that check reports).
+      const overlay = await images.reserveName(dir, `${name}-${d.target ?? `disk${d.index}`}`);
       made.push(overlay);
       overlays.set(d.index, overlay);
-      await createOverlay(d.source!, overlay, signal);
+      await images.createOverlay(d.source!, overlay, signal ? { signal } : {});
     }
     const text = cloneXml(xml, {
       name,
@@ -136,8 +117,8 @@ async function prepareLocked(svc: LibvirtService, template: string, signal?: Abo
     await tryVirshVia(svc, ['destroy', uuid]);
     await tryVirshVia(svc, ['undefine', uuid, '--managed-save', '--nvram']);
     forgetDomain(svc, uuid);
-    for (const f of made) await fs.rm(f, { force: true });
-    throw e;
+    for (const f of made) await images.delete(f);
+    throw await explainNoSpace(e, images, dir);
   }
   const staging = await findStaging(svc, template, signal);
   if (!staging) throw new UsageError(`The staging clone ${stagingName(template)} was defined but is not listed as ours.`);
@@ -168,8 +149,9 @@ async function removeStaging(svc: LibvirtService, s: CloneInfo, signal?: AbortSi
   await virshVia(svc, ['undefine', s.uuid, '--managed-save', '--nvram'], signal);
   forgetDomain(svc, s.uuid);
   const removed: string[] = [];
+  const images = imageStoreOf(svc);
   for (const f of own) {
-    await fs.rm(f, { force: true });
+    await images.delete(f);
     removed.push(f);
   }
   return removed;
@@ -206,7 +188,8 @@ async function commitLocked(svc: LibvirtService, template: string, s: CloneInfo,
   const current = new Map(doc.disks().map((d) => [d.target, d.source]));
   const overlays = await svc.cloneDisks(s.uuid, signal);
   const plan: { target: string; overlay: string; old: string; image: string; generation: number }[] = [];
-  const taken = new Set(await fs.readdir(generationDir(dir)).catch(() => [] as string[]));
+  const images = imageStoreOf(svc);
+  const taken = new Set((await images.list(generationDir(dir)).catch(() => [])).map((f) => path.basename(f.path)));
   for (const overlay of overlays) {
     const [top] = await backingChain(overlay, signal);
     const entry = [...current].find(([, src]) => !!top?.backing && path.resolve(src) === path.resolve(top.backing));
@@ -224,22 +207,22 @@ async function commitLocked(svc: LibvirtService, template: string, s: CloneInfo,
   const written: string[] = [];
   try {
     for (const p of plan) {
-      await flattenInto(p.overlay, p.image, signal);
+      await images.flatten(p.overlay, p.image, signal);
       written.push(p.image);
       doc.setDiskSource(p.target, p.image);
     }
     await svc.writeTemplateXml(template, doc.toString());
   } catch (e) {
-    for (const f of written) await fs.rm(f, { force: true });
-    throw e;
+    for (const f of written) await images.delete(f);
+    throw await explainNoSpace(e, images, dir);
   }
   await removeStaging(svc, s);
   const inv = await svc.inventory();
   // The previous images, and any older generation of this template that the last clone using it has left.
-  const older = await generationFilesOf(dir, template);
+  const older = await generationFilesOf(images, dir, template);
   const candidates = [...new Set([...plan.map((p) => p.old), ...older])].filter((o) => isOurGeneration(dir, o));
   const { unused, undecided } = await unusedGenerations(svc, candidates);
-  for (const f of unused) await fs.rm(f, { force: true });
+  for (const f of unused) await images.delete(f);
   const clonesOnOldImage = inv.clones.filter((c) => c.template === template && !c.staging).length;
   return {
     images: plan.map(({ target, image, generation }) => ({ target, image, generation })),

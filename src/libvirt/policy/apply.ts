@@ -3,11 +3,9 @@
  * the extension from lifecycle events. The state and reason are asked of libvirt; reset touches only files (each
  * overlay made afresh on its backing image, under a temporary name, then renamed over the old one); remove is rm.
  */
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs/promises';
 import type { LibvirtService } from '../api';
 import { asQq2Error } from '../../core/errors';
-import { createOverlay, qcow2Backing } from '../storage';
+import { imageStoreOf, type ImageStore } from '../storage';
 import { tryVirshVia } from '../serviceCore';
 import { parseDomain, type CloneMeta } from '../domain';
 import { isInside } from '../storage';
@@ -18,24 +16,12 @@ import { decide, describePolicy, reasonOfDomstate, type ShutoffReason } from '..
  * Makes each overlay of a clone afresh on the image it is backed by: the guest's changes are gone, owner and mode
  * stay. Only overlays inside the storage the clone was made in; files only, no libvirt. Returns the files reset.
  */
-export async function resetOverlays(meta: CloneMeta): Promise<string[]> {
+export async function resetOverlays(images: ImageStore, meta: CloneMeta): Promise<string[]> {
   const done: string[] = [];
   for (const file of meta.overlays) {
     if (meta.storage && !isInside(file, meta.storage)) continue;
-    const st = await fs.lstat(file).catch(() => undefined);
-    if (!st?.isFile()) continue;
-    const backing = await qcow2Backing(file);
-    if (!backing) throw new Error(`${file} has no backing image that can be read: not reset.`);
-    const tmp = `${file}.reset-${randomBytes(4).toString('hex')}`;
-    try {
-      await createOverlay(backing, tmp);
-      await fs.chown(tmp, st.uid, st.gid).catch(() => undefined);
-      await fs.chmod(tmp, st.mode & 0o7777);
-      await fs.rename(tmp, file);
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      throw e;
-    }
+    if (!(await images.stat(file))?.isFile) continue;
+    await images.resetOverlay(file);
     done.push(file);
   }
   return done;
@@ -98,7 +84,7 @@ export async function applyPolicy(svc: LibvirtService, clone: StoppedClone, o: A
     const d = decide(meta.policy, reason, { saved, running: off === undefined });
     if (d.act === 'none') result = { ...entry, action: 'kept', detail: d.why };
     else if (d.act === 'reset') {
-      const files = await resetOverlays(meta);
+      const files = await resetOverlays(imageStoreOf(svc), meta);
       result = { ...entry, action: 'reset', detail: `made afresh: ${files.join(', ') || 'no overlay'}` };
     } else {
       const r = await svc.run('rm', [{ template: meta.template, id: meta.id, uuid: clone.uuid, name: clone.name }], o.signal ? { signal: o.signal } : {});

@@ -56,14 +56,18 @@ export async function backingChain(image: string, signal?: AbortSignal): Promise
 
 /** The format qemu-img detects for an image (qcow2, raw...). */
 export async function imageFormat(image: string, signal?: AbortSignal): Promise<string> {
-  const [top] = await backingChain(image, signal);
-  return top?.format ?? 'raw';
+  // The image alone (no --backing-chain): its format does not depend on its backing files being readable.
+  const { stdout } = await qemuImg(['info', '-U', '--output=json', image], signal);
+  return (JSON.parse(stdout) as { format?: string }).format ?? 'raw';
 }
 
-/** A new qcow2 overlay on `backing` (format given explicitly: qemu refuses to probe it). */
-export async function createOverlay(backing: string, target: string, signal?: AbortSignal): Promise<void> {
-  const fmt = await imageFormat(backing, signal);
-  await qemuImg(['create', '-q', '-f', 'qcow2', '-b', backing, '-F', fmt, target], signal);
+/**
+ * A new qcow2 overlay on `backing` (its format written into the overlay: qemu refuses to probe it), detected when
+ * not given.
+ */
+export async function createOverlay(backing: string, target: string, o: { backingFormat?: string; signal?: AbortSignal } = {}): Promise<void> {
+  const fmt = o.backingFormat ?? (await imageFormat(backing, o.signal));
+  await qemuImg(['create', '-q', '-f', 'qcow2', '-b', backing, '-F', fmt, target], o.signal);
 }
 
 /**

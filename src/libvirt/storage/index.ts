@@ -6,3 +6,6 @@ export * from './imageInfo';
 export * from './imageLock';
 export * from './usage';
 export * from './managedSave';
+export * from './imageStore';
+export * from './localFiles';
+export * from './noSpace';

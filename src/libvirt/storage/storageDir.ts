@@ -1,10 +1,23 @@
-/** The directory behind the configured STORAGE (an absolute path, or a libvirt directory pool's target path). */
+/**
+ * Which image store serves a connection (the one place an implementation is chosen), and the directory behind the
+ * configured STORAGE (an absolute path, or a libvirt directory pool's target path).
+ */
 import type { LibvirtService } from '../api';
-import { virshVia } from '../serviceCore';
-import { resolveStorage } from './storage';
+import { virshVia, type ServiceCore } from '../serviceCore';
+import type { ImageStore } from './imageStore';
+import { localFileStore } from './localFiles';
+
+/** The image store for a service's parts (they reach virsh through `core`). Today: files on this machine. */
+export function openImageStore(core: Pick<ServiceCore, 'virsh'>): ImageStore {
+  return localFileStore((args, signal) => core.virsh(args, signal));
+}
+
+/** The image store for code that holds the service itself. */
+export function imageStoreOf(svc: LibvirtService): ImageStore {
+  return openImageStore({ virsh: (args, signal) => virshVia(svc, args, signal) });
+}
 
 /** The storage directory, normalised once (see resolveStorage): compare files with it through isInside. */
 export async function storageDir(svc: LibvirtService, signal?: AbortSignal): Promise<string> {
-  const virsh = (args: readonly string[], s?: AbortSignal) => virshVia(svc, args, s);
-  return (await resolveStorage({ virsh }, svc.config.storage, signal)).dir;
+  return (await imageStoreOf(svc).locate(svc.config.storage, signal)).dir;
 }

@@ -6,9 +6,8 @@ import { CancelledError, asQq2Error, type Qq2Error } from '../../core/errors';
 import type { CloneInfo, Inventory, LibvirtService } from '../api';
 import { domainGone } from '../process';
 import { forEachBounded } from '../../core/limit';
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { generationDir, generationOf, qcow2Backing } from '../storage';
+import { generationDir, generationOf, qcow2Backing, type ImageStore } from '../storage';
 import { inUse, scanUsage, whyUndecided } from '../storage';
 import { DomainDoc } from '../domain';
 
@@ -108,8 +107,9 @@ export async function unusedGenerations(
 }
 
 /** The generation files made for `template` in the storage directory `dir`. */
-export async function generationFilesOf(dir: string, template: string): Promise<string[]> {
-  return (await fs.readdir(generationDir(dir)).catch(() => [] as string[]))
+export async function generationFilesOf(images: ImageStore, dir: string, template: string): Promise<string[]> {
+  return (await images.list(generationDir(dir)).catch(() => []))
+    .map((f) => path.basename(f.path))
     .filter((f) => f.startsWith(`${template}.gen`) && f.endsWith('.qcow2'))
     .map((f) => path.join(generationDir(dir), f));
 }

@@ -61,6 +61,14 @@ export async function readTemplate(dir: string, name: string): Promise<string> {
   }
 }
 
+/** Renames a template file to `<file>.invalid` (or `.invalid-N` when taken), so it is no longer listed; the new name. */
+export async function setTemplateFileAside(file: string): Promise<string> {
+  let target = `${file}.invalid`;
+  for (let i = 2; await fs.lstat(target).then(() => true, () => false); i++) target = `${file}.invalid-${i}`;
+  await fs.rename(file, target);
+  return target;
+}
+
 /** Writes `text` to `file` atomically: a temp file in the same directory, fsync, rename. */
 export async function writeAtomic(file: string, text: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });

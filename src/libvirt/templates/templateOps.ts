@@ -13,7 +13,7 @@ import { isActive } from '../../core/operations';
 import { generationFilesOf, unusedGenerations } from './generations';
 import { backingChain, isOurGeneration } from '../storage';
 import { importSourceKind } from './importSource';
-import { storageDir } from '../storage';
+import { imageStoreOf, storageDir } from '../storage';
 import { DomainDoc } from '../domain';
 import { forgetDomain, virshVia } from '../serviceCore';
 
@@ -268,11 +268,12 @@ async function deleteLocked(deps: TemplateDeps, name: string, signal?: AbortSign
   await fs.rm(file);
   const dir = await storageDir(svc, signal);
   const removed: string[] = [];
-  const candidates = [...new Set([...disks, ...(await generationFilesOf(dir, name))])].filter((d) => isOurGeneration(dir, d));
+  const images = imageStoreOf(svc);
+  const candidates = [...new Set([...disks, ...(await generationFilesOf(images, dir, name))])].filter((d) => isOurGeneration(dir, d));
   // The template is gone now: its clean-up runs to the end (not cancelled half-way).
   const { unused, undecided } = await unusedGenerations(svc, candidates);
   for (const image of unused) {
-    await fs.rm(image, { force: true });
+    await images.delete(image);
     removed.push(image);
   }
   const messages = removed.length ? [`Deleted unused image generation(s): ${removed.join(', ')}.`] : [];

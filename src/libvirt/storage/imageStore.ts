@@ -1,0 +1,71 @@
+/**
+ * The one interface to the image files behind clones and templates. Clone, rm, check, staging and the power-off
+ * policies ask it, and never touch image files themselves. Files are named by their paths, as libvirt names its
+ * volumes (virsh vol-* accept a path), so an implementation through libvirt's storage-pool API (for hosts whose
+ * files this machine cannot reach) can be added in openImageStore alone. Today's implementation is local files
+ * (localFiles.ts).
+ */
+import type { StorageDir } from './storage';
+
+/** One file of a storage location. */
+export interface StoredFile {
+  readonly path: string;
+  /** Apparent size in bytes. */
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** When the file was made (birth time, or its inode change time where there is none). */
+  readonly createdMs: number;
+  /** A regular file (not a directory, not a symbolic link). */
+  readonly isFile: boolean;
+}
+
+/** Many overlays on one backing image, made quickly one after the other (a batch of clones). */
+export interface OverlayBatch {
+  /** A new overlay at `target`; refused when `target` exists. */
+  make(target: string, signal?: AbortSignal): Promise<void>;
+  /** Removes what the batch kept for itself. */
+  close(): Promise<void>;
+}
+
+export interface OverlayOptions {
+  /** The backing image's format; detected when not given (qemu refuses to probe it at run time). */
+  readonly backingFormat?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface ImageStore {
+  /** Resolves a STORAGE setting (an absolute directory, or a libvirt directory pool's name), making it if needed. */
+  locate(location: string, signal?: AbortSignal): Promise<StorageDir>;
+  /** Tells whoever indexes the location that files in it changed (a pool is refreshed); best effort. */
+  changed(location: StorageDir): Promise<void>;
+  /** A new qcow2 overlay at `target` on `backing`; `target` may be a name reserved with reserveName. */
+  createOverlay(backing: string, target: string, o?: OverlayOptions): Promise<void>;
+  /** Starts a batch of overlays on `backing`, for files in the directory `dir`. */
+  overlayBatch(backing: string, dir: string, o?: OverlayOptions): Promise<OverlayBatch>;
+  /**
+   * A name `<base>.qcow2` in `dir` (or `<base>-<random>.qcow2` when taken), reserved as an empty file: an existing
+   * file is never replaced.
+   */
+  reserveName(dir: string, base: string): Promise<string>;
+  /** Makes the overlay `file` afresh on its own backing image (the guest's changes are gone); owner and mode stay. */
+  resetOverlay(file: string): Promise<void>;
+  /** Writes `top` and its backing chain into one new read-only standalone image `target`; nothing left on failure. */
+  flatten(top: string, target: string, signal?: AbortSignal): Promise<void>;
+  /** True when something (of any kind) is at `file`. */
+  exists(file: string): Promise<boolean>;
+  /**
+   * The file at `file`, or undefined when there is none. A symbolic link is itself the file (isFile false) unless
+   * `followLinks`: then it is the file it points to.
+   */
+  stat(file: string, o?: { followLinks?: boolean }): Promise<StoredFile | undefined>;
+  /** The regular files directly in `dir` (none when it does not exist). */
+  list(dir: string): Promise<StoredFile[]>;
+  /** Deletes `file`; a file already gone is fine. */
+  delete(file: string): Promise<void>;
+  /** Overwrites the file's bytes with zeros (the guest data it held), synced; its size stays. */
+  wipe(file: string, signal?: AbortSignal): Promise<void>;
+  /** Overwrites the file with passes of random data (shred), synced; its last block is filled up. */
+  shred(file: string, signal?: AbortSignal): Promise<void>;
+  /** Bytes free for new files in `dir` (for an unprivileged writer). */
+  freeSpace(dir: string): Promise<number>;
+}
