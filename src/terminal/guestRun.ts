@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { GuestRunOutcome } from '../libvirt/guest';
-import { statusText } from '../libvirt/guest';
+import { execStatusText } from '../libvirt/guest';
 
 const BOLD = '\x1b[1m';
 const RED = '\x1b[31m';
@@ -24,7 +24,7 @@ export function outcomeBlock(o: GuestRunOutcome): string {
   if (o.kind === 'error') return `${RED}== ${who}: could not run: ${o.error.message}${RESET}\n`;
   const s = o.status;
   const bad = s.exitCode !== 0 || s.signal !== undefined;
-  const head = `${BOLD}${bad ? RED : ''}== ${who}: ${statusText(s)} (${(o.ms / 1000).toFixed(1)} s)${s.truncated ? ', output truncated by the agent' : ''}${RESET}\n`;
+  const head = `${BOLD}${bad ? RED : ''}== ${who}: ${execStatusText(s)} (${(o.ms / 1000).toFixed(1)} s)${s.truncated ? ', output truncated by the agent' : ''}${RESET}\n`;
   const out = s.stdout && !s.stdout.endsWith('\n') ? `${s.stdout}\n` : s.stdout;
   const err = s.stderr ? `${RED}${s.stderr}${s.stderr.endsWith('\n') ? '' : '\n'}${RESET}` : '';
   return head + out + err;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ServiceHost } from '../serviceHost';
 import type { TreeApi } from '../tree';
-import { statusText } from './statusText';
+import { statusBarText } from './statusBarText';
 
 /** The status bar entry: the connection and how many clones run; a click reveals the view. */
 export function registerStatusBar(context: vscode.ExtensionContext, host: ServiceHost, tree: TreeApi): vscode.StatusBarItem {
@@ -11,7 +11,7 @@ export function registerStatusBar(context: vscode.ExtensionContext, host: Servic
   const update = (): void => {
     // The model, not the last inventory: lifecycle events update it before the next read.
     const clones = tree.inventory ? tree.model.templates.flatMap((t) => t.clones.map((c) => c.clone)) : undefined;
-    const s = statusText(host.service.config.uri, clones, tree.unavailable?.message);
+    const s = statusBarText(host.service.config.uri, clones, tree.unavailable?.message);
     item.text = s.text;
     item.tooltip = s.tooltip;
   };

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CloneInfo } from '../../src/libvirt/api';
 import type { CloneState } from '../../src/core/states';
-import { runningCount, statusText } from '../../src/ui/statusText';
+import { runningCount, statusBarText } from '../../src/ui/statusBarText';
 
 const root = path.resolve(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -48,14 +48,14 @@ describe('the status bar entry', () => {
   it('counts clones that run (not paused, saved, off, nor the staging clone)', () => {
     const clones = [clone(1, 'running'), clone(2, 'idle'), clone(3, 'paused'), clone(4, 'off'), clone(5, 'saved'), clone(0, 'running', true)];
     assert.equal(runningCount(clones), 2);
-    const s = statusText('qemu:///system', clones);
+    const s = statusBarText('qemu:///system', clones);
     assert.equal(s.text, '$(vm-running) qemu:///system: 2 running');
     assert.match(s.tooltip, /connected to qemu:\/\/\/system; 2 of 5 clones running\.\nClick to show the qq2clone view\./);
   });
 
   it('says when libvirt cannot be used, and before the first read', () => {
-    assert.match(statusText('qemu:///system', undefined, 'daemon down').text, /qemu:\/\/\/system: unavailable$/);
-    assert.match(statusText('qemu:///system', undefined, 'daemon down').tooltip, /cannot be used: daemon down/);
-    assert.match(statusText('qemu:///system', undefined).tooltip, /connecting/);
+    assert.match(statusBarText('qemu:///system', undefined, 'daemon down').text, /qemu:\/\/\/system: unavailable$/);
+    assert.match(statusBarText('qemu:///system', undefined, 'daemon down').tooltip, /cannot be used: daemon down/);
+    assert.match(statusBarText('qemu:///system', undefined).tooltip, /connecting/);
   });
 });

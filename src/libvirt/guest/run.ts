@@ -44,7 +44,7 @@ export function outcomeFailed(o: GuestRunOutcome): boolean {
 }
 
 /** "exit 0", "exit 3", "killed by signal 9". */
-export function statusText(s: GuestExecStatus): string {
+export function execStatusText(s: GuestExecStatus): string {
   return s.signal !== undefined ? `killed by signal ${s.signal}` : `exit ${s.exitCode ?? '?'}`;
 }
 

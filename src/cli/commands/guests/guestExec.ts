@@ -4,7 +4,7 @@ import { expectArgs } from '../shared';
 import { CancelledError, ExternalCommandError, LibvirtError } from '../../../core/errors';
 import { operationAccepts } from '../../../core/operations';
 import { parseSetOrThrow, resolveSet } from '../../../core/set';
-import { runInGuests, statusText, summaryLine, type GuestRunOutcome } from '../../../libvirt/guest';
+import { runInGuests, execStatusText, summaryLine, type GuestRunOutcome } from '../../../libvirt/guest';
 import type { CliContext } from '../../context';
 
 const USAGE = 'SET COMMAND-STRING [--parallel N] [--keep-going]';
@@ -14,7 +14,7 @@ function show(ctx: CliContext, o: GuestRunOutcome): void {
   if (o.kind === 'skipped') return ctx.out.error(`skipped ${label(o.clone)}: ${o.reason}`);
   if (o.kind === 'error') return ctx.out.error(`== ${label(o.clone)}: could not run: ${o.error.message}`);
   const s = o.status;
-  ctx.out.result(`== ${label(o.clone)}: ${statusText(s)} (${(o.ms / 1000).toFixed(1)} s)${s.truncated ? ', output truncated by the agent' : ''}`);
+  ctx.out.result(`== ${label(o.clone)}: ${execStatusText(s)} (${(o.ms / 1000).toFixed(1)} s)${s.truncated ? ', output truncated by the agent' : ''}`);
   if (s.stdout) ctx.out.result(s.stdout);
   if (s.stderr) ctx.io.stderr(s.stderr.endsWith('\n') ? s.stderr : `${s.stderr}\n`);
 }
@@ -47,7 +47,7 @@ export const guestExecCommand: CliCommand = {
     if (r.cancelled) throw new CancelledError(`Cancelled; not run: ${r.notRun.map((c) => c.id).join(',') || 'none'}.`);
     const first = r.firstFailure;
     if (first) {
-      const how = first.kind === 'ran' ? `the command ended with ${statusText(first.status)}` : first.kind === 'error' ? `it could not run: ${first.error.message}` : '';
+      const how = first.kind === 'ran' ? `the command ended with ${execStatusText(first.status)}` : first.kind === 'error' ? `it could not run: ${first.error.message}` : '';
       const notRun = r.notRun.length ? `; not run for ${r.notRun.map((c) => c.id).join(',')}` : '';
       throw new ExternalCommandError(`guest-exec failed in machine ${label(first.clone)}: ${how}${notRun}.`, {
         ...(first.kind === 'ran' && first.status.exitCode !== undefined ? { exitCode: first.status.exitCode } : {}),

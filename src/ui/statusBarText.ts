@@ -16,7 +16,7 @@ export function runningCount(clones: readonly CloneInfo[]): number {
  * `uri`: the connection; `clones`: the last inventory's (undefined before the first read); `unavailable`: why libvirt
  * cannot be used, when it cannot.
  */
-export function statusText(uri: string, clones: readonly CloneInfo[] | undefined, unavailable?: string): StatusText {
+export function statusBarText(uri: string, clones: readonly CloneInfo[] | undefined, unavailable?: string): StatusText {
   const click = 'Click to show the qq2clone view.';
   if (unavailable) {
     return { text: `$(vm-outline) ${uri}: unavailable`, tooltip: `qq2clone: ${uri} cannot be used: ${unavailable}\n${click}` };
