@@ -3,7 +3,7 @@
  * the element it is about.
  */
 import { readable, isGeneric, type RawMessage } from './messages';
-import { walk, type ScannedElement } from './scan';
+import { elementsIn, type XmlElement } from '../core/xmlScan';
 
 export interface XmlProblem {
   /** 1-based line of the element at fault. */
@@ -18,12 +18,12 @@ export interface Pinned {
   readonly line: number;
   readonly m: RawMessage;
   /** The element the message is about, when found. */
-  readonly el?: ScannedElement;
+  readonly el?: XmlElement;
 }
 
 export const problem = (line: number, m: RawMessage): XmlProblem => ({ line, message: readable(m), raw: m.text });
 
-export const within = (line: number, el: ScannedElement): boolean => line >= el.line && line <= el.endLine;
+export const within = (line: number, el: XmlElement): boolean => line >= el.line && line <= el.endLine;
 
 /**
  * The precise messages, and "Extra element X in interleave" only when nothing precise lies inside X; the rest
@@ -58,8 +58,8 @@ export function select(messages: Pinned[]): XmlProblem[] {
  * libxml2 reports "Extra element X in interleave" without a line, just before the message about X's parent:
  * place it on the line of that parent's child X.
  */
-export function pinLines(messages: readonly RawMessage[], root: ScannedElement): Pinned[] {
-  const all = [...walk(root)];
+export function pinLines(messages: readonly RawMessage[], root: XmlElement): Pinned[] {
+  const all = elementsIn(root);
   return messages.map((m, i) => {
     const x = /^Extra element (\S+) in interleave$/.exec(m.text)?.[1];
     if (m.line !== undefined && !x) return { line: m.line, m };
