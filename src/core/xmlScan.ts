@@ -161,12 +161,16 @@ function readStartTag(xml: string, lt: number, parent: XmlElement | undefined, l
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
-/** Text with the predefined entities and character references decoded (others are left as they are). */
+/**
+ * Text with the predefined entities and character references decoded (other entities are left as they are). Throws
+ * XmlError for a reference beyond Unicode (rather than a RangeError: the XML is not well-formed).
+ */
 export function decodeXml(s: string): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (m, e: string) => {
-    if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16));
-    if (e.startsWith('#')) return String.fromCodePoint(parseInt(e.slice(1), 10));
-    return ENTITIES[e] ?? m;
+    if (!e.startsWith('#')) return ENTITIES[e] ?? m;
+    const code = e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    if (code > 0x10ffff) throw new XmlError(`The XML is not well-formed: ${m} is not a character.`);
+    return String.fromCodePoint(code);
   });
 }
 

@@ -66,7 +66,7 @@ export function pinLines(messages: readonly RawMessage[], root: XmlElement): Pin
     const next = messages.slice(i + 1).find((n) => n.line !== undefined);
     const at = next && all.find((e) => e.line === next.line && (!next.element || e.name === next.element));
     // X is a child of the element reported next, that element itself, or its sibling (validation stopped there).
-    const sibling = at && all.find((e) => e.children.includes(at))?.children.find((c) => c.name === x);
+    const sibling = at?.parent?.children.find((c) => c.name === x);
     const el = x ? (at?.children.find((c) => c.name === x) ?? (at?.name === x ? at : sibling)) : undefined;
     return { line: el?.line ?? m.line ?? next?.line ?? root.line, m, ...(el ? { el } : {}) };
   });

@@ -104,6 +104,15 @@ describe('XML scanner', () => {
     }
   });
 
+  it('refuses a character reference beyond Unicode with an XmlError, not a RangeError', () => {
+    for (const x of ['<a b="&#x110000;"/>', '<a b="&#1114112;"/>']) {
+      assert.throws(() => scanXml(x), XmlError, x);
+      assert.equal(tryScanXml(x), undefined, x);
+    }
+    assert.throws(() => textOf('<a>&#x110000;</a>', scanXml('<a>&#x110000;</a>')), XmlError);
+    assert.equal(decodeXml('&#x10FFFF;&#65;&nbsp;'), '\u{10FFFF}A&nbsp;');
+  });
+
   it('checks full well-formedness only when asked (scanWellFormedXml), for XML about to be changed', () => {
     const x = '<a>&</a>';
     assert.equal(scanXml(x).name, 'a');
