@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { XmllintEngine, DEFAULT_SCHEMA_DIR } from './engine';
 import { locate } from './locate';
 import { parseOutput, type ParsedOutput } from './messages';
-import { scanXml } from './scan';
+import { tryScanXml } from '../core/xmlScan';
 import { loadDomainSchema, WRAPPER_SCHEMA, type DomainSchema } from './schema';
 import { problem, type XmlProblem } from './select';
 
@@ -81,7 +81,7 @@ async function validateWith(
   const full = await check(text);
   const parserErrors = full.messages.filter((m) => m.kind === 'parser');
   if (parserErrors.length) return result(parserErrors.map((m) => problem(m.line ?? 1, m)));
-  const root = scanXml(text);
+  const root = tryScanXml(text);
   if (root && root.name !== 'domain') {
     return result([problem(root.line, { kind: 'validity', text: `Expecting element domain, got ${root.name}` })]);
   }

@@ -7,7 +7,7 @@
  * reported with what the schema says of its attributes or, failing that, with libxml2's message about it alone.
  */
 import { SCHEMA_HINTS, readable, type ParsedOutput } from './messages';
-import { scanXml, type ScannedElement } from './scan';
+import { decodeXml, tryScanXml, type XmlElement } from '../core/xmlScan';
 import { localName, normalize, wrapperName, type DomainSchema, type ElementPattern } from './schema';
 import { pinLines, problem, select, type XmlProblem } from './select';
 
@@ -16,7 +16,7 @@ export type Check = (text: string) => Promise<ParsedOutput>;
 /** Problems of a well-formed, invalid document whose root is <domain>; `full` is libxml2's answer for all of it. */
 export async function locate(
   text: string,
-  root: ScannedElement,
+  root: XmlElement,
   full: ParsedOutput,
   schema: DomainSchema,
   check: Check,
@@ -35,8 +35,8 @@ interface Answer {
 /** The problems of `el`, known to be invalid against every pattern of `pool` (`answers` says how). */
 async function inside(
   text: string,
-  el: ScannedElement,
-  ancestors: readonly ScannedElement[],
+  el: XmlElement,
+  ancestors: readonly XmlElement[],
   pool: readonly ElementPattern[],
   answers: readonly Answer[],
   schema: DomainSchema,
@@ -71,16 +71,19 @@ async function inside(
 /** `el` validated alone against each of its candidate patterns: nothing when one accepts it. */
 async function alone(
   text: string,
-  el: ScannedElement,
-  ancestors: readonly ScannedElement[],
+  el: XmlElement,
+  ancestors: readonly XmlElement[],
   candidates: readonly ElementPattern[],
   schema: DomainSchema,
   check: Check,
 ): Promise<XmlProblem[]> {
   // Prefixes declared above it are declared on the wrapper; a default namespace cannot be (the wrapper is in none).
-  const decls = ancestors.map((a) => a.attributes).join(' ');
-  if (/(?:^|\s)xmlns\s*=\s*("[^"]+"|'[^']+')/.test(decls)) return [];
-  const ns = [...decls.matchAll(/(?:^|\s)(xmlns:[\w.-]+\s*=\s*(?:"[^"]*"|'[^']*'))/g)].map((m) => ` ${m[1]}`).join('');
+  const decls = ancestors.flatMap((a) => a.attrs);
+  if (decls.some((a) => a.name === 'xmlns' && a.valueEnd > a.valueStart)) return [];
+  const ns = decls
+    .filter((a) => /^xmlns:[\w.-]+$/.test(a.name))
+    .map((a) => ` ${text.slice(a.start, a.valueEnd + 1)}`)
+    .join('');
   const body = `${'\n'.repeat(el.line - 1)}${text.slice(el.start, el.end)}`;
   const fragments = candidates.map((p) => `<${wrapperName(p.id)}${ns}>${body}</${wrapperName(p.id)}>`);
   const outputs = await Promise.all(fragments.map(check));
@@ -92,15 +95,15 @@ async function alone(
 }
 
 /** libxml2's messages about a fragment, without the wrapper's, on lines within the element. */
-function ownProblems(fragment: string, answer: ParsedOutput, el: ScannedElement): XmlProblem[] {
-  const scanned = scanXml(fragment);
+function ownProblems(fragment: string, answer: ParsedOutput, el: XmlElement): XmlProblem[] {
+  const scanned = tryScanXml(fragment);
   const mine = answer.messages.filter((m) => !/\bqq2clone-p\d+\b/.test(m.text));
   const chosen = scanned ? select(pinLines(mine, scanned)) : [];
   return chosen.map((p) => ({ ...p, line: p.line >= el.line && p.line <= el.endLine ? p.line : el.line }));
 }
 
 /** An element all of whose children and attributes were accepted: its own fault, as the best answer says it. */
-function best(el: ScannedElement, answers: readonly Answer[]): XmlProblem[] {
+function best(el: XmlElement, answers: readonly Answer[]): XmlProblem[] {
   const all = answers.map((a) => a.own()).filter((ps) => ps.length > 0);
   all.sort((a, b) => a.length - b.length);
   const hint = SCHEMA_HINTS[localName(el.name)] ?? '';
@@ -109,7 +112,7 @@ function best(el: ScannedElement, answers: readonly Answer[]): XmlProblem[] {
 }
 
 /** The patterns that know every attribute and child element `el` has; all of them when none does. */
-function plausible(el: ScannedElement, patterns: readonly ElementPattern[], schema: DomainSchema): ElementPattern[] {
+function plausible(el: XmlElement, patterns: readonly ElementPattern[], schema: DomainSchema): ElementPattern[] {
   const attrs = attributesOf(el).map(([n]) => n);
   const fits = patterns.filter(
     (p) =>
@@ -120,11 +123,12 @@ function plausible(el: ScannedElement, patterns: readonly ElementPattern[], sche
 }
 
 /** Text outside the values the schema lists for it (for an element without child elements). */
-function textProblems(text: string, el: ScannedElement, pool: readonly ElementPattern[]): XmlProblem[] {
-  if (el.children.length || pool.some((p) => p.text === undefined)) return [];
-  const inner = /^<(?:[^>"']|"[^"]*"|'[^']*')*>([^<]*)<\/[^>]*>$/.exec(text.slice(el.start, el.end))?.[1];
-  if (inner === undefined) return [];
-  const value = normalize(unescape(inner));
+function textProblems(text: string, el: XmlElement, pool: readonly ElementPattern[]): XmlProblem[] {
+  if (el.children.length || el.selfClosing || pool.some((p) => p.text === undefined)) return [];
+  const inner = text.slice(el.openEnd, el.closeStart);
+  // Text only: a comment or CDATA section inside is left to libxml2's own message.
+  if (inner.includes('<')) return [];
+  const value = normalize(decodeXml(inner));
   const allowed = [...new Set(pool.flatMap((p) => p.text!))];
   if (allowed.includes(value)) return [];
   return [{ line: el.line, message: `<${el.name}>: '${value}' is not allowed (expected one of: ${listed(allowed)})`, raw: 'Error validating value' }];
@@ -134,7 +138,7 @@ const listed = (values: readonly string[]): string =>
   values.length > 12 ? `${values.slice(0, 12).join(', ')}, …` : values.join(', ');
 
 /** Attributes no pattern allows, and values outside the ones the schema lists. */
-function attributeProblems(el: ScannedElement, pool: readonly ElementPattern[]): XmlProblem[] {
+function attributeProblems(el: XmlElement, pool: readonly ElementPattern[]): XmlProblem[] {
   if (pool.some((p) => p.anyAttribute)) return [];
   const out: XmlProblem[] = [];
   for (const [name, value] of attributesOf(el)) {
@@ -156,16 +160,7 @@ function attributeProblems(el: ScannedElement, pool: readonly ElementPattern[]):
   return out;
 }
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** The element's attributes (names without namespace declarations and prefixed ones), values unescaped. */
-export function attributesOf(el: ScannedElement): [string, string][] {
-  return [...el.attributes.matchAll(/([^\s=/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)]
-    .filter((m) => !m[1]!.includes(':') && m[1] !== 'xmlns')
-    .map((m) => [m[1]!, unescape(m[2] ?? m[3]!)]);
+/** The element's attributes (names without namespace declarations and prefixed ones), values decoded. */
+export function attributesOf(el: XmlElement): [string, string][] {
+  return el.attrs.filter((a) => !a.name.includes(':') && a.name !== 'xmlns').map((a) => [a.name, a.value]);
 }
-
-const unescape = (t: string): string =>
-  t.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, e: string) =>
-    e[0] === '#' ? String.fromCodePoint(Number(/^#x/i.test(e) ? `0${e.slice(1)}` : e.slice(1))) : (ENTITIES[e] ?? all),
-  );

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MissingDependencyError } from '../core/errors';
-import { scanXml, type ScannedElement } from './scan';
+import { elementsIn, encodeXml, scanXml, type XmlElement } from '../core/xmlScan';
 
 export interface SchemaFile {
   readonly fileName: string;
@@ -47,13 +47,8 @@ const DEFINE_PREFIX = 'qq2clone-e';
 /** The element a fragment validated against pattern `id` is wrapped in. */
 export const wrapperName = (id: number): string => `qq2clone-p${id}`;
 
-const attrPatterns = new Map<string, RegExp>();
-function attr(el: ScannedElement, name: string): string | undefined {
-  let re = attrPatterns.get(name);
-  if (!re) attrPatterns.set(name, (re = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)));
-  const m = re.exec(el.attributes);
-  return m ? (m[1] ?? m[2]) : undefined;
-}
+/** The value of an attribute of a schema element. */
+const attr = (el: XmlElement, name: string): string | undefined => el.attrs.find((a) => a.name === name)?.value;
 
 /** Reads the schema directory and prepares it; throws MissingDependencyError without domain.rng. */
 export function loadDomainSchema(dir: string): DomainSchema {
@@ -75,7 +70,7 @@ export function loadDomainSchema(dir: string): DomainSchema {
 
 interface Parsed {
   readonly text: string;
-  readonly root: ScannedElement;
+  readonly root: XmlElement;
 }
 
 /** The preparation itself, on file texts keyed by file name. */
@@ -85,16 +80,20 @@ export function prepareDomainSchema(texts: ReadonlyMap<string, string>): DomainS
   const visit = (name: string): void => {
     const text = texts.get(name);
     if (closure.has(name) || text === undefined) return;
-    const root = scanXml(text);
-    if (!root) throw new Error(`${name} is not well-formed XML`);
+    let root: XmlElement;
+    try {
+      root = scanXml(text);
+    } catch (e) {
+      throw new Error(`${name} is not well-formed XML: ${(e as Error).message}`);
+    }
     closure.set(name, { text, root });
     for (const el of descendants(root)) if (el.name === 'include') visit(attr(el, 'href') ?? '');
   };
   visit('domain.rng');
 
-  const ids = new Map<ScannedElement, number>();
-  const defines = new Map<string, ScannedElement[]>();
-  const owner = new Map<ScannedElement, string>();
+  const ids = new Map<XmlElement, number>();
+  const defines = new Map<string, XmlElement[]>();
+  const owner = new Map<XmlElement, string>();
   for (const [file, { root }] of closure) {
     for (const el of descendants(root)) {
       owner.set(el, file);
@@ -133,26 +132,17 @@ ${wrappers.join('\n')}
 }
 
 
-/** Every element under `el`, in document order (a loop: recursive generators cost much on deep trees). */
-function descendants(el: ScannedElement): ScannedElement[] {
-  const out: ScannedElement[] = [];
-  const stack = [...el.children].reverse();
-  while (stack.length) {
-    const e = stack.pop()!;
-    out.push(e);
-    for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i]!);
-  }
-  return out;
-}
+/** Every element under `el`, in document order. */
+const descendants = (el: XmlElement): XmlElement[] => elementsIn(el).slice(1);
 
 /**
  * The file unchanged (the document is validated against the very patterns virt-xml-validate uses, so libxml2's
  * messages about it are the same), plus a define per named <element>: a copy of it in which the named elements it
  * contains are refs to their own copies.
  */
-function copyElements({ text, root }: Parsed, ids: ReadonlyMap<ScannedElement, number>): string {
+function copyElements({ text, root }: Parsed, ids: ReadonlyMap<XmlElement, number>): string {
   const copies: string[] = [];
-  const inherited = (chain: readonly ScannedElement[], name: string): string | undefined => {
+  const inherited = (chain: readonly XmlElement[], name: string): string | undefined => {
     for (let i = chain.length - 1; i >= 0; i--) {
       const v = attr(chain[i]!, name);
       if (v !== undefined) return v;
@@ -160,7 +150,7 @@ function copyElements({ text, root }: Parsed, ids: ReadonlyMap<ScannedElement, n
     return undefined;
   };
   /** The element's text with the named elements in it replaced by refs; their copies made on the way. */
-  const rewrite = (el: ScannedElement, chain: readonly ScannedElement[]): string => {
+  const rewrite = (el: XmlElement, chain: readonly XmlElement[]): string => {
     let out = '';
     let pos = el.start;
     for (const c of el.children) {
@@ -174,7 +164,7 @@ function copyElements({ text, root }: Parsed, ids: ReadonlyMap<ScannedElement, n
         let copy = inner;
         for (const a of ['ns', 'datatypeLibrary']) {
           const v = attr(c, a) === undefined ? inherited([...chain, el], a) : undefined;
-          if (v !== undefined) copy = copy.replace(/^<element/, `<element ${a}="${v}"`);
+          if (v !== undefined) copy = copy.replace(/^<element/, `<element ${a}="${encodeXml(v)}"`);
         }
         copies.push(`  <define name="${DEFINE_PREFIX}${id}">\n    ${copy}\n  </define>\n`);
       }
@@ -198,12 +188,12 @@ interface Content {
 }
 
 function model(
-  el: ScannedElement,
+  el: XmlElement,
   id: number,
-  ids: ReadonlyMap<ScannedElement, number>,
-  defines: ReadonlyMap<string, ScannedElement[]>,
+  ids: ReadonlyMap<XmlElement, number>,
+  defines: ReadonlyMap<string, XmlElement[]>,
   closure: ReadonlyMap<string, Parsed>,
-  owner: ReadonlyMap<ScannedElement, string>,
+  owner: ReadonlyMap<XmlElement, string>,
 ): ElementPattern {
   const c = contentOf(el.children, ids, defines, closure, owner);
   return {
@@ -221,20 +211,18 @@ export const localName = (qname: string): string => qname.slice(qname.indexOf(':
 
 /** What the patterns allow directly (through refs and combinators, not inside child elements). */
 function contentOf(
-  nodes: readonly ScannedElement[],
-  ids: ReadonlyMap<ScannedElement, number>,
-  defines: ReadonlyMap<string, ScannedElement[]>,
+  nodes: readonly XmlElement[],
+  ids: ReadonlyMap<XmlElement, number>,
+  defines: ReadonlyMap<string, XmlElement[]>,
   closure: ReadonlyMap<string, Parsed>,
-  owner: ReadonlyMap<ScannedElement, string>,
+  owner: ReadonlyMap<XmlElement, string>,
 ): Content {
   const out: Content = { elements: [], values: [], anyText: false, attributes: new Map(), anyAttribute: false, anyElement: false };
   const seen = new Set<string>();
-  const textOf = (n: ScannedElement): string => {
-    const t = closure.get(owner.get(n)!)!.text.slice(n.start, n.end);
-    return /^<[^>]*>([\s\S]*)<\/[^>]*>$/.exec(t)?.[1] ?? '';
-  };
+  /** The raw text between the element's tags. */
+  const textOf = (n: XmlElement): string => closure.get(owner.get(n)!)!.text.slice(n.openEnd, n.closeStart);
   /** Listed values of an attribute's content, or undefined when it also allows other values. */
-  const values = (n: ScannedElement, refs: Set<string>): string[] | undefined => {
+  const values = (n: XmlElement, refs: Set<string>): string[] | undefined => {
     switch (n.name) {
       case 'value':
         return [normalize(textOf(n))];
@@ -255,7 +243,7 @@ function contentOf(
         return undefined;
     }
   };
-  const walk = (n: ScannedElement): void => {
+  const walk = (n: XmlElement): void => {
     switch (n.name) {
       case 'element': {
         const id = ids.get(n);

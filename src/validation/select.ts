@@ -3,7 +3,7 @@
  * the element it is about.
  */
 import { readable, isGeneric, type RawMessage } from './messages';
-import { walk, type ScannedElement } from './scan';
+import { elementsIn, type XmlElement } from '../core/xmlScan';
 
 export interface XmlProblem {
   /** 1-based line of the element at fault. */
@@ -18,12 +18,12 @@ export interface Pinned {
   readonly line: number;
   readonly m: RawMessage;
   /** The element the message is about, when found. */
-  readonly el?: ScannedElement;
+  readonly el?: XmlElement;
 }
 
 export const problem = (line: number, m: RawMessage): XmlProblem => ({ line, message: readable(m), raw: m.text });
 
-export const within = (line: number, el: ScannedElement): boolean => line >= el.line && line <= el.endLine;
+export const within = (line: number, el: XmlElement): boolean => line >= el.line && line <= el.endLine;
 
 /**
  * The precise messages, and "Extra element X in interleave" only when nothing precise lies inside X; the rest
@@ -58,15 +58,15 @@ export function select(messages: Pinned[]): XmlProblem[] {
  * libxml2 reports "Extra element X in interleave" without a line, just before the message about X's parent:
  * place it on the line of that parent's child X.
  */
-export function pinLines(messages: readonly RawMessage[], root: ScannedElement): Pinned[] {
-  const all = [...walk(root)];
+export function pinLines(messages: readonly RawMessage[], root: XmlElement): Pinned[] {
+  const all = elementsIn(root);
   return messages.map((m, i) => {
     const x = /^Extra element (\S+) in interleave$/.exec(m.text)?.[1];
     if (m.line !== undefined && !x) return { line: m.line, m };
     const next = messages.slice(i + 1).find((n) => n.line !== undefined);
     const at = next && all.find((e) => e.line === next.line && (!next.element || e.name === next.element));
     // X is a child of the element reported next, that element itself, or its sibling (validation stopped there).
-    const sibling = at && all.find((e) => e.children.includes(at))?.children.find((c) => c.name === x);
+    const sibling = at?.parent?.children.find((c) => c.name === x);
     const el = x ? (at?.children.find((c) => c.name === x) ?? (at?.name === x ? at : sibling)) : undefined;
     return { line: el?.line ?? m.line ?? next?.line ?? root.line, m, ...(el ? { el } : {}) };
   });

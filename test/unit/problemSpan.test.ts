@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createDomainXmlValidator, problemSpans, type DomainXmlValidator } from '../../src/validation';
+import { createDomainXmlValidator, problemSpan, problemSpans, type DomainXmlValidator } from '../../src/validation';
 
 const FIXTURE = fs.readFileSync(path.join(__dirname, '../fixtures/xml/domain-inactive.xml'), 'utf8');
 
@@ -48,5 +48,25 @@ describe('problem spans: what each problem of a real validation covers', functio
   it('gives no span for XML syntax errors (the line is all that is known)', async () => {
     const text = broken("<vcpu placement='static'>1</vcpu>", "<vcpu placement='static'>1</vcpux>");
     assert.deepEqual(await covered(text), ['<none>']);
+  });
+});
+
+describe('problem spans read attributes as attributes, not as text', () => {
+  const text = `<domain>\n  <os>\n    <boot title="x dev='hd'" dev='hdx'/>\n  </os>\n</domain>\n`;
+  const at = (message: string, raw: string): string | undefined => {
+    const s = problemSpan(text, { line: 3, message, raw });
+    return s && text.slice(s.start, s.end);
+  };
+
+  it("finds the attribute itself, not a look-alike inside another attribute's value", () => {
+    assert.equal(at("<boot>: dev='hdx' is not allowed (expected one of: hd, fd)", 'Element boot failed to validate attributes'), 'hdx');
+    assert.equal(at("<boot>: unknown attribute 'dev'", 'Invalid attribute dev for element boot'), "dev='hdx'");
+  });
+
+  it('marks the quotes of an empty value, and the start tag when the attribute is not there', () => {
+    const empty = `<domain>\n  <os>\n    <boot dev=""/>\n  </os>\n</domain>\n`;
+    const s = problemSpan(empty, { line: 3, message: "<boot>: dev='' is not allowed (expected one of: hd)", raw: '' });
+    assert.equal(s && empty.slice(s.start, s.end), '""');
+    assert.equal(at("<boot>: speed='9' is not allowed (expected one of: 1)", ''), `<boot title="x dev='hd'" dev='hdx'/>`);
   });
 });

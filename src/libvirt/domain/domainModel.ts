@@ -3,7 +3,7 @@
  * metadata element); CRLF, comments, quoting and everything else stay byte-identical.
  */
 import { TemplateError, XmlError } from '../../core/errors';
-import { attr, child, childrenNamed, encodeXml, scanXml, textOf, type XElement } from './xmlScan';
+import { attr, child, childrenNamed, encodeXml, scanWellFormedXml, textOf, type XmlElement } from '../../core/xmlScan';
 import { policyFromAttrs, type PowerOffPolicy } from '../../core/powerOffPolicy';
 
 /** The namespace of the tool's bookkeeping inside a domain's <metadata>. */
@@ -50,12 +50,12 @@ export interface DiskInfo {
   readonly format: string | undefined;
   /** Readonly or shareable disks are shared with the template, not cloned. */
   readonly shared: boolean;
-  readonly el: XElement;
+  readonly el: XmlElement;
 }
 
 export interface ParsedDomain {
   readonly xml: string;
-  readonly root: XElement;
+  readonly root: XmlElement;
   readonly name: string | undefined;
   readonly uuid: string | undefined;
   readonly disks: readonly DiskInfo[];
@@ -63,7 +63,7 @@ export interface ParsedDomain {
 }
 
 export function parseDomain(xml: string): ParsedDomain {
-  const root = scanXml(xml);
+  const root = scanWellFormedXml(xml);
   if (root.name !== 'domain') throw new XmlError(`Not a libvirt domain: the root element is <${root.name}>.`);
   const devices = child(root, 'devices');
   const disks = devices
@@ -131,12 +131,12 @@ export function clonableDisks(d: ParsedDomain, template?: string): DiskInfo[] {
 }
 
 /** Our element in the domain's <metadata> (the first in our namespace). */
-export function ourElement(root: XElement): XElement | undefined {
+export function ourElement(root: XmlElement): XmlElement | undefined {
   const md = child(root, 'metadata');
   return md?.children.find((c) => c.attrs.some((a) => (a.name === 'xmlns' || a.name.startsWith('xmlns:')) && a.value === CLONE_NS));
 }
 
-function readMeta(root: XElement): CloneMeta | undefined {
+function readMeta(root: XmlElement): CloneMeta | undefined {
   const el = ourElement(root);
   if (!el || el.name.replace(/^.*:/, '') !== 'clone') return undefined;
   const template = attr(el, 'template')?.value;
@@ -175,7 +175,7 @@ function newlineOf(xml: string): string {
 }
 
 /** The whitespace before an element on its line (its indentation), or two spaces. */
-function indentOf(xml: string, el: XElement | undefined): string {
+function indentOf(xml: string, el: XmlElement | undefined): string {
   if (!el) return '  ';
   const ls = xml.lastIndexOf('\n', el.start - 1) + 1;
   const ws = xml.slice(ls, el.start);
@@ -183,7 +183,7 @@ function indentOf(xml: string, el: XElement | undefined): string {
 }
 
 /** Edits that replace a simple element's text, or insert it after `after`. */
-function setText(d: ParsedDomain, name: string, value: string, after: XElement | undefined): Edit {
+function setText(d: ParsedDomain, name: string, value: string, after: XmlElement | undefined): Edit {
   const el = child(d.root, name);
   if (el && !el.selfClosing) return { start: el.openEnd, end: el.closeStart, text: encodeXml(value) };
   if (el) return { start: el.start, end: el.end, text: `<${name}>${encodeXml(value)}</${name}>` };
@@ -266,5 +266,5 @@ export function cloneXml(templateXml: string, e: CloneEdits): string {
 /** Our bookkeeping from the output of `dumpxml --xpath /domain/metadata` (empty when the domain has none). */
 export function readMetaSnippet(snippet: string): CloneMeta | undefined {
   if (!snippet.trim()) return undefined;
-  return readMeta(scanXml(`<domain>${snippet}</domain>`));
+  return readMeta(scanWellFormedXml(`<domain>${snippet}</domain>`));
 }

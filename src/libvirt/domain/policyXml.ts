@@ -6,7 +6,7 @@
 import { LibvirtError } from '../../core/errors';
 import { policyFromAttrs, type PowerOffPolicy } from '../../core/powerOffPolicy';
 import { applyEdits, metaElement, ourElement, parseDomain, policyElement, type CloneMeta, type ParsedDomain } from './domainModel';
-import { attr, child } from './xmlScan';
+import { attr, child } from '../../core/xmlScan';
 
 /** A template's default policy (undefined: keep). */
 export function templatePolicyOf(d: ParsedDomain): PowerOffPolicy | undefined {

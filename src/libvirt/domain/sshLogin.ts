@@ -4,7 +4,7 @@
  *   <metadata><ssh:login xmlns:ssh="https://qq2clone.invalid/xmlns/ssh/1" user="debian"/></metadata>
  * Clones carry it on (cloning keeps foreign metadata), so a clone's own XML answers. Pure.
  */
-import { scanXml, child, attr } from './xmlScan';
+import { scanWellFormedXml, child, attr } from '../../core/xmlScan';
 
 export const SSH_NS = 'https://qq2clone.invalid/xmlns/ssh/1';
 
@@ -15,7 +15,7 @@ const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 export function sshLoginOf(domainXml: string): string | undefined {
   let metadata;
   try {
-    metadata = child(scanXml(domainXml), 'metadata');
+    metadata = child(scanWellFormedXml(domainXml), 'metadata');
   } catch {
     return undefined;
   }
