@@ -70,7 +70,7 @@ export async function connectAndReport(ctx: CliContext, clones: readonly CloneIn
       if (info) ctx.out.info(info);
       const e = connectError(o);
       if (!e) return;
-      if (!(e instanceof CancelledError)) ctx.out.error(`connect ${label(o.clone)}: ${e.message}`);
+      ctx.out.error(`connect ${label(o.clone)}: ${e.message}`);
       errors.push(e);
     },
   });
