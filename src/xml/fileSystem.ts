@@ -7,9 +7,11 @@ import * as vscode from 'vscode';
 import type { ServiceHost } from '../serviceHost';
 import type { CloneInfo } from '../libvirt/api';
 import { validateDomainXml, type XmlProblem } from '../validation';
-import { refusedSaveMessage } from './refusalMessage';
+import { refusedSaveMessage, renamedTemplateMessage } from './refusalMessage';
+import { UsageError } from '../core/errors';
 import { describeTarget, parseXmlPath, type XmlTarget } from './uris';
 import { saveEditedClone } from '../libvirt/clones';
+import { saveEditedTemplate, TemplateNameChangedError } from '../libvirt/templates';
 
 interface Opened {
   /** What libvirt (or the template file) held when the document was read or last saved. */
@@ -136,10 +138,20 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
     let base: string;
     let shown: string | undefined;
     if (t.kind === 'template') {
-      // Under the template's lock (held across processes: a CLI rename or edit waits, and so does this).
-      await this.host.service.withTemplateLock(t.template, async () => {
-        await unchanged();
-        await this.host.service.writeTemplateXml(t.template, text);
+      // The service's one rule for edited templates (as the CLI's edit): the <name> kept, written under the template's
+      // lock (held across processes: a CLI rename or edit waits, and so does this) only while the file is still `now`.
+      await saveEditedTemplate(this.host.service, t.template, text, {
+        base: now,
+        current: () => this.current(uri),
+        conflict: (latest) => {
+          const e = new ConflictError(`Not saved: ${describeTarget(t)} changed since you opened it. Compare the two, merge, then save again.`, latest);
+          this.onConflict(uri, e);
+          return e;
+        },
+      }).catch((e: unknown) => {
+        // Refused as in the CLI, said in the extension's words (its rename is a command of the view).
+        if (e instanceof TemplateNameChangedError) throw new UsageError(renamedTemplateMessage(e.template, e.edited));
+        throw e;
       });
       base = text;
     } else {

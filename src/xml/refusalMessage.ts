@@ -12,3 +12,12 @@ export function refusedSaveMessage(path: string, problems: readonly XmlProblem[]
   const where = first ? `: line ${first.line}: ${first.message}${more}` : '';
   return `Not saved: ${what} was not ${verb} because its XML is invalid${where}.`;
 }
+
+/** The sentence when an edit of a template's XML changed its <name> (the service refuses it: TemplateNameChangedError). */
+export function renamedTemplateMessage(template: string, edited: string): string {
+  const has = edited ? `the edit has ${edited}` : 'the edit has none';
+  return (
+    `Not saved: the <name> of template ${template} must stay ${template} (${has}). ` +
+    'To rename the template, use Rename Template… on it in the qq2clone view: its clones are renamed with it.'
+  );
+}

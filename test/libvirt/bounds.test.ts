@@ -5,12 +5,11 @@
  */
 import * as assert from 'node:assert/strict';
 import type { CloneInfo } from '../../src/libvirt/api';
-import { CONNECTS_AT_ONCE } from '../../src/libvirt/display';
+import { CONNECTS_AT_ONCE, connectClones } from '../../src/libvirt/display';
 import { GENERATION_READS, cloneGenerations } from '../../src/libvirt/templates/generations';
 import { Libvirt } from '../../src/libvirt';
 import { UNSOLICITED_KEPT, VirshSession } from '../../src/libvirt/virsh/session';
 import { USAGE_READS, scanUsage } from '../../src/libvirt/storage/usage';
-import { connectClones } from '../../src/terminal/connect';
 import { TestBed, TEST_URI } from '../testbed';
 
 /** Counts, per virsh command name, how many run at once at most (and what clone they name, when they do). */
@@ -60,8 +59,10 @@ describe('bounded work over many clones', function () {
     // Said to be running, they are off: each display poll runs its 1 s out, as a slow display would.
     const running = clones.map((c) => ({ ...c, state: 'running' as const }));
     const r = await connectClones(svc, running, { useSpice: true, viewer: 'virt-viewer', spiceTimeout: 1 });
-    assert.equal(r.notConnected.length, N, JSON.stringify(r.notConnected.map((n) => n.reason)));
-    assert.ok(r.notConnected.every((n) => /SPICE display .* not available within 1 s/.test(n.reason)), r.notConnected[0]?.reason);
+    assert.equal(r.notConnected.length, N, JSON.stringify(r.notConnected.map((n) => n.why)));
+    const timedOut = (n: (typeof r.notConnected)[number]) =>
+      n.why.kind === 'spice-timeout' && n.why.seconds === 1 && /SPICE display .* not available within 1 s/.test(n.why.error.message);
+    assert.ok(r.notConnected.every(timedOut), JSON.stringify(r.notConnected[0]?.why));
     const peak = svc.peak.get('domdisplay') ?? 0;
     assert.ok(peak >= 2 && peak <= CONNECTS_AT_ONCE, `domdisplay polls at once: ${peak}`);
   });

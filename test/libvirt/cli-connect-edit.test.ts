@@ -18,6 +18,8 @@ interface Run {
 }
 
 const SPICE = `    <graphics type='spice' autoport='yes' listen='127.0.0.1'/>\n    <video><model type='qxl'/></video>\n`;
+/** SPICE graphics without any listen address: `virsh domdisplay` never gives one. */
+const SPICE_NO_LISTEN = `    <graphics type='spice'><listen type='none'/></graphics>\n    <video><model type='qxl'/></video>\n`;
 
 describe('qq2clone connect and edit against libvirt', function () {
   this.timeout(180_000);
@@ -29,6 +31,7 @@ describe('qq2clone connect and edit against libvirt', function () {
   let viewerLog: string;
   let tpl: { name: string; xmlPath: string; disk: string };
   let plain: { name: string; xmlPath: string; disk: string };
+  let nolisten: { name: string; xmlPath: string; disk: string };
 
   const q = (env: NodeJS.ProcessEnv, ...args: string[]): Run => {
     const r = spawnSync(process.execPath, [cliJs, ...args], {
@@ -64,6 +67,7 @@ describe('qq2clone connect and edit against libvirt', function () {
     home = bed.root;
     tpl = bed.makeTemplateFile(path.join(home, 'templates'), 'tpl', SPICE);
     plain = bed.makeTemplateFile(path.join(home, 'templates'), 'plain');
+    nolisten = bed.makeTemplateFile(path.join(home, 'templates'), 'nolisten', SPICE_NO_LISTEN);
     cliJs = path.join(home, 'cli.js');
     await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cliJs, logLevel: 'silent' });
     // Validation loads xmllint-wasm's files from next to the bundle, as dist/ has them.
@@ -85,12 +89,14 @@ describe('qq2clone connect and edit against libvirt', function () {
     }
     ok({}, 'clone', '2');
     ok({}, '-t', plain.name, 'clone', '1');
+    ok({}, '-t', nolisten.name, 'clone', '1');
   });
 
   after(() => {
     if (cliJs && fs.existsSync(cliJs)) {
       q({}, '-Q', 'rm', 'all');
       q({}, '-Q', '-t', plain.name, 'rm', 'all');
+      q({}, '-Q', '-t', nolisten.name, 'rm', 'all');
     }
     bed?.cleanup();
   });
@@ -142,6 +148,25 @@ describe('qq2clone connect and edit against libvirt', function () {
     assert.equal(r.code, 11, r.stderr);
     assert.match(r.stderr, /Neither virt-viewer nor spicy is installed.*install virt-viewer/);
     assert.equal(state(name), 'running');
+  });
+
+  it('a SPICE display with no address within S_TIMEOUT: starts the clone, then exit 17 with the S_TIMEOUT hint', () => {
+    fs.rmSync(viewerLog, { force: true });
+    const config = path.join(home, 'config.json');
+    const saved = fs.readFileSync(config, 'utf8');
+    fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(saved), S_TIMEOUT: '1' }));
+    try {
+      const name = nameOf(1, nolisten.name);
+      assert.equal(state(name), 'shut off');
+      const r = q(withStubs, '-t', nolisten.name, '-g', 'connect', '1');
+      assert.equal(r.code, 17, r.stderr);
+      assert.match(r.stdout, new RegExp(`Started 1 \\(${name}\\)`));
+      assert.match(r.stderr, new RegExp(`The SPICE display of 1 \\(${name}\\) had no address within 1 s: check that it runs, or raise S_TIMEOUT \\(qq2clone config edit S_TIMEOUT\\)`));
+      assert.equal(state(name), 'running');
+      assert.deepEqual(viewerCalls(), []);
+    } finally {
+      fs.writeFileSync(config, saved);
+    }
   });
 
   it('without a terminal and without EDITOR or VISUAL, edit refuses with exit 12', () => {

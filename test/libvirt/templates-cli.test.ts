@@ -108,7 +108,7 @@ describe('CLI template commands (real libvirt)', function () {
     assert.match((await cli('config', 'info', 'S_TIMEOUT')).stdout, /Current value: '30'/);
     assert.equal((await cli('config', 'edit', 'S_TIMEOUT')).code, 12, 'no terminal to ask on');
   });
-  it('modify-template edit runs the editor, saves valid XML and refuses invalid XML without changing the file', async () => {
+  it('modify-template edit runs the editor, saves valid XML and refuses invalid XML or a changed <name> without changing the file', async () => {
     const t = bed.makeTemplateFile(path.join(bed.root, 'src'), 'ed');
     assert.equal((await cli('import-template', t.xmlPath)).code, 0);
     const file = path.join(bed.root, 'templates', `${t.name}.xml`);
@@ -130,6 +130,12 @@ describe('CLI template commands (real libvirt)', function () {
     const failing = await editWith('exit 3');
     assert.equal(failing.code, 14, failing.stderr);
     assert.match(failing.stderr, /exited with status 3/);
+    // The service's one rule for edited templates (as the extension's documents): the <name> stays.
+    const renamed = await editWith(`sed -i 's#<name>${t.name}</name>#<name>${t.name}-x</name>#' "$1"`);
+    assert.equal(renamed.code, 15, renamed.stderr);
+    assert.match(renamed.stderr, new RegExp(`<name> must stay ${t.name} \\(use modify-template ${t.name} rename to rename\\)`));
+    assert.equal(fs.readFileSync(file, 'utf8'), before, 'a renaming edit leaves the template file as it was');
+    assert.deepEqual(fs.readdirSync(path.join(bed.root, 'templates')).filter((f) => f.endsWith('.xml')), [`${t.name}.xml`]);
     const good = await editWith(`sed -i 's#<memory unit=.MiB.>32</memory>#<memory unit="MiB">48</memory>#' "$1"`);
     assert.equal(good.code, 0, good.stderr);
     assert.match(fs.readFileSync(file, 'utf8'), /<memory unit="MiB">48<\/memory>/);

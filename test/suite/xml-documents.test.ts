@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import { tryVirsh, virsh } from '../testbed';
@@ -128,6 +129,18 @@ describe('domain XML documents', function () {
     await replaceIn(doc, '<vcpu>1</vcpu>', '<vcpu>2</vcpu>   <!-- two for the build -->');
     assert.equal(await doc.save(), true);
     assert.equal(fs.readFileSync(b.template.xmlPath, 'utf8'), doc.getText());
+  });
+
+  it("refuses to change a template's <name> in its document (as the CLI's edit): document dirty, file unchanged", async () => {
+    const before = fs.readFileSync(b.template.xmlPath, 'utf8');
+    const files = fs.readdirSync(path.dirname(b.template.xmlPath)).sort();
+    const editor = (await vscode.commands.executeCommand('qq2clone.openTemplateXml', { template: b.template.name })) as vscode.TextEditor;
+    const doc = editor.document;
+    await replaceIn(doc, `<name>${b.template.name}</name>`, `<name>${b.template.name}-x</name>`);
+    assert.equal(await doc.save(), false);
+    assert.equal(doc.isDirty, true);
+    assert.equal(fs.readFileSync(b.template.xmlPath, 'utf8'), before);
+    assert.deepEqual(fs.readdirSync(path.dirname(b.template.xmlPath)).sort(), files, 'no file for the new name');
   });
 
   it('refuses to save an invalid clone: the document stays dirty and libvirt keeps the old definition', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { refusedSaveMessage } from '../../src/xml/refusalMessage';
+import { refusedSaveMessage, renamedTemplateMessage } from '../../src/xml/refusalMessage';
 
 describe('the words of a refused save', () => {
   const problems = [
@@ -19,5 +19,13 @@ describe('the words of a refused save', () => {
       refusedSaveMessage('/web.xml', problems.slice(1)),
       'Not saved: template web was not written because its XML is invalid: line 20: <bogus> is not allowed here.',
     );
+  });
+
+  it('say that a template keeps its <name> and how to rename it', () => {
+    assert.equal(
+      renamedTemplateMessage('web', 'web2'),
+      'Not saved: the <name> of template web must stay web (the edit has web2). To rename the template, use Rename Template… on it in the qq2clone view: its clones are renamed with it.',
+    );
+    assert.match(renamedTemplateMessage('web', ''), /\(the edit has none\)/);
   });
 });

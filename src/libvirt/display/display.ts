@@ -184,7 +184,7 @@ export async function waitForSpice(virsh: Virsh, uuid: string, timeoutMs: number
     if (Date.now() >= deadline) {
       throw new SpiceTimeoutError(
         `The SPICE display of ${uuid} was not available within ${Math.round(timeoutMs / 1000)} s${last ? ` (${last})` : ''}. ` +
-          'Check that the machine is running, or raise qq2clone.spiceTimeout.',
+          'Check that the machine is running.',
       );
     }
     await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - Date.now()))));

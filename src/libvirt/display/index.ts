@@ -1,3 +1,4 @@
-/** display/: graphical displays of clones: viewers, their command lines, and screenshots. */
+/** display/: graphical displays of clones: viewers, their command lines, connect (the viewers of a set), screenshots. */
 export * from './display';
+export * from './connect';
 export * from './png';

@@ -4,3 +4,4 @@ export * from './templateOps';
 export * from './importSource';
 export * from './retargetClones';
 export * from './generations';
+export * from './editedTemplate';

@@ -2,7 +2,7 @@ import type { CliCommand } from '../shared';
 import { expectArgs } from '../shared';
 import { UsageError } from '../../../core/errors';
 import { cloneCountProblem, MAX_CLONES_AT_ONCE } from '../../../core/cloneCount';
-import { openViewers, spiceWanted, throwConnectErrors } from './connect';
+import { connectAndReport, spiceWanted } from './connect';
 
 export { MAX_CLONES_AT_ONCE };
 
@@ -28,6 +28,6 @@ export const cloneCommand: CliCommand = {
       ...(ctx.options.storage ? { storage: ctx.options.storage } : {}),
     });
     for (const c of made) ctx.out.info(`Created clone ${c.id} (${c.name})${run ? ', running' : ''}.`);
-    if (run && spiceWanted(ctx)) throwConnectErrors(await openViewers(ctx, made), made.length);
+    if (run && spiceWanted(ctx)) await connectAndReport(ctx, made);
   },
 };

@@ -4,14 +4,15 @@ import * as path from 'node:path';
 import type { CliContext } from '../../context';
 import { UsageError, XmlError } from '../../../core/errors';
 import { editorOf, runEditor } from '../../../libvirt/process';
-import { DomainDoc } from '../../../libvirt/domain';
+import { saveEditedTemplate, templateNameChange } from '../../../libvirt/templates';
 import { validateDomainXml } from '../../../validation';
 import { confirm } from '../shared';
 
 /**
  * modify-template NAME edit: opens a copy of the template's XML in $VISUAL/$EDITOR (vi), validates it when the
- * editor exits (offering to edit again on a terminal), keeps the template's name, and replaces the file atomically
- * under the template's lock, unless the template changed meanwhile (then the edits are kept in their file).
+ * editor exits (offering to edit again on a terminal), and saves it through the service's one rule for edited
+ * templates (saveEditedTemplate: the name kept, the file replaced atomically under the template's lock unless the
+ * template changed meanwhile; then the edits are kept in their file).
  */
 export async function editTemplateXml(ctx: CliContext, name: string): Promise<void> {
   const svc = ctx.service();
@@ -28,20 +29,19 @@ export async function editTemplateXml(ctx: CliContext, name: string): Promise<vo
       if (text === original) return ctx.out.info('No change.');
       let problems: string[];
       try {
-        const doc = new DomainDoc(text);
-        if (doc.name !== name) problems = [`<name> must stay ${name} (use modify-template ${name} rename to rename).`];
+        if (templateNameChange(name, text)) problems = [`<name> must stay ${name} (use modify-template ${name} rename to rename).`];
         else problems = (await validateDomainXml(text)).problems.map((p) => `line ${p.line}: ${p.message}`);
       } catch (e) {
         problems = [(e as Error).message];
       }
       if (!problems.length) {
         // Under the template's lock (across processes), and only over the text the edit started from.
-        await svc.withTemplateLock(name, async () => {
-          if ((await svc.templateXml(name)) !== original) {
+        await saveEditedTemplate(svc, name, text, {
+          base: original,
+          conflict: () => {
             keep = true;
-            throw new UsageError(`Template ${name} was changed by something else while you edited it: not saved. Your edits are in ${file}.`);
-          }
-          await svc.writeTemplateXml(name, text);
+            return new UsageError(`Template ${name} was changed by something else while you edited it: not saved. Your edits are in ${file}.`);
+          },
         });
         return ctx.out.info(`Saved template ${name}.`);
       }
