@@ -60,9 +60,9 @@ export interface NotConnected {
 export interface ConnectResult {
   /** The result of starting the machines that were not running (undefined when all were). */
   readonly started: BatchResult | undefined;
-  /** By clone number. */
+  /** In the order the clones were given. */
   readonly connected: readonly Connected[];
-  /** By clone number; empty when SPICE connections are off. */
+  /** In the order the clones were given; empty when SPICE connections are off. */
   readonly notConnected: readonly NotConnected[];
   /** Whether SPICE connections were attempted at all. */
   readonly spice: boolean;
@@ -129,7 +129,9 @@ export async function connectClones(
   );
   // Those not begun when the cancel came (a cancelled start aborted the signal: none of its clones is begun).
   for (const clone of clones) if (!seen.has(clone.uuid)) settle({ clone, why: { kind: 'cancelled' } });
-  const order = (a: { clone: CloneInfo }, b: { clone: CloneInfo }) => a.clone.id - b.clone.id;
+  // In the order the clones were given (they finish in any order; ids repeat across templates).
+  const place = new Map(clones.map((c, i) => [c.uuid, i]));
+  const order = (a: { clone: CloneInfo }, b: { clone: CloneInfo }) => place.get(a.clone.uuid)! - place.get(b.clone.uuid)!;
   connected.sort(order);
   notConnected.sort(order);
   return { started, connected, notConnected, spice, viewer };
