@@ -42,7 +42,6 @@ export const UNSOLICITED_KEPT = 100;
 const PROMPT = 'virsh [#>$] ';
 /** Output that arrives while no command waits (virsh talking on its own) is kept up to this many characters. */
 const MAX_IDLE_TEXT = 64 * 1024;
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class VirshSession {
   private proc: ResultPromise | undefined;
@@ -87,8 +86,11 @@ export class VirshSession {
       reject: false,
       // TERM fixed: without it (cron, systemd, libvirt's hooks, a desktop launcher) or with TERM=dumb, readline
       // scrolls echoed lines longer than 80 columns horizontally, so a command's echo is not found and its reply
-      // keeps the echo (measured: list failed with "Tag 'omain/metadata' is an invalid name").
-      env: { LC_ALL: 'C', TERM: 'xterm' },
+      // keeps the echo (measured: list failed with "Tag 'omain/metadata' is an invalid name"). COLUMNS wide: with
+      // stdin a pipe, readline takes the screen width from it (else 80 from terminfo) and wraps the echo of a longer
+      // line with carriage returns, so that echo was not found either and the reply kept it (measured: every line of
+      // 80 characters or more, such as an agent command's JSON).
+      env: { LC_ALL: 'C', TERM: 'xterm', COLUMNS: '1000000' },
     });
     p.stdout.setEncoding('utf8');
     p.stderr.setEncoding('utf8');
@@ -285,14 +287,16 @@ export class VirshSession {
     const tail = new RegExp(`${PROMPT}echo __Q2C${this.nonce}''_${q.n}__\\n$`);
     const t = tail.exec(s);
     if (t) s = s.slice(0, t.index);
-    const head = new RegExp(`^${PROMPT}${escapeRe(q.line)}\\n`, 'm');
-    const h = head.exec(s);
-    if (h) {
-      const before = s.slice(0, h.index);
-      for (const l of before.split('\n')) {
-        if (l && !new RegExp(`^${PROMPT}`).test(l)) this.noteUnsolicited(l);
+    // The command's echo: the first line that is a prompt followed by exactly the line written (compared as text:
+    // a line can be far longer than a regular expression may be).
+    const prompt = new RegExp(`^${PROMPT}`);
+    for (let pos = 0, end = s.indexOf('\n'); end >= 0; pos = end + 1, end = s.indexOf('\n', pos)) {
+      const m = prompt.exec(s.slice(pos, pos + 16));
+      if (!m || end - pos - m[0].length !== q.line.length || !s.startsWith(q.line, pos + m[0].length)) continue;
+      for (const l of s.slice(0, pos).split('\n')) {
+        if (l && !prompt.test(l)) this.noteUnsolicited(l);
       }
-      s = s.slice(h.index + h[0].length);
+      return s.slice(end + 1);
     }
     return s;
   }
