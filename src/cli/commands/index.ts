@@ -6,12 +6,12 @@
  * index.ts and add it here.
  */
 import type { CliCommand } from './shared';
-import { cloneCommand } from './clones';
-import { configCommand } from './settings';
+import { cloneCliCommand } from './clones';
+import { configCliCommand } from './settings';
 import { destroyCommand } from './setOps';
-import { execCommand } from './clones';
-import { listCommand } from './clones';
-import { listTemplatesCommand } from './templates';
+import { execCliCommand } from './clones';
+import { listCliCommand } from './clones';
+import { listTemplatesCliCommand } from './templates';
 import { resumeCommand } from './setOps';
 import { rmCommand } from './setOps';
 import { rmShredCommand } from './setOps';
@@ -20,32 +20,32 @@ import { saveCommand } from './setOps';
 import { saveRmCommand } from './setOps';
 import { startCommand } from './setOps';
 import { suspendCommand } from './setOps';
-import { validateCommand } from './settings';
-import { importTemplateCommand } from './templates';
-import { copyTemplateCommand } from './templates';
-import { deleteTemplateCommand } from './templates';
-import { modifyTemplateCommand } from './templates';
-import { checkCommand } from './templates';
-import { connectCommand } from './clones';
-import { editCommand } from './clones';
-import { hookCommand } from './policy';
-import { policyCommand } from './policy';
+import { validateCliCommand } from './settings';
+import { importTemplateCliCommand } from './templates';
+import { copyTemplateCliCommand } from './templates';
+import { deleteTemplateCliCommand } from './templates';
+import { modifyTemplateCliCommand } from './templates';
+import { checkCliCommand } from './templates';
+import { connectCliCommand } from './clones';
+import { editCliCommand } from './clones';
+import { hookCliCommand } from './policy';
+import { policyCliCommand } from './policy';
 import { shutdownCommand } from './guests';
 import { rebootCommand } from './guests';
 import { resetCommand } from './guests';
-import { ipCommand } from './guests';
-import { sshCommand } from './guests';
-import { guestExecCommand } from './guests';
-import { lsCommand } from './disks';
-import { catCommand } from './disks';
-import { diffCommand } from './disks';
-import { copyInCommand } from './disks';
-import { copyOutCommand } from './disks';
+import { ipCliCommand } from './guests';
+import { sshCliCommand } from './guests';
+import { guestExecCliCommand } from './guests';
+import { lsCliCommand } from './disks';
+import { catCliCommand } from './disks';
+import { diffCliCommand } from './disks';
+import { copyInCliCommand } from './disks';
+import { copyOutCliCommand } from './disks';
 
 /** The commands in the order -h lists them. */
 export const CLI_COMMAND_LIST: readonly CliCommand[] = [
-  cloneCommand,
-  listCommand,
+  cloneCliCommand,
+  listCliCommand,
   startCommand,
   destroyCommand,
   suspendCommand,
@@ -55,33 +55,33 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   rmCommand,
   rmWipeCommand,
   rmShredCommand,
-  execCommand,
-  connectCommand,
-  editCommand,
-  policyCommand,
-  listTemplatesCommand,
-  configCommand,
-  validateCommand,
-  importTemplateCommand,
-  copyTemplateCommand,
-  deleteTemplateCommand,
-  modifyTemplateCommand,
-  checkCommand,
+  execCliCommand,
+  connectCliCommand,
+  editCliCommand,
+  policyCliCommand,
+  listTemplatesCliCommand,
+  configCliCommand,
+  validateCliCommand,
+  importTemplateCliCommand,
+  copyTemplateCliCommand,
+  deleteTemplateCliCommand,
+  modifyTemplateCliCommand,
+  checkCliCommand,
   // Beyond the manual: disk contents (libguestfs).
-  lsCommand,
-  catCommand,
-  diffCommand,
-  copyInCommand,
-  copyOutCommand,
+  lsCliCommand,
+  catCliCommand,
+  diffCliCommand,
+  copyInCliCommand,
+  copyOutCliCommand,
   // Beyond the manual: running guests.
   shutdownCommand,
   rebootCommand,
   resetCommand,
-  ipCommand,
-  sshCommand,
-  guestExecCommand,
+  ipCliCommand,
+  sshCliCommand,
+  guestExecCliCommand,
   // Beyond the manual: power-off policies' hook.
-  hookCommand,
+  hookCliCommand,
 ];
 
 /** Command word -> command. */

@@ -35,7 +35,7 @@ async function chooseTemplates(ctx: CommandContext, node: unknown, nodes: unknow
  * progress and Cancel. A failing clone or template does not stop the others; the summary says truthfully what was
  * made, what failed (with libvirt's message) and what was cancelled.
  */
-export const cloneTemplate: CommandDefinition = {
+export const cloneTemplateCommand: CommandDefinition = {
   id: 'qq2clone.clone',
   run: async (ctx, node?, nodes?): Promise<CloneInfo[] | undefined> => {
     const chosen = await chooseTemplates(ctx, node, nodes);

@@ -12,7 +12,7 @@ const spec: OperationSpec = {
 };
 
 /** Forcibly turns off the selected clones (or a SET); asks first. */
-export const destroyClones: CommandDefinition = {
+export const destroyClonesCommand: CommandDefinition = {
   id: 'qq2clone.destroy',
   run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
 };

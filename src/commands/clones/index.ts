@@ -1,26 +1,26 @@
 import type { CommandDefinition } from '../types';
-import { cloneTemplate } from './cloneTemplate';
-import { destroyClones } from './destroyClones';
-import { resumeClones } from './resumeClones';
-import { rmClones } from './rmClones';
-import { rmShredClones } from './rmShredClones';
-import { rmWipeClones } from './rmWipeClones';
-import { saveClones } from './saveClones';
-import { saveRmClones } from './saveRmClones';
-import { selectBySet } from './selectBySet';
-import { startClones } from './startClones';
-import { suspendClones } from './suspendClones';
+import { cloneTemplateCommand } from './cloneTemplate';
+import { destroyClonesCommand } from './destroyClones';
+import { resumeClonesCommand } from './resumeClones';
+import { rmClonesCommand } from './rmClones';
+import { rmShredClonesCommand } from './rmShredClones';
+import { rmWipeClonesCommand } from './rmWipeClones';
+import { saveClonesCommand } from './saveClones';
+import { saveRmClonesCommand } from './saveRmClones';
+import { selectBySetCommand } from './selectBySet';
+import { startClonesCommand } from './startClones';
+import { suspendClonesCommand } from './suspendClones';
 
 export const cloneCommands: readonly CommandDefinition[] = [
-  cloneTemplate,
-  startClones,
-  destroyClones,
-  suspendClones,
-  resumeClones,
-  saveClones,
-  saveRmClones,
-  rmClones,
-  rmWipeClones,
-  rmShredClones,
-  selectBySet,
+  cloneTemplateCommand,
+  startClonesCommand,
+  destroyClonesCommand,
+  suspendClonesCommand,
+  resumeClonesCommand,
+  saveClonesCommand,
+  saveRmClonesCommand,
+  rmClonesCommand,
+  rmWipeClonesCommand,
+  rmShredClonesCommand,
+  selectBySetCommand,
 ];

@@ -8,7 +8,7 @@ const spec: OperationSpec = {
 };
 
 /** Resumes the selected paused clones (or a SET). */
-export const resumeClones: CommandDefinition = {
+export const resumeClonesCommand: CommandDefinition = {
   id: 'qq2clone.resume',
   run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
 };

@@ -12,7 +12,7 @@ const spec: OperationSpec = {
 };
 
 /** Deletes the selected clones (or a SET) with their storage; asks first. */
-export const rmClones: CommandDefinition = {
+export const rmClonesCommand: CommandDefinition = {
   id: 'qq2clone.rm',
   run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
 };

@@ -12,7 +12,7 @@ const spec: OperationSpec = {
 };
 
 /** Deletes the selected clones (or a SET), shredding their storage; asks first. */
-export const rmShredClones: CommandDefinition = {
+export const rmShredClonesCommand: CommandDefinition = {
   id: 'qq2clone.rmShred',
   run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
 };

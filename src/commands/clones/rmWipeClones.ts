@@ -12,7 +12,7 @@ const spec: OperationSpec = {
 };
 
 /** Deletes the selected clones (or a SET), wiping their storage volumes; asks first. */
-export const rmWipeClones: CommandDefinition = {
+export const rmWipeClonesCommand: CommandDefinition = {
   id: 'qq2clone.rmWipe',
   run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
 };

@@ -8,7 +8,7 @@ const spec: OperationSpec = {
 };
 
 /** Saves the execution state of the selected running or paused clones (or a SET) and stops them. */
-export const saveClones: CommandDefinition = {
+export const saveClonesCommand: CommandDefinition = {
   id: 'qq2clone.save',
   run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
 };

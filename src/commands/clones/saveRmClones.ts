@@ -8,7 +8,7 @@ const spec: OperationSpec = {
 };
 
 /** Deletes the saved state of the selected saved clones (or a SET); they start fresh next time. */
-export const saveRmClones: CommandDefinition = {
+export const saveRmClonesCommand: CommandDefinition = {
   id: 'qq2clone.saveRm',
   run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
 };

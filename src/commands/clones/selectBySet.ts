@@ -25,7 +25,7 @@ const OPERATIONS: readonly { op: SetOperationName; command: string; label: strin
  * Select by SET (palette): a template and a SET, then the clones it names (untick any), then what to do with them;
  * the chosen command runs on those clones as if they were selected in the tree.
  */
-export const selectBySet: CommandDefinition = {
+export const selectBySetCommand: CommandDefinition = {
   id: 'qq2clone.selectBySet',
   run: async (ctx) => {
     const inventory = await freshInventory(ctx);

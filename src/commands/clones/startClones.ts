@@ -11,7 +11,7 @@ const spec: OperationSpec = {
  * Starts the selected clones (or a SET) that are off or saved; saved ones resume from their state. A crashed clone
  * that is still active is skipped (destroy it first).
  */
-export const startClones: CommandDefinition = {
+export const startClonesCommand: CommandDefinition = {
   id: 'qq2clone.start',
   run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
 };

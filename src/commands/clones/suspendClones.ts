@@ -8,7 +8,7 @@ const spec: OperationSpec = {
 };
 
 /** Pauses the selected running clones (or a SET). */
-export const suspendClones: CommandDefinition = {
+export const suspendClonesCommand: CommandDefinition = {
   id: 'qq2clone.suspend',
   run: (ctx, node?, nodes?) => runOperation(ctx, spec, node, nodes),
 };

@@ -1,5 +1,5 @@
 import type { CommandDefinition } from '../types';
-import { openWalkthrough } from './openWalkthrough';
-import { refresh } from './refresh';
+import { openWalkthroughCommand } from './openWalkthrough';
+import { refreshCommand } from './refresh';
 
-export const commonCommands: readonly CommandDefinition[] = [refresh, openWalkthrough];
+export const commonCommands: readonly CommandDefinition[] = [refreshCommand, openWalkthroughCommand];

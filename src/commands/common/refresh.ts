@@ -1,7 +1,7 @@
 import type { CommandDefinition } from '../types';
 
 /** Re-reads libvirt and the template directory (also the welcome views' Retry). */
-export const refresh: CommandDefinition = {
+export const refreshCommand: CommandDefinition = {
   id: 'qq2clone.refresh',
   run: (ctx) => ctx.tree.refresh(),
 };

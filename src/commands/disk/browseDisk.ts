@@ -5,7 +5,7 @@ import type { CommandDefinition } from '../types';
 import { chooseDisk, diskApi, diskUri, reportDiskError } from './shared';
 
 /** Browse Disk: the guest filesystems of a clone or template as a folder of the explorer. */
-export const browseDisk: CommandDefinition = {
+export const browseDiskCommand: CommandDefinition = {
   id: 'qq2clone.browseDisk',
   run: async (ctx, node?) => {
     const t = await chooseDisk(ctx, node, 'Browse the disk of');

@@ -15,7 +15,7 @@ const KINDS = [
  * Compare with Template: the files a clone added, changed and deleted relative to the image it was made on, as a
  * list grouped by kind; a file picked opens in the diff editor (template vs clone). Resolves to the changes.
  */
-export const compareWithTemplate: CommandDefinition = {
+export const compareWithTemplateCommand: CommandDefinition = {
   id: 'qq2clone.compareWithTemplate',
   run: async (ctx, node?, _nodes?, extra?) => {
     const options = extra as { pick?: boolean } | undefined;

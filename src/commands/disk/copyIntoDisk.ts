@@ -5,7 +5,7 @@ import type { CommandDefinition } from '../types';
 import { chooseDisk, diskApi, reportDiskError } from './shared';
 
 /** Copy Into Disk: local files or folders into a folder of a clone that is off. */
-export const copyIntoDisk: CommandDefinition = {
+export const copyIntoDiskCommand: CommandDefinition = {
   id: 'qq2clone.copyIntoDisk',
   run: async (ctx, node?, _nodes?, extra?) => {
     const given = extra as { local?: string[]; guestDir?: string } | undefined;

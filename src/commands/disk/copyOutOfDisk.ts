@@ -5,7 +5,7 @@ import type { CommandDefinition } from '../types';
 import { chooseDisk, diskApi, reportDiskError } from './shared';
 
 /** Copy Out of Disk: a file or folder of a clone or template into a local folder. */
-export const copyOutOfDisk: CommandDefinition = {
+export const copyOutOfDiskCommand: CommandDefinition = {
   id: 'qq2clone.copyOutOfDisk',
   run: async (ctx, node?, _nodes?, extra?) => {
     const given = extra as { guestPath?: string; localDir?: string } | undefined;

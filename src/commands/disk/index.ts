@@ -1,7 +1,7 @@
 import type { CommandDefinition } from '../types';
-import { browseDisk } from './browseDisk';
-import { compareWithTemplate } from './compareWithTemplate';
-import { copyIntoDisk } from './copyIntoDisk';
-import { copyOutOfDisk } from './copyOutOfDisk';
+import { browseDiskCommand } from './browseDisk';
+import { compareWithTemplateCommand } from './compareWithTemplate';
+import { copyIntoDiskCommand } from './copyIntoDisk';
+import { copyOutOfDiskCommand } from './copyOutOfDisk';
 
-export const diskCommands: readonly CommandDefinition[] = [browseDisk, compareWithTemplate, copyIntoDisk, copyOutOfDisk];
+export const diskCommands: readonly CommandDefinition[] = [browseDiskCommand, compareWithTemplateCommand, copyIntoDiskCommand, copyOutOfDiskCommand];

@@ -1,8 +1,8 @@
 import type { CommandDefinition } from '../types';
-import { openSsh } from './openSsh';
-import { rebootClones } from './rebootClones';
-import { resetClones } from './resetClones';
-import { runInGuests } from './runInGuests';
-import { shutdownClones } from './shutdownClones';
+import { openSshCommand } from './openSsh';
+import { rebootClonesCommand } from './rebootClones';
+import { resetClonesCommand } from './resetClones';
+import { runInGuestsCommand } from './runInGuests';
+import { shutdownClonesCommand } from './shutdownClones';
 
-export const guestCommands: readonly CommandDefinition[] = [shutdownClones, rebootClones, resetClones, openSsh, runInGuests];
+export const guestCommands: readonly CommandDefinition[] = [shutdownClonesCommand, rebootClonesCommand, resetClonesCommand, openSshCommand, runInGuestsCommand];

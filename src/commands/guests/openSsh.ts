@@ -12,7 +12,7 @@ import { guestSettings } from './guestSettings';
  * host keys are learned through the guest agent into the product's known-hosts file under the clone's UUID.
  * Resolves with the terminal and the ssh command line (tests), or undefined.
  */
-export const openSsh: CommandDefinition = {
+export const openSshCommand: CommandDefinition = {
   id: 'qq2clone.openSsh',
   run: async (ctx, node?) => {
     const clone = await chooseOneClone(ctx, 'Open SSH Terminal', node, true);

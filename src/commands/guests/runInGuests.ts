@@ -40,7 +40,7 @@ async function askMode(n: number): Promise<{ parallel: number; keepGoing: boolea
  * terminal as it finishes, then a summary; stops at the first failure unless told to run all. Clones whose agent
  * does not answer are skipped and named. Args: (node?, nodes?, { command, parallel, keepGoing }?).
  */
-export const runInGuests: CommandDefinition = {
+export const runInGuestsCommand: CommandDefinition = {
   id: 'qq2clone.runInGuests',
   run: async (ctx: CommandContext, node?: unknown, nodes?: unknown, args?: unknown): Promise<{ result: GuestRunResult; text: string } | undefined> => {
     const targets = await chooseTargets(ctx, 'guest-exec', TITLE, node, nodes);

@@ -1,5 +1,5 @@
 import type { CommandDefinition } from '../types';
-import { powerOffHook } from './powerOffHook';
-import { setPolicy } from './setPolicy';
+import { powerOffHookCommand } from './powerOffHook';
+import { setPolicyCommand } from './setPolicy';
 
-export const policyCommands: readonly CommandDefinition[] = [setPolicy, powerOffHook];
+export const policyCommands: readonly CommandDefinition[] = [setPolicyCommand, powerOffHookCommand];

@@ -35,7 +35,7 @@ async function showLog(ctx: CommandContext): Promise<void> {
  * install, update or remove it (as root: directly when VS Code runs as root, else with sudo in a terminal) or to
  * show what the policies did.
  */
-export const powerOffHook: CommandDefinition = {
+export const powerOffHookCommand: CommandDefinition = {
   id: 'qq2clone.powerOffHook',
   run: async (ctx: CommandContext) => {
     const svc = ctx.host.service;

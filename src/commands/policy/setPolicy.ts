@@ -63,7 +63,7 @@ async function setTemplateDefault(ctx: CommandContext, templates: readonly strin
  * Set Power-Off Policy...: on the tree selection or a SET, what happens to the clones when they power off (kept in
  * each clone's own bookkeeping; applied by the hook, or by the extension while it runs when the hook is not in use).
  */
-export const setPolicy: CommandDefinition = {
+export const setPolicyCommand: CommandDefinition = {
   id: 'qq2clone.setPolicy',
   run: async (ctx: CommandContext, node?: unknown, nodes?: unknown) => {
     const picked = selectedNodes(node, nodes);

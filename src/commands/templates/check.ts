@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { applyFix, formatReport, runCheck, type Finding } from '../../libvirt/check';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
-import { argsOf, runTemplateOp, templateDeps } from './shared';
+import { argsOf, runTemplateOp, extensionTemplateDeps } from './shared';
 import { isTreeNode } from '../common/targets';
 
 /**
@@ -10,11 +10,11 @@ import { isTreeNode } from '../common/targets';
  * are preselected; those that remove a clone or set a template aside (`explicit`) are applied only when picked.
  * With `confirmed` (no picker) only the safe ones are applied. Returns the findings and the fixes' results (for tests).
  */
-export const check: CommandDefinition = {
+export const checkCommand: CommandDefinition = {
   id: 'qq2clone.check',
   run: async (ctx, node?) => {
     const template = isTreeNode(node) && node.kind === 'template' ? node.template.name : argsOf(node).template;
-    const deps = templateDeps(ctx);
+    const deps = extensionTemplateDeps(ctx);
     const findings = await runTemplateOp(
       ctx,
       `Check${template ? ` ${template}` : ''}`,

@@ -3,7 +3,7 @@ import type { CommandDefinition } from '../types';
 import { chooseTemplate, runTemplateOp } from './shared';
 
 /** modify-template commit-image: the staged changes become a new image generation; existing clones keep theirs. */
-export const commitImage: CommandDefinition = {
+export const commitImageCommand: CommandDefinition = {
   id: 'qq2clone.commitImage',
   run: async (ctx, node?) => {
     const name = await chooseTemplate(ctx, node, 'Commit the staged image of a template');

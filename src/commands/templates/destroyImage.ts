@@ -4,7 +4,7 @@ import type { CommandDefinition } from '../types';
 import { argsOf, chooseTemplate, runTemplateOp } from './shared';
 
 /** modify-template destroy-image: forces the staging clone off, after a warning. */
-export const destroyImage: CommandDefinition = {
+export const destroyImageCommand: CommandDefinition = {
   id: 'qq2clone.destroyImage',
   run: async (ctx, node?) => {
     const name = await chooseTemplate(ctx, node, 'Force off the staged image of a template');

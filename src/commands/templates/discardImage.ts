@@ -4,7 +4,7 @@ import type { CommandDefinition } from '../types';
 import { argsOf, chooseTemplate, runTemplateOp } from './shared';
 
 /** modify-template discard-image: deletes the staging clone and its overlay without committing. */
-export const discardImage: CommandDefinition = {
+export const discardImageCommand: CommandDefinition = {
   id: 'qq2clone.discardImage',
   run: async (ctx, node?) => {
     const name = await chooseTemplate(ctx, node, 'Discard the staged image of a template');

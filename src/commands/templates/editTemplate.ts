@@ -7,7 +7,7 @@ import { chooseTemplate } from './shared';
 const OPEN_TEMPLATE_XML = 'qq2clone.openTemplateXml';
 
 /** modify-template edit: opens the template's XML document. */
-export const editTemplate: CommandDefinition = {
+export const editTemplateCommand: CommandDefinition = {
   id: 'qq2clone.editTemplate',
   run: async (ctx, node?) => {
     const name = await chooseTemplate(ctx, node, 'Edit a template');

@@ -4,13 +4,13 @@ import { nameProblem } from '../../core/names';
 import { prompts } from '../../ui/prompts';
 import { freshInventory } from '../common/chooseTargets';
 import type { CommandDefinition } from '../types';
-import { argsOf, runTemplateOp, templateDeps } from './shared';
+import { argsOf, runTemplateOp, extensionTemplateDeps } from './shared';
 import * as vscode from 'vscode';
 
 const FILE = '$(file) Domain XML file...';
 
 /** import-template: from a libvirt domain that is not ours (picked) or a domain XML file; asks the name. */
-export const importTemplate: CommandDefinition = {
+export const importTemplateCommand: CommandDefinition = {
   id: 'qq2clone.importTemplate',
   run: async (ctx, node?) => {
     const args = argsOf(node);
@@ -39,7 +39,7 @@ export const importTemplate: CommandDefinition = {
     return runTemplateOp(
       ctx,
       `Import template from ${kind === 'path' ? 'file' : 'domain'} ${source}`,
-      (signal) => importOp(templateDeps(ctx), source, name || undefined, signal),
+      (signal) => importOp(extensionTemplateDeps(ctx), source, name || undefined, signal),
       (r) => [`Template ${r.name} imported.`, ...r.messages],
     );
   },

@@ -1,26 +1,26 @@
 import type { CommandDefinition } from '../types';
-import { check } from './check';
-import { commitImage } from './commitImage';
-import { copyTemplate } from './copyTemplate';
-import { deleteTemplate } from './deleteTemplate';
-import { destroyImage } from './destroyImage';
-import { discardImage } from './discardImage';
-import { editTemplate } from './editTemplate';
-import { importTemplate } from './importTemplate';
-import { prepareImage } from './prepareImage';
-import { renameTemplate } from './renameTemplate';
-import { showTemplateProblem } from './showTemplateProblem';
+import { checkCommand } from './check';
+import { commitImageCommand } from './commitImage';
+import { copyTemplateCommand } from './copyTemplate';
+import { deleteTemplateCommand } from './deleteTemplate';
+import { destroyImageCommand } from './destroyImage';
+import { discardImageCommand } from './discardImage';
+import { editTemplateCommand } from './editTemplate';
+import { importTemplateCommand } from './importTemplate';
+import { prepareImageCommand } from './prepareImage';
+import { renameTemplateCommand } from './renameTemplate';
+import { showTemplateProblemCommand } from './showTemplateProblem';
 
 export const templateCommands: readonly CommandDefinition[] = [
-  importTemplate,
-  copyTemplate,
-  renameTemplate,
-  deleteTemplate,
-  editTemplate,
-  prepareImage,
-  commitImage,
-  discardImage,
-  destroyImage,
-  check,
-  showTemplateProblem,
+  importTemplateCommand,
+  copyTemplateCommand,
+  renameTemplateCommand,
+  deleteTemplateCommand,
+  editTemplateCommand,
+  prepareImageCommand,
+  commitImageCommand,
+  discardImageCommand,
+  destroyImageCommand,
+  checkCommand,
+  showTemplateProblemCommand,
 ];

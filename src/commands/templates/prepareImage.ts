@@ -3,7 +3,7 @@ import type { CommandDefinition } from '../types';
 import { chooseTemplate, runTemplateOp } from './shared';
 
 /** modify-template prepare-image: makes (if needed) and runs the template's staging clone. */
-export const prepareImage: CommandDefinition = {
+export const prepareImageCommand: CommandDefinition = {
   id: 'qq2clone.prepareImage',
   run: async (ctx, node?) => {
     const name = await chooseTemplate(ctx, node, 'Prepare an image for a template');

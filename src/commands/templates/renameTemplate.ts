@@ -2,10 +2,10 @@ import { nameProblem } from '../../core/names';
 import { renameTemplate as renameOp } from '../../libvirt/templates';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
-import { argsOf, chooseTemplate, runTemplateOp, templateDeps } from './shared';
+import { argsOf, chooseTemplate, runTemplateOp, extensionTemplateDeps } from './shared';
 
 /** modify-template rename: renames the template and all its clones (they must be off). */
-export const renameTemplate: CommandDefinition = {
+export const renameTemplateCommand: CommandDefinition = {
   id: 'qq2clone.renameTemplate',
   run: async (ctx, node?) => {
     const from = await chooseTemplate(ctx, node, 'Rename a template');
@@ -14,7 +14,7 @@ export const renameTemplate: CommandDefinition = {
       argsOf(node).newName ??
       (await prompts.inputBox({ title: `Rename template ${from}`, prompt: 'New name (its clones are renamed too)', value: from, validateInput: nameProblem }));
     if (!to || to === from) return undefined;
-    return runTemplateOp(ctx, `Rename template ${from}`, (signal) => renameOp(templateDeps(ctx), from, to, signal), (r) => [
+    return runTemplateOp(ctx, `Rename template ${from}`, (signal) => renameOp(extensionTemplateDeps(ctx), from, to, signal), (r) => [
       `Now named ${r.name}.`,
       ...r.messages,
     ]);

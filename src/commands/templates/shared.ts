@@ -34,7 +34,7 @@ export async function chooseTemplate(ctx: CommandContext, node: unknown, title: 
   return inv ? pickTemplate(inv, title) : undefined;
 }
 
-export function templateDeps(ctx: CommandContext): TemplateDeps {
+export function extensionTemplateDeps(ctx: CommandContext): TemplateDeps {
   return {
     svc: ctx.host.service,
     validate: templateProblems,

@@ -11,7 +11,7 @@ const DELETE = 'Delete Template';
  * The whole text of a template's problem (the row shows only its kind), with what can be done about it: edit the
  * XML, or delete the template when no clones remain. Resolves to the text shown, or undefined when none.
  */
-export const showTemplateProblem: CommandDefinition = {
+export const showTemplateProblemCommand: CommandDefinition = {
   id: 'qq2clone.showTemplateProblem',
   run: async (ctx, node?) => {
     const name = await chooseTemplate(ctx, node, 'Show the problem of a template');

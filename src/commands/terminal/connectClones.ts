@@ -77,7 +77,7 @@ export function connectSettings(): ConnectSettings {
  * connect (manual: CLONE COMMANDS): starts the clones of the selection or SET that are not running, then opens
  * virt-viewer or spicy on those with SPICE graphics; says which were not connected and why.
  */
-export const connect: CommandDefinition = {
+export const connectCommand: CommandDefinition = {
   id: 'qq2clone.connect',
   run: async (ctx, node?, nodes?): Promise<ConnectReport | undefined> => {
     const clones = await chooseClones(ctx, 'Connect', node, nodes);

@@ -5,7 +5,7 @@ import { runExec } from './runExec';
  * exec (manual: CLONE COMMANDS): runs a command string once per clone, in clone-number order, in one terminal,
  * with $uuid, $name and $disks set; stops at the first non-zero exit. Args: (node?, nodes?, { command }?).
  */
-export const execClones: CommandDefinition = {
+export const execClonesCommand: CommandDefinition = {
   id: 'qq2clone.exec',
   run: (ctx, node?, nodes?, args?) => runExec(ctx, false, node, nodes, args),
 };

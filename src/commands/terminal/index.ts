@@ -1,9 +1,9 @@
 import type { CommandDefinition } from '../types';
-import { connect } from './connectClones';
-import { execClones } from './execClones';
-import { execParallel } from './execParallel';
-import { openConsole } from './openConsole';
-import { refreshScreen } from './refreshScreen';
-import { showScreen } from './showScreen';
+import { connectCommand } from './connectClones';
+import { execClonesCommand } from './execClones';
+import { execParallelCommand } from './execParallel';
+import { openConsoleCommand } from './openConsole';
+import { refreshScreenCommand } from './refreshScreen';
+import { showScreenCommand } from './showScreen';
 
-export const terminalCommands: readonly CommandDefinition[] = [execClones, execParallel, connect, openConsole, showScreen, refreshScreen];
+export const terminalCommands: readonly CommandDefinition[] = [execClonesCommand, execParallelCommand, connectCommand, openConsoleCommand, showScreenCommand, refreshScreenCommand];

@@ -5,7 +5,7 @@ import type { CommandDefinition } from '../types';
 import { chooseOneClone } from './targets';
 
 /** Opens `virsh console` for a running clone in an integrated terminal (Ctrl+] leaves the console). */
-export const openConsole: CommandDefinition = {
+export const openConsoleCommand: CommandDefinition = {
   id: 'qq2clone.openConsole',
   run: async (ctx, node?) => {
     const clone = await chooseOneClone(ctx, 'Open serial console', node, true);

@@ -4,7 +4,7 @@ import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
 
 /** Takes a new picture for the active screen tab (its editor-title action). Arg: a clone UUID (tests). */
-export const refreshScreen: CommandDefinition = {
+export const refreshScreenCommand: CommandDefinition = {
   id: 'qq2clone.refreshScreen',
   run: async (_ctx, uuid?) => {
     try {

@@ -6,7 +6,7 @@ import type { CommandDefinition } from '../types';
 import { chooseOneClone } from './targets';
 
 /** A picture of a running clone's display (virsh screenshot) in an editor tab with Refresh. */
-export const showScreen: CommandDefinition = {
+export const showScreenCommand: CommandDefinition = {
   id: 'qq2clone.showScreen',
   run: async (ctx, node?) => {
     const clone = await chooseOneClone(ctx, 'Show screen', node, true);

@@ -3,7 +3,7 @@ import type { CommandDefinition } from '../types';
 import { compareWithCurrent, targetDocument } from '../../xml/documents';
 
 /** Shows what libvirt (or the template file) holds now next to the open document. */
-export const compareXml: CommandDefinition = {
+export const compareXmlCommand: CommandDefinition = {
   id: 'qq2clone.compareXml',
   run: async (_ctx, uri?) => {
     const doc = targetDocument(uri);

@@ -15,7 +15,7 @@ interface XmlArgs {
  * Opens the XML of a template (its file) or of a clone (its libvirt definition) as a validated document; saving
  * it writes the template or redefines the clone. From the palette: pick one.
  */
-export const editXml: CommandDefinition = {
+export const editXmlCommand: CommandDefinition = {
   id: 'qq2clone.editXml',
   run: async (ctx, node?) => {
     let target: XmlTarget | undefined;

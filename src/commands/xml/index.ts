@@ -1,8 +1,8 @@
 import type { CommandDefinition } from '../types';
-import { compareXml } from './compareXml';
-import { editXml } from './editXml';
-import { openTemplateXml } from './openTemplateXml';
-import { saveXml } from './saveXml';
-import { saveXmlWithoutValidation } from './saveXmlWithoutValidation';
+import { compareXmlCommand } from './compareXml';
+import { editXmlCommand } from './editXml';
+import { openTemplateXmlCommand } from './openTemplateXml';
+import { saveXmlCommand } from './saveXml';
+import { saveXmlWithoutValidationCommand } from './saveXmlWithoutValidation';
 
-export const xmlCommands: readonly CommandDefinition[] = [editXml, openTemplateXml, saveXml, saveXmlWithoutValidation, compareXml];
+export const xmlCommands: readonly CommandDefinition[] = [editXmlCommand, openTemplateXmlCommand, saveXmlCommand, saveXmlWithoutValidationCommand, compareXmlCommand];

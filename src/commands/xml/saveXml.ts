@@ -6,7 +6,7 @@ import { saveValidated, targetDocument } from '../../xml/documents';
  * Save (Ctrl+S) in a domain XML document: validates first; invalid XML is not saved and the user is told why, with
  * Show Problems, Save Without Validation and Compare. Elsewhere it is the ordinary Save.
  */
-export const saveXml: CommandDefinition = {
+export const saveXmlCommand: CommandDefinition = {
   id: 'qq2clone.saveXml',
   run: async (_ctx, uri?) => {
     const doc = targetDocument(uri);

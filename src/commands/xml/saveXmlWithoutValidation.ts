@@ -6,7 +6,7 @@ import { saveWithoutValidation, targetDocument } from '../../xml/documents';
  * Saves a domain XML document without the schema check: libvirt's schema sometimes rejects XML that libvirt
  * itself accepts. libvirt still refuses what it cannot use, and a changed domain is still not overwritten.
  */
-export const saveXmlWithoutValidation: CommandDefinition = {
+export const saveXmlWithoutValidationCommand: CommandDefinition = {
   id: 'qq2clone.saveXmlWithoutValidation',
   run: async (_ctx, uri?) => {
     const doc = targetDocument(uri);

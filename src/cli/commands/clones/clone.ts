@@ -11,7 +11,7 @@ export { MAX_CLONES_AT_ONCE };
  * they run and SPICE connections are on (-g, or USE_SPICE=1 without -f), open a viewer on their SPICE graphics
  * as connect does (manual, EXAMPLES: `qq2clone --template Debian --run --virt-viewer clone`).
  */
-export const cloneCommand: CliCommand = {
+export const cloneCliCommand: CliCommand = {
   name: 'clone',
   usage: '[NUMBER]',
   summary: 'Make one clone of the current template, or NUMBER clones.',

@@ -100,7 +100,7 @@ function throwConnectErrors(errors: readonly Qq2Error[], of: number): void {
  * a clone needs a viewer and none is installed, 17 when a display does not appear within S_TIMEOUT seconds;
  * otherwise the first failure's code.
  */
-export const connectCommand: CliCommand = {
+export const connectCliCommand: CliCommand = {
   name: 'connect',
   usage: 'SET',
   summary: "Start the machines in SET that aren't running and open virt-viewer or spicy on their SPICE graphics.",

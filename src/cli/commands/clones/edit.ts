@@ -76,7 +76,7 @@ async function editClone(ctx: CliContext, number: string): Promise<void> {
   }
 }
 
-export const editCommand: CliCommand = {
+export const editCliCommand: CliCommand = {
   name: 'edit',
   usage: 'NUMBER',
   summary: "Edit the XML of the clone with this number in $VISUAL/$EDITOR; it is defined only when valid.",

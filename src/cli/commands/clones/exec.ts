@@ -9,7 +9,7 @@ import { execEach } from '../../../libvirt/process';
  * The first non-zero exit stops it; qq2clone then exits 14 (manual: "Invocation of an external command failed"),
  * not with CMD's status, so a script can tell a failed command from qq2clone's own errors (10-19).
  */
-export const execCommand: CliCommand = {
+export const execCliCommand: CliCommand = {
   name: 'exec',
   usage: 'SET COMMAND-STRING',
   summary: 'Run COMMAND-STRING with bash for each machine in SET, in order, with $uuid, $name, $disks set; stop at the first failure.',

@@ -47,7 +47,7 @@ async function listCurrent(ctx: CliContext): Promise<void> {
 }
 
 /** qq2clone list [all|xml] */
-export const listCommand: CliCommand = {
+export const listCliCommand: CliCommand = {
   name: 'list',
   usage: '[all|xml]',
   summary: "List the current template's clones (number, name, state); all: every template's; xml: one XML document (with addresses).",

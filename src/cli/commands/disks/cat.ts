@@ -3,7 +3,7 @@ import { expectArgs } from '../shared';
 import { cloneTarget, withDisk } from './diskShared';
 
 /** qq2clone cat NUMBER PATH: a file inside a clone's disk, byte for byte on stdout. */
-export const catCommand: CliCommand = {
+export const catCliCommand: CliCommand = {
   name: 'cat',
   usage: 'NUMBER PATH',
   summary: "Print a file inside clone NUMBER's disk (read-only while it runs).",

@@ -6,7 +6,7 @@ import { cloneTarget, withDisk } from './diskShared';
 import { PermissionError } from '../../../core/errors';
 
 /** qq2clone copy-in NUMBER LOCAL-PATH GUEST-DIR: into the disk of a clone that is off. */
-export const copyInCommand: CliCommand = {
+export const copyInCliCommand: CliCommand = {
   name: 'copy-in',
   usage: 'NUMBER LOCAL-PATH GUEST-DIR',
   summary: 'Copy a local file or folder (recursively) into GUEST-DIR of clone NUMBER, which must be off.',

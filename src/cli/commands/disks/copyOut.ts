@@ -6,7 +6,7 @@ import { cloneTarget, withDisk } from './diskShared';
 import { FileTypeError } from '../../../core/errors';
 
 /** qq2clone copy-out NUMBER GUEST-PATH LOCAL-DIR: out of a clone's disk (read-only while it runs). */
-export const copyOutCommand: CliCommand = {
+export const copyOutCliCommand: CliCommand = {
   name: 'copy-out',
   usage: 'NUMBER GUEST-PATH LOCAL-DIR',
   summary: 'Copy a file or folder (recursively) of clone NUMBER into the local folder LOCAL-DIR.',

@@ -4,7 +4,7 @@ import { cloneTarget, withDisk } from './diskShared';
 import { changeLine } from '../../../core/treeDiff';
 
 /** qq2clone diff NUMBER: what clone NUMBER added (+), deleted (-) and changed (M) relative to its template's image. */
-export const diffCommand: CliCommand = {
+export const diffCliCommand: CliCommand = {
   name: 'diff',
   usage: 'NUMBER',
   summary: "Files clone NUMBER added (+), deleted (-) or changed (M) relative to the image it was made on, one per line.",

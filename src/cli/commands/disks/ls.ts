@@ -4,7 +4,7 @@ import { cloneTarget, withDisk } from './diskShared';
 import { isDir, isLink } from '../../../core/treeDiff';
 
 /** qq2clone ls NUMBER PATH: the entries of a folder inside a clone's disk, folders with a trailing /. */
-export const lsCommand: CliCommand = {
+export const lsCliCommand: CliCommand = {
   name: 'ls',
   usage: 'NUMBER PATH',
   summary: "List a folder inside clone NUMBER's disk (read-only while it runs); folders end in /, links in @.",

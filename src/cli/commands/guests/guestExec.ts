@@ -25,7 +25,7 @@ function show(ctx: CliContext, o: GuestRunOutcome): void {
  * it finishes. Stops taking machines at the first failure unless --keep-going; exit 14 naming the first failing
  * machine. Machines whose agent does not answer are skipped and named.
  */
-export const guestExecCommand: CliCommand = {
+export const guestExecCliCommand: CliCommand = {
   name: 'guest-exec',
   usage: USAGE,
   summary: 'Run COMMAND-STRING inside each running guest in SET through its guest agent; --parallel N at once; --keep-going past failures.',

@@ -10,7 +10,7 @@ import { serviceAddressReader, type AddressEntry } from '../../../libvirt/guest'
  * qq2clone ip SET: `NUMBER NAME ADDRESS...` per running machine of SET, in number order. Addresses come from the
  * guest agent, else libvirt's DHCP leases, else the ARP table; a forwarded SSH port shows as 127.0.0.1:PORT.
  */
-export const ipCommand: CliCommand = {
+export const ipCliCommand: CliCommand = {
   name: 'ip',
   usage: 'SET',
   summary: 'Print NUMBER NAME ADDRESS... for each running machine in SET (guest agent, else DHCP lease, else ARP).',

@@ -20,7 +20,7 @@ export function sshSettingsFromEnv(env: CliIo['env']): SshSettings {
  * qq2clone ssh NUMBER [-- COMMAND...]: ssh to a running clone (a user-mode NIC gets a forwarded 127.0.0.1 port),
  * with the tool's own known-hosts file keyed by the clone's UUID; exits with ssh's status.
  */
-export const sshCommand: CliCommand = {
+export const sshCliCommand: CliCommand = {
   name: 'ssh',
   usage: USAGE,
   summary: 'SSH to running machine NUMBER (user-mode NICs through a forwarded 127.0.0.1 port); exits with ssh\'s status.',

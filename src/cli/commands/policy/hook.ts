@@ -25,7 +25,7 @@ function values(ctx: CliContext): Omit<HookScriptValues, 'stateDir'> {
   return { node: process.execPath, uri: ctx.uri, templateDir: ctx.config.TEMPLATE_DIR };
 }
 
-export const hookCommand: CliCommand = {
+export const hookCliCommand: CliCommand = {
   name: 'hook',
   usage: USAGE,
   summary:

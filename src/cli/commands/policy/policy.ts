@@ -11,7 +11,7 @@ import { describePolicy, hookLog, hookPaths, latestByClone, readPolicyLogs, setC
 
 const USAGE = 'SET [keep|reset|remove [--on REASON,...]]';
 
-export const policyCommand: CliCommand = {
+export const policyCliCommand: CliCommand = {
   name: 'policy',
   usage: USAGE,
   summary:

@@ -5,7 +5,7 @@ import { UsageError } from '../../../core/errors';
 import { configEdit } from './configEdit';
 
 /** qq2clone config list | info OPTION | edit OPTION */
-export const configCommand: CliCommand = {
+export const configCliCommand: CliCommand = {
   name: 'config',
   usage: 'list | info OPTION | edit OPTION',
   summary: 'List the settings and their values, explain one, or change one.',

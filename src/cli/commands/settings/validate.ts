@@ -7,7 +7,7 @@ import { createDomainXmlValidator } from '../../../validation';
  * qq2clone validate FILE...: checks domain XML files against the host's libvirt schemas (as virt-xml-validate
  * does), printing `FILE:LINE: message` per problem. Exit 0 when all are valid, 15 otherwise (10 if unreadable).
  */
-export const validateCommand: CliCommand = {
+export const validateCliCommand: CliCommand = {
   name: 'validate',
   usage: 'FILE...',
   summary: 'Check domain XML files against libvirt\'s schemas; print FILE:LINE: message per problem.',

@@ -3,14 +3,14 @@ import { CancelledError, UsageError } from '../../../core/errors';
 import { applyFix, formatReport, runCheck } from '../../../libvirt/check';
 import { requireTemplate } from '../../../libvirt/templates';
 import { confirm } from '../shared';
-import { templateDeps } from './templateDeps';
+import { cliTemplateDeps } from './cliTemplateDeps';
 
 /**
  * qq2clone check [TEMPLATE] [--fix]: prints every finding with what its fix does. On a terminal it then asks for
  * each fix; without a terminal or with -q it only reports, unless --fix is given (then every safe fix is applied;
  * those that remove a clone or set a template aside are only applied when confirmed one by one on a terminal).
  */
-export const checkCommand: CliCommand = {
+export const checkCliCommand: CliCommand = {
   name: 'check',
   usage: '[TEMPLATE-NAME] [--fix]',
   summary: 'Find lost clones, stray files and broken images; fix them with confirmation (or --fix).',
@@ -20,7 +20,7 @@ export const checkCommand: CliCommand = {
     const rest = args.filter((a) => a !== '--fix');
     if (rest.length > 1 || rest.some((a) => a.startsWith('-'))) throw new UsageError('check takes [TEMPLATE-NAME] [--fix].');
     const template = rest[0];
-    const deps = templateDeps(ctx);
+    const deps = cliTemplateDeps(ctx);
     if (template) await requireTemplate(deps.svc, template);
     const findings = await runCheck(deps.svc, template, { signal: ctx.signal, ...(deps.validate ? { validate: deps.validate } : {}) });
     ctx.out.result(formatReport(findings, template));

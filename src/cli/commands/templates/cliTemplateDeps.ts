@@ -3,7 +3,7 @@ import type { TemplateDeps } from '../../../libvirt/templates';
 import { templateProblems } from '../../../validation';
 
 /** The template operations' dependencies for the CLI: the service and the schema validator. */
-export function templateDeps(ctx: CliContext): TemplateDeps {
+export function cliTemplateDeps(ctx: CliContext): TemplateDeps {
   return {
     svc: ctx.service(),
     validate: templateProblems,

@@ -6,4 +6,4 @@ export * from './editTemplate';
 export * from './importTemplate';
 export * from './listTemplates';
 export * from './modifyTemplate';
-export * from './templateDeps';
+export * from './cliTemplateDeps';

@@ -2,7 +2,7 @@ import type { CliCommand } from '../shared';
 import { expectArgs } from '../shared';
 
 /** qq2clone list-templates: the names of all templates, one per line. */
-export const listTemplatesCommand: CliCommand = {
+export const listTemplatesCliCommand: CliCommand = {
   name: 'list-templates',
   usage: '',
   summary: 'List the names of all templates.',

@@ -8,7 +8,7 @@ import { editTemplateXml } from './editTemplate';
 import { expectArgs } from '../shared';
 import { parsePolicyArgs } from '../policy';
 import { describePolicy, withTemplatePolicy } from '../../../libvirt/policy';
-import { templateDeps } from './templateDeps';
+import { cliTemplateDeps } from './cliTemplateDeps';
 
 const USAGE = 'NAME prepare-image|commit-image|destroy-image|discard-image|edit|rename NEW-NAME|policy keep|reset|remove [--on REASON,...]';
 
@@ -55,14 +55,14 @@ const subs: Record<string, Sub> = {
   },
   async rename(ctx, name, rest) {
     expectArgs('modify-template NAME rename', 'NEW-NAME', rest, 1);
-    const r = await renameTemplate(templateDeps(ctx), name, rest[0]!, ctx.signal);
+    const r = await renameTemplate(cliTemplateDeps(ctx), name, rest[0]!, ctx.signal);
     ctx.out.info(`Renamed template ${name} to ${r.name}.`);
     for (const m of r.messages) ctx.out.info(m);
   },
 };
 
 /** qq2clone modify-template NAME SUB-COMMAND [ARG]... */
-export const modifyTemplateCommand: CliCommand = {
+export const modifyTemplateCliCommand: CliCommand = {
   name: 'modify-template',
   usage: USAGE,
   summary:
