@@ -1,5 +1,5 @@
-import type { CommandDefinition } from '../types';
-import { runOperation, type OperationSpec } from './runOperation';
+import type { CommandDefinition } from '../../types';
+import { runOperation, type OperationSpec } from '../runOperation';
 
 const spec: OperationSpec = {
   operation: 'destroy',
