@@ -137,18 +137,20 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
     const now = await unchanged();
     let base: string;
     let shown: string | undefined;
+    // Both rules save only over `now`, the text this document started from; otherwise a conflict to compare.
+    const over = {
+      base: now,
+      current: () => this.current(uri),
+      conflict: (latest: string) => {
+        const e = new ConflictError(`Not saved: ${describeTarget(t)} changed since you opened it. Compare the two, merge, then save again.`, latest);
+        this.onConflict(uri, e);
+        return e;
+      },
+    };
     if (t.kind === 'template') {
       // The service's one rule for edited templates (as the CLI's edit): the <name> kept, written under the template's
       // lock (held across processes: a CLI rename or edit waits, and so does this) only while the file is still `now`.
-      await saveEditedTemplate(this.host.service, t.template, text, {
-        base: now,
-        current: () => this.current(uri),
-        conflict: (latest) => {
-          const e = new ConflictError(`Not saved: ${describeTarget(t)} changed since you opened it. Compare the two, merge, then save again.`, latest);
-          this.onConflict(uri, e);
-          return e;
-        },
-      }).catch((e: unknown) => {
+      await saveEditedTemplate(this.host.service, t.template, text, over).catch((e: unknown) => {
         // Refused as in the CLI, said in the extension's words (its rename is a command of the view).
         if (e instanceof TemplateNameChangedError) throw new UsageError(renamedTemplateMessage(e.template, e.edited));
         throw e;
@@ -159,15 +161,7 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
       // The service's one rule for edited clones (as the CLI's edit): our metadata put back when the edit dropped it
       // (it makes the domain clone N of T, so this document's address stays valid), a new name or UUID followed,
       // defined under the clone's lock only while the definition is still the one this document started from.
-      const r = await saveEditedClone(this.host.service, c, text, {
-        base: now,
-        current: () => this.current(uri),
-        conflict: (latest) => {
-          const e = new ConflictError(`Not saved: ${describeTarget(t)} changed since you opened it. Compare the two, merge, then save again.`, latest);
-          this.onConflict(uri, e);
-          return e;
-        },
-      });
+      const r = await saveEditedClone(this.host.service, c, text, over);
       const xml = r.xml;
       if (r.renamed) this.output.info(`${describeTarget(t)}: renamed from ${c.name} to ${r.name}.`);
       if (r.newUuid) this.output.info(`${describeTarget(t)}: its UUID is now ${r.uuid} (was ${c.uuid}).`);
