@@ -7,6 +7,8 @@ counts=$(grep -E '^[[:space:]]+[0-9]+ (passing|pending|failing)' <<<"$clean" | s
 # Pending tests are listed before mocha's closing counts; the failure details after them hold diff lines ("- x").
 listing=$(awk '/^[[:space:]]+[0-9]+ passing/ { exit } { print }' <<<"$clean")
 skipped=$(grep -E '^[[:space:]]+- ' <<<"$listing" | sed -E 's/^[[:space:]]+- //' | paste -sd'|' - | sed 's/|/; /g')
-line="${counts:-no mocha summary found}"
+# A tier that is not mocha (static) says what passed in a line "summary: ...".
+own=$(grep -E '^summary: ' <<<"$clean" | sed -E 's/^summary: //' | paste -sd';' -)
+line="${counts:-${own:-no summary found}}"
 [ -n "$skipped" ] && line="$line; skipped: $skipped"
 echo "$line"

@@ -63,6 +63,20 @@ describe('test tiers cannot pass by accident', function () {
     }
   });
 
+  it('a tier without mocha is summed up by its own summary line, and by nothing when it has none', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'q2c-tier-'));
+    try {
+      const summary = (log: string): string => {
+        fs.writeFileSync(path.join(dir, 'tier.log'), log);
+        return spawnSync('bash', [path.join(REPO, 'scripts/tier-summary.sh'), path.join(dir, 'tier.log')], { encoding: 'utf8' }).stdout;
+      };
+      assert.equal(summary('\u001b[32m✔\u001b[39m no dependency violations found\nsummary: typecheck, lint and the import-cycle check passed\n'), 'typecheck, lint and the import-cycle check passed\n');
+      assert.equal(summary('src/a.ts(1,1): error TS2304: Cannot find name x.\n'), 'no summary found\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a failure's diff lines are not read as skipped tests", () => {
     const r = runWithConfig('test/unit/.mocharc.json', "it('compares', () => { require('node:assert/strict').deepEqual(['a', 'locks'], ['a']); });\n");
     assert.notEqual(r.status, 0);
