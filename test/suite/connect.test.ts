@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ConnectReport } from '../../src/commands/terminal/connectClones';
+import type { ConnectReport } from '../../src/ui/connectText';
 import type { CloneNode } from '../../src/tree/model';
 import { TEST_URI, virsh } from '../testbed';
 import { CloneBed, virshState } from './util/cloneBed';

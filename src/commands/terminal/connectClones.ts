@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { asQq2Error } from '../../core/errors';
-import type { Qq2Error } from '../../core/errors';
-import type { CloneInfo } from '../../libvirt/api';
-import { connectClones, type ConnectResult, type ConnectSettings, type NotConnectedReason, type ViewerName } from '../../libvirt/display';
+import { connectClones, type ConnectSettings, type ViewerName } from '../../libvirt/display';
+import { inWords, type ConnectReport } from '../../ui/connectText';
 import { prompts } from '../../ui/prompts';
 import { uiSettings } from '../../ui/settings';
 import type { CommandDefinition } from '../types';
@@ -29,38 +28,6 @@ function useSpiceSetting(value: unknown): boolean | undefined {
   if (value === true || value === 'on') return true;
   if (value === false || value === 'off') return false;
   return undefined;
-}
-
-/** What the command returns: the service's result, each clone not connected with the reason in the extension's words. */
-export interface ConnectReport extends Omit<ConnectResult, 'notConnected'> {
-  readonly notConnected: readonly { readonly clone: CloneInfo; readonly why: NotConnectedReason; readonly reason: string; readonly error?: Qq2Error }[];
-}
-
-/** The extension's words for why a clone got no viewer (the settings it names are the extension's). */
-export function notConnectedText(why: NotConnectedReason): string {
-  switch (why.kind) {
-    case 'start-failed':
-      return `could not start: ${why.error.message}`;
-    case 'cancelled':
-      return 'cancelled';
-    case 'no-graphics':
-      return 'it has no graphics device';
-    case 'not-spice':
-      return `its graphics are ${why.types.join(', ')}, not SPICE (Show Screen works)`;
-    case 'no-viewer':
-      return 'neither virt-viewer nor spicy is installed: install virt-viewer, or turn off qq2clone.useSpice';
-    case 'spice-timeout':
-      return `${why.error.message} Raise qq2clone.spiceTimeout to wait longer.`;
-    case 'failed':
-      return why.error.message;
-  }
-}
-
-function inWords(r: ConnectResult): ConnectReport {
-  return {
-    ...r,
-    notConnected: r.notConnected.map(({ clone, why }) => ({ clone, why, reason: notConnectedText(why), ...('error' in why ? { error: why.error } : {}) })),
-  };
 }
 
 /** USE_SPICE, SPICY and S_TIMEOUT as settings. */
