@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
+import { attr, child, childrenNamed, scanXml } from '../../core/xmlScan';
 import { CancelledError, ExternalCommandError, FileTypeError, LibvirtError, MissingDependencyError, SpiceTimeoutError } from '../../core/errors';
 import { op, runOnce } from '../process';
 import { pictureInfo, ppmToPng, type PictureInfo } from './png';
@@ -48,14 +48,15 @@ export interface CommandLine {
 
 /** The <graphics> devices of a domain XML, in document order. */
 export function graphicsOf(domainXml: string): GraphicsDevice[] {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'graphics' });
-  const doc = parser.parse(domainXml) as { domain?: { devices?: { graphics?: Record<string, unknown>[] } } };
-  return (doc.domain?.devices?.graphics ?? []).map((g) => {
-    const port = Number(g.port);
+  const root = scanXml(domainXml);
+  const devices = root.name === 'domain' ? child(root, 'devices') : undefined;
+  return (devices ? childrenNamed(devices, 'graphics') : []).map((g) => {
+    const port = Number(attr(g, 'port')?.value);
+    const listen = attr(g, 'listen')?.value;
     return {
-      type: String(g.type ?? ''),
+      type: attr(g, 'type')?.value ?? '',
       ...(Number.isInteger(port) && port > 0 ? { port } : {}),
-      ...(typeof g.listen === 'string' ? { listen: g.listen } : {}),
+      ...(listen !== undefined ? { listen } : {}),
     };
   });
 }
