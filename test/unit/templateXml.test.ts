@@ -29,10 +29,60 @@ describe('template XML', () => {
     assert.equal(again.name, 'other');
     assert.equal(again.disks()[0]?.source, '/pool/x.gen2.vda.qcow2');
     assert.doesNotMatch(out, /<uuid>|<mac /);
-    assert.match(out, /<source file="\/var\/tmp\/qqt-capture\/boot.iso"\/>/);
     assert.match(out, /staging="yes"/);
+    // Every other byte as it was (quotes, order, indentation): only these lines changed.
+    const expected = dumped
+      .replace(
+        /  <name>qqt-capture-tpl<\/name>\n  <uuid>[^<]*<\/uuid>\n/,
+        `  <name>other</name>\n  <metadata>\n    <q2c:clone xmlns:q2c="urn:x" template="tpl" id="0" staging="yes"/>\n  </metadata>\n`,
+      )
+      .replace(`<source file='/var/tmp/qqt-capture/base.qcow2'/>`, `<source file='/pool/x.gen2.vda.qcow2'/>`)
+      .replace(/      <mac address='[^']*'\/>\n/, '');
+    assert.notEqual(expected, dumped);
+    assert.equal(out, expected);
     assert.throws(() => d.setDiskSource('vdz', '/x'), XmlError);
   });
+  it('changes only what it is asked to, CRLF documents and missing elements included', () => {
+    const crlf = [
+      `<domain type="qemu">`,
+      `  <name>a&amp;b</name>`,
+      `  <uuid>u</uuid>`,
+      `  <metadata><other:x xmlns:other="urn:o"/><q2c:clone xmlns:q2c="urn:x" id="1"/></metadata>`,
+      `  <devices>`,
+      `    <disk device="disk"><source file="/i/a.raw"/><backingStore type="file"><source file="/b"/></backingStore><target dev="vda"/></disk>`,
+      `    <interface type="user"><mac address="52:54:00:00:00:01"/></interface>`,
+      `  </devices>`,
+      `</domain>`,
+      ``,
+    ].join('\r\n');
+    const d = new DomainDoc(crlf);
+    assert.equal(d.name, 'a&b', 'entities decoded');
+    assert.deepEqual(d.disks(), [{ target: 'vda', source: '/i/a.raw', format: 'raw' }]);
+    d.setDiskSource('vda', '/g/x&y.qcow2');
+    d.forgetIdentity();
+    d.setMetadata(`<q2c:clone xmlns:q2c="urn:x" id="0"/>`);
+    d.name = 'c<d';
+    assert.equal(
+      d.toString(),
+      [
+        `<domain type="qemu">`,
+        `  <name>c&lt;d</name>`,
+        `  <metadata><other:x xmlns:other="urn:o"/><q2c:clone xmlns:q2c="urn:x" id="0"/></metadata>`,
+        `  <devices>`,
+        `    <disk device="disk"><driver name='qemu' type='qcow2'/><source file="/g/x&amp;y.qcow2"/><target dev="vda"/></disk>`,
+        `    <interface type="user"></interface>`,
+        `  </devices>`,
+        `</domain>`,
+        ``,
+      ].join('\r\n'),
+    );
+    const bare = new DomainDoc(`<domain><devices/></domain>`);
+    bare.setMetadata(`<m:x xmlns:m="urn:m"/>`);
+    bare.name = 'n';
+    assert.equal(bare.name, 'n');
+    assert.match(bare.toString(), /^<domain>\n  <name>n<\/name>\n  <metadata>\n    <m:x xmlns:m="urn:m"\/>\n  <\/metadata><devices\/><\/domain>$/);
+  });
+
   it('rejects what is not a domain document', () => {
     assert.throws(() => new DomainDoc('<network><name>x</name></network>'), XmlError);
     assert.throws(() => new DomainDoc('<domain><name>x</name>'), XmlError);

@@ -170,26 +170,54 @@ export function policyElement(p: PowerOffPolicy, xmlns = false): string {
   return `<q2c:policy${xmlns ? ` xmlns:q2c="${CLONE_NS}"` : ''} action="${p.action}"${p.action === 'keep' ? '' : ` on="${encodeXml(p.on.join(','))}"`}/>`;
 }
 
-function newlineOf(xml: string): string {
+/** The line break the document uses (CRLF when it has any). */
+export function newlineOf(xml: string): string {
   return xml.includes('\r\n') ? '\r\n' : '\n';
 }
 
 /** The whitespace before an element on its line (its indentation), or two spaces. */
-function indentOf(xml: string, el: XmlElement | undefined): string {
+export function indentOf(xml: string, el: XmlElement | undefined): string {
   if (!el) return '  ';
   const ls = xml.lastIndexOf('\n', el.start - 1) + 1;
   const ws = xml.slice(ls, el.start);
   return /^[ \t]*$/.test(ws) ? ws : '  ';
 }
 
-/** Edits that replace a simple element's text, or insert it after `after`. */
-function setText(d: ParsedDomain, name: string, value: string, after: XmlElement | undefined): Edit {
-  const el = child(d.root, name);
+/** The edit that replaces the text of `root`'s simple child element `name`, or inserts it after `after`. */
+export function setTextEdit(xml: string, root: XmlElement, name: string, value: string, after: XmlElement | undefined): Edit {
+  const el = child(root, name);
   if (el && !el.selfClosing) return { start: el.openEnd, end: el.closeStart, text: encodeXml(value) };
   if (el) return { start: el.start, end: el.end, text: `<${name}>${encodeXml(value)}</${name}>` };
-  const nl = newlineOf(d.xml);
-  const at = after?.end ?? d.root.openEnd;
-  return { start: at, end: at, text: `${nl}${indentOf(d.xml, after)}<${name}>${encodeXml(value)}</${name}>` };
+  const nl = newlineOf(xml);
+  const at = after?.end ?? root.openEnd;
+  return { start: at, end: at, text: `${nl}${indentOf(xml, after)}<${name}>${encodeXml(value)}</${name}>` };
+}
+
+/**
+ * The edits that point a disk element at the qcow2 image `path`: its source file, its driver's type (added when
+ * missing), and no explicit backingStore (it would describe the old chain: libvirt probes the new one).
+ */
+export function diskSourceEdits(xml: string, disk: XmlElement, path: string, label: string): Edit[] {
+  const edits: Edit[] = [];
+  const srcEl = child(disk, 'source');
+  const src = attr(srcEl, 'file');
+  if (!srcEl || !src) throw new XmlError(`Disk ${label} has no source file.`);
+  edits.push({ start: src.valueStart, end: src.valueEnd, text: encodeXml(path) });
+  const driver = child(disk, 'driver');
+  const type = attr(driver, 'type');
+  if (type) edits.push({ start: type.valueStart, end: type.valueEnd, text: 'qcow2' });
+  else if (driver) {
+    const at = driver.selfClosing ? driver.openEnd - 2 : driver.openEnd - 1;
+    edits.push({ start: at, end: at, text: ` type='qcow2'` });
+  } else {
+    // On a line of its own when <source> has one; otherwise right before it.
+    const ls = xml.lastIndexOf('\n', srcEl.start - 1) + 1;
+    const own = /^[ \t]*$/.test(xml.slice(ls, srcEl.start));
+    edits.push({ start: srcEl.start, end: srcEl.start, text: `<driver name='qemu' type='qcow2'/>${own ? `${newlineOf(xml)}${indentOf(xml, srcEl)}` : ''}` });
+  }
+  const backing = child(disk, 'backingStore');
+  if (backing) edits.push({ start: backing.start, end: backing.end, text: '' });
+  return edits;
 }
 
 /** Edit that puts our bookkeeping element into <metadata> (replacing ours, keeping others' elements). */
@@ -229,9 +257,9 @@ export function cloneXml(templateXml: string, e: CloneEdits): string {
   const edits: Edit[] = [];
   const nameEl = child(d.root, 'name');
   if (!nameEl) throw new XmlError('The template XML has no <name>.');
-  edits.push(setText(d, 'name', e.name, undefined));
+  edits.push(setTextEdit(d.xml, d.root, 'name', e.name, undefined));
   // A uuid goes right after <name>; uuid and metadata inserted at the same point must come out in that order.
-  const uuidEdit = setText(d, 'uuid', e.uuid, nameEl);
+  const uuidEdit = setTextEdit(d.xml, d.root, 'uuid', e.uuid, nameEl);
   const mEdit = metaEdit(d, e.meta);
   if (uuidEdit.start === uuidEdit.end && mEdit.start === mEdit.end && mEdit.start === uuidEdit.start)
     edits.push({ start: uuidEdit.start, end: uuidEdit.end, text: uuidEdit.text + mEdit.text.replace(/^(\r?\n)[ \t]*/, `$1${indentOf(d.xml, nameEl)}`) });
@@ -244,21 +272,7 @@ export function cloneXml(templateXml: string, e: CloneEdits): string {
   for (const disk of d.disks) {
     const path = e.overlays.get(disk.index);
     if (path === undefined) continue;
-    const src = attr(child(disk.el, 'source'), 'file');
-    if (!src) throw new XmlError(`Disk ${disk.target ?? disk.index} has no source file.`);
-    edits.push({ start: src.valueStart, end: src.valueEnd, text: encodeXml(path) });
-    const driver = child(disk.el, 'driver');
-    const type = attr(driver, 'type');
-    if (type) edits.push({ start: type.valueStart, end: type.valueEnd, text: 'qcow2' });
-    else if (driver) {
-      const at = driver.selfClosing ? driver.openEnd - 2 : driver.openEnd - 1;
-      edits.push({ start: at, end: at, text: ` type='qcow2'` });
-    } else {
-      const srcEl = child(disk.el, 'source')!;
-      edits.push({ start: srcEl.start, end: srcEl.start, text: `<driver name='qemu' type='qcow2'/>${newlineOf(templateXml)}${indentOf(templateXml, srcEl)}` });
-    }
-    const backing = child(disk.el, 'backingStore');
-    if (backing) edits.push({ start: backing.start, end: backing.end, text: '' });
+    edits.push(...diskSourceEdits(templateXml, disk.el, path, String(disk.target ?? disk.index)));
   }
   return applyEdits(templateXml, edits);
 }

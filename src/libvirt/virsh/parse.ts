@@ -1,4 +1,5 @@
 /** Parsers for virsh output (fixtures captured from real virsh live in test/fixtures/virsh/). */
+import { attr, child, scanXml, textOf } from '../../core/xmlScan';
 
 /** `list --all --uuid --name`: "UUID NAME" per line. */
 export function parseUuidNameList(out: string): { uuid: string; name: string }[] {
@@ -80,7 +81,7 @@ export function parseEventLine(line: string): ParsedEvent | undefined {
 
 /** `pool-dumpxml`: the pool's type and target path. */
 export function parsePoolXml(xml: string): { type: string; path: string | undefined } {
-  const type = /<pool\s+type=['"]([^'"]+)['"]/.exec(xml)?.[1] ?? '';
-  const path = /<target>[\s\S]*?<path>([^<]*)<\/path>/.exec(xml)?.[1]?.trim();
-  return { type, path };
+  const root = scanXml(xml);
+  if (root.name !== 'pool') return { type: '', path: undefined };
+  return { type: attr(root, 'type')?.value ?? '', path: textOf(xml, child(child(root, 'target'), 'path')) || undefined };
 }
