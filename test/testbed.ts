@@ -42,6 +42,22 @@ export interface TinyDomainOptions {
   mac?: string;
 }
 
+/**
+ * Polls `virsh domstate --reason` until the state starts with `want` (a string) or matches it (a RegExp); the
+ * state it reached. Fails with the last state seen after `timeoutMs` (a guest's boot or shutdown under TCG on a
+ * busy 2-core machine can take minutes).
+ */
+export async function domstateBecomes(domain: string, want: string | RegExp, timeoutMs = 180_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let s = '';
+  while (Date.now() < end) {
+    s = virsh('domstate', '--reason', domain).trim();
+    if (typeof want === 'string' ? s.startsWith(want) : want.test(s)) return s;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${domain} is "${s}", not ${typeof want === 'string' ? `"${want}"` : want} after ${timeoutMs} ms`);
+}
+
 /** The XML of a tiny TCG domain (type='qemu': KVM is not usable by the qemu user on these machines). */
 export function tinyDomainXml(o: TinyDomainOptions): string {
   return `<domain type='qemu'>

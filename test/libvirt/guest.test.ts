@@ -8,19 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureGuest, forwardSsh, guestDomainXml, guestExec, recipeHash, sshArgs, READY_MARKER, waitForGuest as waitFor, type GuestImage } from '../guest';
-import { TestBed, qemuImg, virsh } from '../testbed';
-
-/** Polls until the domain's state with reason starts with `want`. */
-async function stateBecomes(domain: string, want: string, timeoutMs = 180_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let s = '';
-  while (Date.now() < deadline) {
-    s = virsh('domstate', '--reason', domain).trim();
-    if (s.startsWith(want)) return s;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${domain} is "${s}", not "${want}" after ${timeoutMs} ms`);
-}
+import { TestBed, qemuImg, virsh, domstateBecomes } from '../testbed';
 
 describe('test guest: a real Linux booted from the cached image', function () {
   this.timeout(600_000); // a boot takes about 5 s on a quiet 2-core machine, over 100 s were seen on an overloaded one
@@ -92,7 +80,7 @@ describe('test guest: a real Linux booted from the cached image', function () {
 
   it('powers off cleanly on the ACPI power button: shut off (shutdown); the file written before is still there', async () => {
     virsh('shutdown', dom, '--mode', 'acpi');
-    assert.equal(await stateBecomes(dom, 'shut off'), 'shut off (shutdown)');
+    assert.equal(await domstateBecomes(dom, 'shut off'), 'shut off (shutdown)');
     virsh('start', dom);
     await waitForGuest(dom);
     assert.equal((await guestExec(dom, ['cat', '/root/note'])).stdout, 'hello guest\n');
@@ -100,7 +88,7 @@ describe('test guest: a real Linux booted from the cached image', function () {
 
   it('powers off on the agent\'s guest-shutdown too (the guest\'s /sbin/shutdown)', async () => {
     virsh('shutdown', dom, '--mode', 'agent');
-    assert.equal(await stateBecomes(dom, 'shut off'), 'shut off (shutdown)');
+    assert.equal(await domstateBecomes(dom, 'shut off'), 'shut off (shutdown)');
   });
 
   it('a kernel panic reaches libvirt through pvpanic: shut off (crashed) with on_crash destroy', async () => {
@@ -109,6 +97,6 @@ describe('test guest: a real Linux booted from the cached image', function () {
     await waitForGuest(dom);
     const r = await guestExec(dom, ['sh', '-c', '(sleep 0.3; echo c > /proc/sysrq-trigger) </dev/null >/dev/null 2>&1 &']);
     assert.equal(r.exitCode, 0);
-    assert.equal(await stateBecomes(dom, 'shut off'), 'shut off (crashed)');
+    assert.equal(await domstateBecomes(dom, 'shut off'), 'shut off (crashed)');
   });
 });

@@ -13,23 +13,12 @@ import { build } from 'esbuild';
 import { XMLParser } from 'fast-xml-parser';
 import { ensureGuest, guestExec, waitForGuest, type GuestImage } from '../guest';
 import { bootAll } from '../guest/bootAll';
-import { TestBed, TEST_URI, virsh } from '../testbed';
+import { TestBed, TEST_URI, virsh, domstateBecomes } from '../testbed';
 
 interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-async function stateBecomes(domain: string, want: string, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let s = '';
-  while (Date.now() < deadline) {
-    s = virsh('domstate', '--reason', domain).trim();
-    if (s.startsWith(want)) return s;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${domain} is "${s}", not "${want}" after ${timeoutMs} ms`);
 }
 
 const uptime = async (dom: string): Promise<number> => Number((await guestExec(dom, ['cat', '/proc/uptime'])).stdout.split(' ')[0]);
@@ -165,7 +154,7 @@ describe('running guests through the CLI (real guests)', function () {
     const r = await q(['-v', 'shutdown', '1,2', '--timeout', '90']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Shut down 1 \\(${names[0]}\\)`));
-    for (const n of names.slice(0, 2)) assert.equal(await stateBecomes(n, 'shut off'), 'shut off (shutdown)');
+    for (const n of names.slice(0, 2)) assert.equal(await domstateBecomes(n, 'shut off'), 'shut off (shutdown)');
     const again = await q(['shutdown', '1,2']);
     assert.equal(again.code, 12);
   });

@@ -15,21 +15,10 @@ import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import { HOOK_FILE_NAME, parsePolicyLog, type PolicyLogEntry } from '../../src/libvirt/policy';
 import { PolicyEnforcer } from '../../src/policy/enforcer';
 import { guestExec, waitForGuest } from '../guest';
-import { TestBed, TEST_URI, virsh } from '../testbed';
+import { TestBed, TEST_URI, virsh, domstateBecomes } from '../testbed';
 
 const LIBVIRT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
-
-async function stateBecomes(domain: string, want: RegExp, timeoutMs = 120_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  let s = '';
-  while (Date.now() < end) {
-    s = virsh('domstate', '--reason', domain).trim();
-    if (want.test(s)) return s;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${domain} is "${s}", not ${want} after ${timeoutMs} ms`);
-}
 
 async function until<T>(what: string, f: () => T | undefined, ms = 60_000): Promise<T> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
@@ -102,7 +91,7 @@ describe('power-off policies on the real test guest', function () {
       const live = virsh('dumpxml', dom!);
       const uuid = virsh('domuuid', dom!).trim();
       await guestExec(dom!, ['poweroff']).catch(() => undefined);
-      assert.equal(await stateBecomes(dom!, /^shut off/), 'shut off (shutdown)');
+      assert.equal(await domstateBecomes(dom!, /^shut off/), 'shut off (shutdown)');
       runHookAtStop(dom!, live);
       const e = await until('the reset', () => hookEntries().find((x) => x.uuid === uuid));
       assert.deepEqual([e.action, e.reason, e.by], ['reset', 'shutdown', 'hook'], JSON.stringify(e));
@@ -121,7 +110,7 @@ describe('power-off policies on the real test guest', function () {
       const live = virsh('dumpxml', dom!);
       const uuid = virsh('domuuid', dom!).trim();
       await guestExec(dom!, ['sh', '-c', '(sleep 1; echo c > /proc/sysrq-trigger) >/dev/null 2>&1 &']).catch(() => undefined);
-      assert.equal(await stateBecomes(dom!, /^shut off/), 'shut off (crashed)');
+      assert.equal(await domstateBecomes(dom!, /^shut off/), 'shut off (crashed)');
       runHookAtStop(dom!, live);
       const e = await until('the decision', () => hookEntries().find((x) => x.uuid === uuid));
       assert.deepEqual([e.action, e.reason], ['kept', 'crashed'], JSON.stringify(e));
@@ -150,7 +139,7 @@ describe('power-off policies on the real test guest', function () {
       await writeMarker(dom!);
       const uuid = virsh('domuuid', dom!).trim();
       await guestExec(dom!, ['poweroff']).catch(() => undefined);
-      await stateBecomes(dom!, /^shut off/);
+      await domstateBecomes(dom!, /^shut off/);
       const e = await until('the reset', () => seen.find((x) => x.uuid === uuid));
       assert.deepEqual([e.action, e.reason, e.by], ['reset', 'shutdown', 'extension'], JSON.stringify(e));
       virsh('start', dom!);
@@ -162,7 +151,7 @@ describe('power-off policies on the real test guest', function () {
       await waitForGuest(crashing!);
       const cu = virsh('domuuid', crashing!).trim();
       await guestExec(crashing!, ['sh', '-c', '(sleep 1; echo c > /proc/sysrq-trigger) >/dev/null 2>&1 &']).catch(() => undefined);
-      await stateBecomes(crashing!, /^shut off/);
+      await domstateBecomes(crashing!, /^shut off/);
       const c = await until('the decision', () => seen.find((x) => x.uuid === cu));
       assert.deepEqual([c.action, c.reason], ['kept', 'crashed'], JSON.stringify(c));
       assert.match(virsh('domstate', '--reason', crashing!), /shut off \(crashed\)/);
