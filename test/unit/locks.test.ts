@@ -24,7 +24,7 @@ describe('locks held across processes', () => {
       await new Promise<void>((r) => (release = r));
       log.push('a-');
     });
-    await sleep(50);
+    while (!log.includes('a+')) await sleep(5); // a holds the lock now (however long taking it took)
     const second = b.withAll(['clone-1', 'template-T'], async () => void log.push('b'));
     await sleep(300);
     assert.deepEqual(log, ['a+'], 'b waits while a holds template-T');
