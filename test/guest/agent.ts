@@ -5,11 +5,11 @@
  * per-domain file path).
  */
 import { execFile } from 'node:child_process';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { GuestImage } from './image';
 import { HOST_KEY_ALIAS } from './recipe';
+import { freeLoopbackPort } from '../../src/libvirt/guest';
 
 const URI = process.env.QQ2CLONE_TEST_URI ?? 'qemu:///system';
 const execFileP = promisify(execFile);
@@ -83,17 +83,6 @@ export async function guestExec(domain: string, argv: string[], opts: { input?: 
   throw new Error(`guest ${domain}: ${argv.join(' ')} still running after ${opts.timeoutMs ?? 60_000} ms`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Forwards a free port of 127.0.0.1 to the guest's port 22 (QEMU monitor hostfwd_add on its user-mode NIC) and
  * returns it. The forward lives as long as this QEMU process: after a restart of the domain, call again.
@@ -104,7 +93,7 @@ export async function forwardSsh(domain: string): Promise<number> {
   if (!netdev) throw new Error(`guest ${domain} has no user-mode NIC:\n${info}`);
   let why = '';
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     why = (await virsh('qemu-monitor-command', domain, '--hmp', `hostfwd_add ${netdev} tcp:127.0.0.1:${port}-:22`)).trim();
     if (!why) return port;
   }
