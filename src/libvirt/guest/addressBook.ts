@@ -4,7 +4,7 @@
  * changes (the caller says so) and re-read on the next request. Listeners hear which clone got new addresses.
  */
 import type { Disposable, LibvirtService } from '../api';
-import { guestVirsh } from './virsh';
+import { virshVia } from '../serviceCore';
 import type { VirshCall } from './agent';
 import { readAddresses, type CloneAddresses } from './addresses';
 import { findForward } from './forward';
@@ -20,7 +20,7 @@ export type AddressReader = (uuid: string, signal: AbortSignal) => Promise<Omit<
 
 /** The reader the product uses: domifaddr's sources in order, and an existing SSH forward. */
 export function serviceAddressReader(svc: LibvirtService): AddressReader {
-  const virsh: VirshCall = guestVirsh(svc);
+  const virsh: VirshCall = (args, signal) => virshVia(svc, args, signal);
   return async (uuid, signal) => {
     const [addresses, forward] = await Promise.all([
       readAddresses(virsh, uuid, signal),

@@ -6,4 +6,3 @@ export * from './forward';
 export * from './ssh';
 export * from './agent';
 export * from './run';
-export * from './virsh';

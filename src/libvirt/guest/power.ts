@@ -9,7 +9,7 @@ import type { CloneState } from '../../core/states';
 import type { BatchResult, CloneRef, LibvirtService, ProgressReport } from '../api';
 import { forEachBounded } from '../../core/limit';
 import { DEFAULT_POOL_SIZE } from '../virsh';
-import { guestVirsh } from './virsh';
+import { virshVia } from '../serviceCore';
 
 export type PowerOperation = 'shutdown' | 'reboot' | 'reset';
 
@@ -54,7 +54,7 @@ export interface PowerResult extends BatchResult {
 
 /** A clone's state now. */
 export async function cloneState(svc: LibvirtService, uuid: string, signal?: AbortSignal): Promise<{ state: CloneState; reason: string }> {
-  return parseDomstateReason(await guestVirsh(svc)(['domstate', uuid, '--reason'], signal));
+  return parseDomstateReason(await virshVia(svc, ['domstate', uuid, '--reason'], signal));
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -97,7 +97,7 @@ export async function power(svc: LibvirtService, op: PowerOperation, clones: rea
       try {
         await svc.withCloneLock(c.uuid, async () => {
           if (signal?.aborted) throw new CancelledError();
-          await guestVirsh(svc)(powerArgs(op, c.uuid), signal);
+          await virshVia(svc, powerArgs(op, c.uuid), signal);
         });
         asked.push(c);
         if (op !== 'shutdown') o.onProgress?.({ done: ++count, total: todo.length, item: c });

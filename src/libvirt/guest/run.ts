@@ -7,7 +7,7 @@ import { CancelledError, asQq2Error, type Qq2Error } from '../../core/errors';
 import { guestSkipReason } from '../../core/operations';
 import type { CloneRef, LibvirtService } from '../api';
 import { forEachBounded } from '../../core/limit';
-import { guestVirsh } from './virsh';
+import { virshVia } from '../serviceCore';
 import { agentAnswers, guestShell, type GuestExecStatus, type VirshCall } from './agent';
 import { cloneState } from './power';
 
@@ -50,7 +50,7 @@ export function execStatusText(s: GuestExecStatus): string {
 
 /** Runs `command` with /bin/sh -c in each clone's guest (see the module comment). */
 export async function runInGuests(svc: LibvirtService, clones: readonly CloneRef[], command: string, o: GuestRunOptions = {}): Promise<GuestRunResult> {
-  const virsh: VirshCall = guestVirsh(svc);
+  const virsh: VirshCall = (args, signal) => virshVia(svc, args, signal);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });

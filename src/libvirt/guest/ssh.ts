@@ -12,7 +12,7 @@ import type { LibvirtService } from '../api';
 import type { CommandLine } from '../display';
 import { sshLoginOf } from '../domain';
 import { loadExeca } from '../process';
-import { guestVirsh } from './virsh';
+import { virshVia } from '../serviceCore';
 import { agentAnswers, guestShell, type VirshCall } from './agent';
 import { readAddresses } from './addresses';
 import { ensureForward, userNetdevs } from './forward';
@@ -136,7 +136,7 @@ export async function prepareSsh(
   command: readonly string[] = [],
   signal?: AbortSignal,
 ): Promise<{ target: SshTarget; learned: number; line: CommandLine }> {
-  const virsh: VirshCall = guestVirsh(svc);
+  const virsh: VirshCall = (args, signal) => virshVia(svc, args, signal);
   const target = await sshTarget(virsh, uuid, signal);
   const file = knownHostsPath(svc.config.home);
   const learned = await learnHostKeys(virsh, uuid, file, signal).catch((e: unknown) => {
