@@ -122,14 +122,29 @@ function past(xml: string, token: string, from: number, lt: number): number {
   return j + token.length;
 }
 
+/**
+ * Offset just after the declaration begun at `lt` (a DOCTYPE with its internal subset). Quoted literals, comments
+ * and processing instructions are skipped whole: any of them may hold '[', ']', '<' or '>'.
+ */
 function skipDoctype(xml: string, lt: number, lineOf: (o: number) => number): number {
+  const unclosed = `The XML is not well-formed: the declaration on line ${lineOf(lt)} is not closed.`;
+  /** Offset of the last character of `token`, searched from `from`. */
+  const lastOf = (token: string, from: number): number => {
+    const k = xml.indexOf(token, from);
+    if (k < 0) throw new XmlError(unclosed);
+    return k + token.length - 1;
+  };
   let depth = 0;
-  for (let j = lt; j < xml.length; j++) {
-    if (xml[j] === '[') depth++;
-    else if (xml[j] === ']') depth--;
-    else if (xml[j] === '>' && depth <= 0) return j + 1;
+  for (let j = lt + 2; j < xml.length; j++) {
+    const c = xml[j];
+    if (c === '"' || c === "'") j = lastOf(c, j + 1);
+    else if (xml.startsWith('<!--', j)) j = lastOf('-->', j + 4);
+    else if (xml.startsWith('<?', j)) j = lastOf('?>', j + 2);
+    else if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (c === '>' && depth <= 0) return j + 1;
   }
-  throw new XmlError(`The XML is not well-formed: the declaration on line ${lineOf(lt)} is not closed.`);
+  throw new XmlError(unclosed);
 }
 
 const NAME = /<([^\s/>]+)/y;

@@ -74,6 +74,20 @@ describe('XML scanner', () => {
     assert.equal(root.line, 2);
   });
 
+  it('skips a DOCTYPE whose quoted literals hold "]", ">" and "<" (found by the generated documents)', () => {
+    // The shrunk counterexample: the declaration ended at the '>' inside the SYSTEM literal, and `<"` was read as a tag.
+    const shrunk = `<!DOCTYPE a SYSTEM "><"><a></a>`;
+    assert.equal(scanXml(shrunk).name, 'a');
+    assert.equal(scanXml(shrunk).start, shrunk.indexOf('<a>'));
+    // A ']' in a literal closed the internal subset early, and the rest of the literal was read as the root element.
+    for (const x of [`<!DOCTYPE a SYSTEM "]>x<b/>"><a/>`, `<!DOCTYPE a [<!ENTITY x ']><b/>'>]><a/>`, `<!DOCTYPE a [<!-- ]><b/> -->]><a/>`]) {
+      const root = scanXml(x);
+      assert.equal(root.name, 'a', x);
+      assert.equal(root.start, x.lastIndexOf('<a/>'), x);
+    }
+    assert.throws(() => scanXml(`<!DOCTYPE a SYSTEM "><a/>`), (e: unknown) => e instanceof XmlError && /declaration on line 1 is not closed/.test(e.message));
+  });
+
   it('refuses an end tag that does not close the element open (both entry points)', () => {
     // One scanner matched end tags to nothing and accepted this; the other left it to a validator run first.
     const x = '<a><b></a></b>';
