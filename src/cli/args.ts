@@ -69,17 +69,23 @@ const LONG: Record<string, string> = {
   'virt-viewer': 'V',
 };
 
+/** The table's own entry for `key` (never one of Object.prototype's: `--constructor` is no option). */
+function entry<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** Parses argv (without node and the script). Throws UsageError (exit 12) on unknown or incomplete options. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const o: Mutable<CliOptions> = { quieter: false, help: false };
   let i = 0;
   const apply = (letter: string, shown: string, inline: string | undefined, position: number): void => {
     if (letter === 'Q') {
+      if (inline !== undefined) throw new UsageError(`Option ${shown} takes no value.`);
       if (position !== 0) throw new UsageError(`${shown} must be the first option (manual: OPTIONS, -Q/--quieter).`);
       o.quieter = true;
       return;
     }
-    const valued = VALUED[letter];
+    const valued = entry(VALUED, letter);
     if (valued) {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new UsageError(`Option ${shown} needs a value.`);
@@ -87,7 +93,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       return;
     }
     if (inline !== undefined) throw new UsageError(`Option ${shown} takes no value.`);
-    const flag = FLAGS[letter];
+    const flag = entry(FLAGS, letter);
     if (!flag) throw new UsageError(`Unknown option ${shown}; qq2clone -h lists the options.`);
     flag(o);
   };
@@ -101,14 +107,14 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = a.slice(2, eq < 0 ? undefined : eq);
-      const letter = LONG[name];
+      const letter = entry(LONG, name);
       if (!letter) throw new UsageError(`Unknown option --${name}; qq2clone -h lists the options.`);
       apply(letter, `--${name}`, eq < 0 ? undefined : a.slice(eq + 1), position);
     } else if (a.startsWith('-') && a.length > 1) {
       // Short options may be bundled (-qn); a valued one takes the rest of the word or the next word (-tNAME, -t NAME).
       for (let k = 1; k < a.length; k++) {
         const letter = a[k]!;
-        if (VALUED[letter]) {
+        if (entry(VALUED, letter)) {
           apply(letter, `-${letter}`, k + 1 < a.length ? a.slice(k + 1) : undefined, position);
           break;
         }

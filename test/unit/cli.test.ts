@@ -80,6 +80,15 @@ describe('CLI argument parser', () => {
     assert.throws(() => parseArgs(['-qQ', 'list']), /first option/);
     assert.equal(parseArgs(['-Qq', 'list']).options.quieter, true);
   });
+  it('rejects --quieter=VALUE and long names of the object prototype (found by generated command lines)', () => {
+    // Shrunk counterexamples: --quieter=- was read as -Q; --constructor=x said "takes no value", as if it were an option.
+    assert.throws(() => parseArgs(['--quieter=-']), (e: unknown) => e instanceof UsageError && e.message === 'Option --quieter takes no value.');
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      for (const w of [`--${name}`, `--${name}=x`]) {
+        assert.throws(() => parseArgs([w, 'list']), (e: unknown) => e instanceof UsageError && e.message.startsWith(`Unknown option --${name};`), w);
+      }
+    }
+  });
   it('rejects unknown options and missing values', () => {
     assert.throws(() => parseArgs(['-x', 'list']), /Unknown option -x/);
     assert.throws(() => parseArgs(['--frobnicate', 'list']), /Unknown option --frobnicate/);
