@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,6 +7,7 @@ import { createDomainXmlValidator, type DomainXmlValidator } from '../../src/val
 import { DEFAULT_SCHEMA_DIR } from '../../src/validation/engine';
 import { loadDomainSchema, wrapperName } from '../../src/validation/schema';
 import { variants } from './domainVariants';
+import { virtXmlValidate } from './virtXmlValidate';
 
 /** `virsh dumpxml --inactive` of a tiny domain (libvirt 9.0.0), as the editor shows a clone. */
 const FIXTURE = fs.readFileSync(path.join(__dirname, '../fixtures/xml/domain-inactive.xml'), 'utf8');
@@ -23,20 +24,6 @@ function lineOf(text: string, needle: string): number {
   return text.slice(0, i).split('\n').length;
 }
 
-/** virt-xml-validate's verdict on the same text. */
-function virtXmlValidate(text: string): boolean {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qq2-validate-')), 'domain.xml');
-  fs.writeFileSync(file, text);
-  try {
-    execFileSync('virt-xml-validate', [file], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(path.dirname(file), { recursive: true, force: true });
-  }
-}
-
 /**
  * The verdicts of `xmllint --noout --relaxng domain.rng` (the command virt-xml-validate runs for a <domain>) on many
  * documents in one process.
@@ -50,6 +37,7 @@ function libvirtVerdicts(texts: readonly string[]): boolean[] {
       return f;
     });
     const r = spawnSync('xmllint', ['--noout', '--relaxng', path.join(DEFAULT_SCHEMA_DIR, 'domain.rng'), ...files], { encoding: 'utf8' });
+    if (r.error) throw new Error(`xmllint did not run (${r.error.message}): install libxml2-utils`);
     const said = new Map([...r.stderr.matchAll(/^(\S+) (validates|fails to validate)$/gm)].map((m) => [m[1]!, m[2] === 'validates']));
     return files.map((f) => {
       const verdict = said.get(f);
