@@ -2,8 +2,8 @@
  * The hook as the daemon runs it: installed into the real /etc/libvirt/hooks, the daemon restarted so that it uses
  * it, then real clones stopped with virsh destroy: the daemon calls the hook, whose worker resets or removes them,
  * while a domain that is not ours is untouched; status says the daemon uses the hook; uninstall and one more restart
- * leave /etc/libvirt/hooks and the daemon as they were found. Restarts the daemon: runs only where nothing else uses
- * it (QQ2CLONE_TEST_RESTART_DAEMON=1, as npm test sets).
+ * leave /etc/libvirt/hooks and the daemon as they were found. Restarts the daemon (test/daemon.ts says which and how):
+ * runs only where nothing else uses it (QQ2CLONE_TEST_RESTART_DAEMON=1, as npm test sets), else its title says why.
  */
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -14,18 +14,9 @@ import { build } from 'esbuild';
 import { hookPaths, hookStatus, installHook, parsePolicyLog, uninstallHook, type HookPaths, type PolicyLogEntry } from '../../src/libvirt/policy';
 import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 import { reads, write } from './templateHelpers';
+import { daemonFacts, daemonPid, ensureStarted, planRestart, restartTitle } from '../daemon';
 
-const PIDFILE = '/run/libvirtd.pid';
-
-function daemonPid(): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(PIDFILE, 'utf8').trim());
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
+const plan = planRestart(daemonFacts(TEST_URI));
 
 async function until(what: string, f: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
@@ -35,15 +26,18 @@ async function until(what: string, f: () => boolean, ms = 60_000): Promise<void>
   }
 }
 
-/** Restarts libvirtd as service-restart.test.ts does (SIGTERM, then libvirtd -d) and waits until it answers. */
+/**
+ * Restarts the daemon that serves the domains (test/daemon.ts: libvirtd, or virtqemud with modular daemons; started
+ * again by systemd where it runs it) and waits until it answers.
+ */
 async function restartDaemon(): Promise<void> {
-  const pid = daemonPid();
-  assert.ok(pid, 'libvirtd runs with a pid file');
+  if ('skip' in plan) throw new Error(plan.skip);
+  // The daemon's pid now: another test file may have restarted it since this file was loaded.
+  const pid = daemonPid(plan.daemon) ?? plan.pid;
   process.kill(pid, 'SIGTERM');
-  await until('libvirtd to stop', () => daemonPid() === undefined, 30_000);
-  const r = spawnSync('libvirtd', ['-d']);
-  assert.equal(r.status, 0, String(r.stderr));
-  await until('libvirtd to answer', () => tryVirsh('version') !== undefined, 60_000);
+  await until(`${plan.daemon} to stop`, () => daemonPid(plan.daemon) !== pid, 30_000);
+  ensureStarted(plan);
+  await until(`${plan.daemon} to answer`, () => tryVirsh('version') !== undefined, 60_000);
 }
 
 function tree(dir: string): string[] {
@@ -53,7 +47,7 @@ function tree(dir: string): string[] {
 
 const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 
-(process.env.QQ2CLONE_TEST_RESTART_DAEMON === '1' ? describe : describe.skip)('power-off policies through the hook run by the daemon (restarts libvirtd)', function () {
+('skip' in plan ? describe.skip : describe)(restartTitle('power-off policies through the hook run by the daemon (restarts it)', plan), function () {
   this.timeout(600_000);
   let bed: TestBed;
   let paths: HookPaths;
@@ -87,7 +81,7 @@ const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).di
   after(async () => {
     await uninstallHook(paths).catch(() => undefined);
     bed?.cleanup();
-    await restartDaemon();
+    await restartDaemon().finally(() => ensureStarted(plan));
     assert.deepEqual(tree(paths.hooksDir), found, '/etc/libvirt/hooks as it was found');
   });
 
