@@ -61,6 +61,23 @@ describe('the qemu hook script, run as libvirt runs it', () => {
   function run(args: string[], stdin: string) {
     return spawnSync(script, args, { input: stdin, encoding: 'utf8', env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } });
   }
+  /**
+   * Runs the hook and resolves once it and every process it started have ended: they all inherit the write end of
+   * a pipe on fd 3, whose read end sees its end only when the last of them has exited (no time limit decides).
+   */
+  async function runToTheEnd(args: string[], stdin: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const p = spawn(script, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const allEnded = new Promise<void>((resolve) => (p.stdio[3] as NodeJS.ReadableStream).on('end', resolve).resume());
+    const exited = new Promise<number | null>((resolve, reject) => p.on('exit', resolve).on('error', reject));
+    // Like libvirt, write the XML whether or not the hook reads it (it reads it only at release).
+    p.stdin!.on('error', () => undefined).end(stdin);
+    const [status] = await Promise.all([exited, allEnded]);
+    return { status, stdout, stderr };
+  }
   async function waitFor(file: string, ms = 5000): Promise<boolean> {
     for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (fs.existsSync(file)) return true;
     return false;
@@ -68,22 +85,20 @@ describe('the qemu hook script, run as libvirt runs it', () => {
 
   it('at start (and every other operation) prints nothing, exits 0, starts nothing, and notes the daemon pid', async () => {
     for (const op of [['prepare', 'begin', '-'], ['start', 'begin', '-'], ['started', 'begin', '-'], ['stopped', 'end', '-'], ['migrate', 'begin', '-'], ['restore', 'begin', '-']]) {
-      const r = run(['qqprobe-a', ...op], OURS);
+      const r = await runToTheEnd(['qqprobe-a', ...op], OURS);
       assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', ''], op.join(' '));
     }
     assert.equal(fs.readFileSync(path.join(state, 'hook-note'), 'utf8'), `${process.pid}\n`, 'the note names the parent (the daemon)');
     assert.deepEqual(fs.readdirSync(path.join(state, 'queue')), []);
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(fs.existsSync(record), false);
+    assert.equal(fs.existsSync(record), false, 'no worker ran');
   });
 
   it('at release of a domain that is not ours, or ours without a policy: nothing', async () => {
     for (const xml of [FOREIGN, OURS_NO_POLICY, '']) {
-      const r = run(['qqprobe-a', 'release', 'end', '-'], xml);
+      const r = await runToTheEnd(['qqprobe-a', 'release', 'end', '-'], xml);
       assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', '']);
     }
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(fs.existsSync(record), false);
+    assert.equal(fs.existsSync(record), false, 'no worker ran');
     assert.deepEqual(fs.readdirSync(path.join(state, 'queue')), []);
   });
 
@@ -92,6 +107,10 @@ describe('the qemu hook script, run as libvirt runs it', () => {
     assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', '']);
     assert.equal(fs.existsSync(record), false, 'the hook returned without waiting for its worker');
     assert.ok(await waitFor(record), 'the worker ran');
+    // What the two tests above rely on: a worker the hook starts holds fd 3 until it ends, and then its record exists.
+    fs.rmSync(record);
+    assert.deepEqual((await runToTheEnd(['qqprobe-a', 'release', 'end', '-'], OURS)).status, 0);
+    assert.equal(fs.existsSync(record), true, 'the worker had ended, its record written, when fd 3 closed');
     const w = JSON.parse(fs.readFileSync(record, 'utf8')) as Record<string, unknown>;
     assert.equal(w.xml, OURS.trimEnd(), 'the XML as given (sh drops the final newline)');
     assert.equal(w.reason, '-');
