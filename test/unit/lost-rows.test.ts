@@ -30,11 +30,13 @@ describe('commands from tree rows: the row as the tree has it now, or "gone"', (
     }
   });
 
-  it('passes the palette (no arguments) and SET arguments through unchanged', () => {
+  it('passes the palette (no arguments), SET arguments and a selection without a clicked item', () => {
     const model = new TreeModel();
     model.update(inv([clone(1)]));
     assert.deepEqual(currentRows(model, []), { ok: true, args: [] });
     assert.deepEqual(currentRows(model, [{ template: 'deb', set: '1' }]), { ok: true, args: [{ template: 'deb', set: '1' }] });
+    const n1 = model.clone('u1')!;
+    assert.deepEqual(currentRows(model, [undefined, [{ ...n1 }]]), { ok: true, args: [undefined, [n1]] }, 'a selection without a clicked item');
   });
 
   it('looks a row up again by its key after the tree changed: the current node, or which one is gone', () => {

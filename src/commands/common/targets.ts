@@ -60,7 +60,10 @@ const LOST_ROW = 'The item you chose is no longer in the tree (it changed before
  * to asking which clones, as from the palette).
  */
 export function currentRows(tree: RowLookup, args: readonly unknown[]): RowCheck {
-  if (args.length > 0 && (args[0] === undefined || args[0] === null)) return { ok: false, message: LOST_ROW };
+  const noNode = args.length > 0 && (args[0] === undefined || args[0] === null);
+  // (undefined, [nodes]) is a selection without a clicked item (other commands and tests pass that): not lost.
+  const selection = Array.isArray(args[1]) && args[1].length > 0 ? (args[1] as unknown[]) : undefined;
+  if (noNode && !selection) return { ok: false, message: LOST_ROW };
   const now = (n: TreeNode): TreeNode | undefined => (n.kind === 'clone' ? tree.clone(n.key) : tree.templates.find((t) => t.key === n.key));
   const gone = (n: TreeNode): RowCheck => ({
     ok: false,
@@ -72,9 +75,9 @@ export function currentRows(tree: RowLookup, args: readonly unknown[]): RowCheck
     if (!n) return gone(args[0]);
     out[0] = n;
   }
-  if (isTreeNode(args[0]) && Array.isArray(args[1])) {
+  if ((isTreeNode(args[0]) || noNode) && selection) {
     const list: TreeNode[] = [];
-    for (const x of args[1] as unknown[]) {
+    for (const x of selection) {
       if (x === undefined || x === null) return { ok: false, message: LOST_ROW };
       if (!isTreeNode(x)) return { ok: true, args: [...args] };
       const n = now(x);
