@@ -107,3 +107,14 @@ export function operationAccepts(operation: AnyOperationName, state: CloneState)
   if (isGuestOperation(operation)) return guestSkipReason(operation, state) === undefined;
   return skipReason(operation, state) === undefined;
 }
+
+/**
+ * Operations that stop, revert or delete machines (or run arbitrary commands in them): their SET box starts empty,
+ * so Enter never acts on a set the user did not type.
+ */
+const NO_PREFILL: readonly AnyOperationName[] = ['destroy', 'suspend', 'save', 'save-rm', 'rm', 'rm-wipe', 'rm-shred', 'shutdown', 'reboot', 'reset', 'guest-exec'];
+
+/** What the SET box for `operation` starts with: `all` only where acting on every clone does no harm. */
+export function setBoxPrefill(operation: AnyOperationName | undefined): string {
+  return operation && NO_PREFILL.includes(operation) ? '' : 'all';
+}

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AnyOperationName } from '../core/operations';
+import { setBoxPrefill, type AnyOperationName } from '../core/operations';
 import { parseSet } from '../core/set';
 import type { Inventory } from '../libvirt/api';
 import { targetsFromSet } from '../commands/common/targets';
@@ -44,8 +44,8 @@ export async function askSet(
   const text = await prompts.inputBox({
     title,
     prompt: `A SET of ${template}'s clones: numbers, ranges, states, all; ^ excludes (e.g. 1,3-5 or all,^running)`,
-    value: 'all',
-    valueSelection: [0, 3],
+    value: setBoxPrefill(operation),
+    valueSelection: [0, setBoxPrefill(operation).length],
     ignoreFocusOut: true,
     validateInput: (t) => {
       const m = describeSet(t, inventory, template, operation);

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CancelledError, FileTypeError, PermissionError } from '../../src/core/errors';
+import { CancelledError, FileTypeError, PermissionError, UsageError } from '../../src/core/errors';
 import { changeLine } from '../../src/core/treeDiff';
 import { runCli } from '../../src/cli/run';
 import { createLibvirtService } from '../../src/libvirt';
@@ -98,8 +98,8 @@ describe('disk access through libguestfs', function () {
     const other = new DiskAccess(service, { max: () => 1, idleMs: () => 0 });
     await assert.rejects(
       other.writeFile(t, '/data/x', Buffer.from('x'), { create: true, overwrite: true }),
-      (e: unknown) => e instanceof PermissionError && /open for writing in another program/.test(e.message),
-      'a second writer is refused by the image lock, and told so',
+      (e: unknown) => e instanceof UsageError && /^clone 1 of .* is in use by another operation \(rm, a reset, an edit or another disk view\): try again when it has finished\.$/.test(e.message),
+      'a second writer is refused by the clone lock the first one holds (after waiting for it), and told so',
     );
     await other.dispose();
   });

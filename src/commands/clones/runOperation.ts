@@ -54,8 +54,9 @@ export async function runOperation(
     return undefined;
   }
   ctx.output.info(`${spec.title}: ${refs.map((r) => `${r.template}#${r.id}`).join(', ')}`);
-  // A disk view holding a clone's overlay for writing would make QEMU refuse the start (image lock): close it first.
-  if (spec.operation === 'start' && ctx.disk) {
+  // A disk view holding a clone's overlay for writing would make QEMU refuse the start (image lock), and holds the
+  // clone's lock, which rm waits for: close it first.
+  if ((spec.operation === 'start' || spec.operation.startsWith('rm')) && ctx.disk) {
     await Promise.all(refs.map((r) => ctx.disk!.host.disk.close({ template: r.template, clone: r.id })));
   }
   try {

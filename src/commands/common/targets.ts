@@ -5,7 +5,7 @@
 import { operationAccepts, type AnyOperationName } from '../../core/operations';
 import { resolveSet } from '../../core/set';
 import type { CloneInfo, CloneRef, Inventory } from '../../libvirt/api';
-import type { TreeNode } from '../../tree/model';
+import type { CloneNode, TemplateNode, TreeNode } from '../../tree/model';
 
 /** Something not acted upon, and why (shown to the user). */
 export interface Skip {
@@ -40,6 +40,53 @@ export function selectedNodes(node: unknown, nodes: unknown): TreeNode[] {
   const many = Array.isArray(nodes) ? nodes.filter(isTreeNode) : [];
   if (!isTreeNode(node)) return many;
   return many.some((n) => n.key === node.key) ? many : [node];
+}
+
+/** What a command needs of the tree to look its rows up again. */
+export interface RowLookup {
+  clone(uuid: string): CloneNode | undefined;
+  readonly templates: readonly TemplateNode[];
+}
+
+/** A command's arguments with its rows as the tree has them now, or why it must not run. */
+export type RowCheck = { readonly ok: true; readonly args: unknown[] } | { readonly ok: false; readonly message: string };
+
+const LOST_ROW = 'The item you chose is no longer in the tree (it changed before the click): nothing was done. Choose it again.';
+
+/**
+ * A command's arguments (node?, nodes?, ...) with each tree node replaced by the node the tree has now under its key.
+ * VS Code passes undefined (or null) for a row whose handle it no longer knows, where the palette passes no
+ * argument at all: such a command, or one whose row was removed meanwhile, must not run (and must not fall back
+ * to asking which clones, as from the palette).
+ */
+export function currentRows(tree: RowLookup, args: readonly unknown[]): RowCheck {
+  const noNode = args.length > 0 && (args[0] === undefined || args[0] === null);
+  // (undefined, [nodes]) is a selection without a clicked item (other commands and tests pass that): not lost.
+  const selection = Array.isArray(args[1]) && args[1].length > 0 ? (args[1] as unknown[]) : undefined;
+  if (noNode && !selection) return { ok: false, message: LOST_ROW };
+  const now = (n: TreeNode): TreeNode | undefined => (n.kind === 'clone' ? tree.clone(n.key) : tree.templates.find((t) => t.key === n.key));
+  const gone = (n: TreeNode): RowCheck => ({
+    ok: false,
+    message: `${n.kind === 'clone' ? cloneWhat(n.clone) : `template ${n.template.name}`} is no longer in the tree (it was removed meanwhile): nothing was done.`,
+  });
+  const out = [...args];
+  if (isTreeNode(args[0])) {
+    const n = now(args[0]);
+    if (!n) return gone(args[0]);
+    out[0] = n;
+  }
+  if ((isTreeNode(args[0]) || noNode) && selection) {
+    const list: TreeNode[] = [];
+    for (const x of selection) {
+      if (x === undefined || x === null) return { ok: false, message: LOST_ROW };
+      if (!isTreeNode(x)) return { ok: true, args: [...args] };
+      const n = now(x);
+      if (!n) return gone(x);
+      list.push(n);
+    }
+    out[1] = list;
+  }
+  return { ok: true, args: out };
 }
 
 export function cloneWhat(c: CloneInfo): string {

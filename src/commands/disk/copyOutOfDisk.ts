@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { targetWhat } from '../../libvirt/guestfs';
+import { LocalExistsError, targetWhat } from '../../libvirt/guestfs';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
 import { chooseDisk, diskApi, reportDiskError } from './shared';
@@ -16,11 +16,19 @@ export const copyOutOfDiskCommand: CommandDefinition = {
     const localDir =
       given?.localDir ?? (await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, title: 'Copy into this local folder' }))?.[0]?.fsPath;
     if (!localDir) return undefined;
-    try {
-      await prompts.progress(`Copying out of ${targetWhat(t)}`, 1, async (signal, done) => {
-        await diskApi(ctx).host.disk.copyOut(t, guestPath, localDir, signal);
+    const copy = (overwrite: boolean) =>
+      prompts.progress(`Copying out of ${targetWhat(t)}`, 1, async (signal, done) => {
+        await diskApi(ctx).host.disk.copyOut(t, guestPath, localDir, signal, { overwrite });
         done(1);
       });
+    try {
+      try {
+        await copy(false);
+      } catch (e) {
+        if (!(e instanceof LocalExistsError)) throw e;
+        if (!(await prompts.confirm(`${e.path} already exists.`, `Copying ${guestPath} of ${targetWhat(t)} would overwrite it.`, 'Overwrite'))) return undefined;
+        await copy(true);
+      }
       void prompts.notify('info', `Copied ${guestPath} of ${targetWhat(t)} into ${localDir}.`);
       return true;
     } catch (e) {

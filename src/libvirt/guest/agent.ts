@@ -8,10 +8,26 @@ import { CancelledError, LibvirtError } from '../../core/errors';
 /** How long virsh waits for the agent's answer to one command, in seconds. */
 export const AGENT_TIMEOUT_S = 10;
 
-/** The virsh arguments of one agent command. */
+/**
+ * The virsh arguments of one agent command. JSON.stringify escapes C0 control characters but leaves DEL as itself,
+ * which a session line may not carry (see virsh/quote.ts): it is written \u007f, which the agent reads as DEL.
+ */
 export function agentCommandArgs(uuid: string, execute: string, args?: Record<string, unknown>, timeoutS = AGENT_TIMEOUT_S): string[] {
-  const json = JSON.stringify(args === undefined ? { execute } : { execute, arguments: args });
+  const json = JSON.stringify(args === undefined ? { execute } : { execute, arguments: args }).replace(/\x7f/g, '\\u007f');
   return ['qemu-agent-command', uuid, json, '--timeout', String(timeoutS)];
+}
+
+/** How long a command in the guest may run unless told otherwise (guestExecArgv's timeoutMs). */
+export const GUEST_EXEC_TIMEOUT_MS = 10 * 60_000;
+
+/** A command in the guest did not finish (or its agent did not answer) in time; it was ended. */
+export class GuestExecTimeoutError extends LibvirtError {
+  constructor(readonly timeoutMs: number) {
+    super(
+      `The command in the guest did not finish within ${Math.round(timeoutMs / 1000)} s: it was ended. ` +
+        'If it needs longer, run it in the background in the guest; if the guest agent hangs, restart qemu-guest-agent in the guest (or reboot it).',
+    );
+  }
 }
 
 /** The `return` member of an agent answer; LibvirtError when the answer is not one. */
@@ -97,23 +113,46 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * Runs `argv` (argv[0] a path in the guest) through the agent, waits for it to exit (polling with a growing
- * interval up to 1 s) and returns its status with the captured output. On cancel the guest process is left to
- * finish on its own (the agent has no kill); CancelledError is thrown.
+ * interval up to 1 s) and returns its status with the captured output. The wait ends after `timeoutMs`
+ * (GuestExecTimeoutError) or on cancel (CancelledError), also while an agent command hangs; either way the guest
+ * process is sent SIGKILL through the agent, as far as it still answers.
  */
-export async function guestExecArgv(virsh: VirshCall, uuid: string, argv: readonly string[], signal?: AbortSignal): Promise<GuestExecStatus> {
+export async function guestExecArgv(
+  virsh: VirshCall,
+  uuid: string,
+  argv: readonly string[],
+  signal?: AbortSignal,
+  timeoutMs = GUEST_EXEC_TIMEOUT_MS,
+): Promise<GuestExecStatus> {
   const [path, ...arg] = argv;
   if (!path) throw new LibvirtError('guest-exec needs a program to run.');
-  const pid = parseExecPid(await virsh(agentCommandArgs(uuid, 'guest-exec', { path, arg, 'capture-output': true }), signal));
-  let wait = 50;
-  for (;;) {
-    const st = parseExecStatus(await virsh(agentCommandArgs(uuid, 'guest-exec-status', { pid }), signal));
-    if (st.exited) return st;
-    await sleep(wait, signal);
-    wait = Math.min(wait * 2, 1000);
+  const late = AbortSignal.timeout(timeoutMs);
+  const until = signal ? AbortSignal.any([signal, late]) : late;
+  let pid: number | undefined;
+  try {
+    pid = parseExecPid(await virsh(agentCommandArgs(uuid, 'guest-exec', { path, arg, 'capture-output': true }), until));
+    let wait = 50;
+    for (;;) {
+      const st = parseExecStatus(await virsh(agentCommandArgs(uuid, 'guest-exec-status', { pid }), until));
+      if (st.exited) return st;
+      await sleep(wait, until);
+      wait = Math.min(wait * 2, 1000);
+    }
+  } catch (e) {
+    if (!until.aborted) throw e;
+    if (pid !== undefined) await endGuestProcess(virsh, uuid, pid);
+    if (signal?.aborted) throw new CancelledError();
+    throw new GuestExecTimeoutError(timeoutMs);
   }
 }
 
+/** Sends SIGKILL to a guest process through the agent; best effort (the agent may be what hangs). */
+async function endGuestProcess(virsh: VirshCall, uuid: string, pid: number): Promise<void> {
+  const bounded = AbortSignal.timeout(5000);
+  await virsh(agentCommandArgs(uuid, 'guest-exec', { path: '/bin/kill', arg: ['-KILL', String(pid)] }, 3), bounded).catch(() => undefined);
+}
+
 /** Runs a command string with /bin/sh -c in the guest (see guestExecArgv). */
-export function guestShell(virsh: VirshCall, uuid: string, command: string, signal?: AbortSignal): Promise<GuestExecStatus> {
-  return guestExecArgv(virsh, uuid, ['/bin/sh', '-c', command], signal);
+export function guestShell(virsh: VirshCall, uuid: string, command: string, signal?: AbortSignal, timeoutMs?: number): Promise<GuestExecStatus> {
+  return guestExecArgv(virsh, uuid, ['/bin/sh', '-c', command], signal, timeoutMs);
 }

@@ -16,6 +16,8 @@ export interface GuestRunOptions {
   readonly parallel?: number;
   /** Run every clone even after one failed (default: stop taking new clones at the first failure). */
   readonly keepGoing?: boolean;
+  /** How long each clone's command may run before it is ended and reported as failed (default GUEST_EXEC_TIMEOUT_MS). */
+  readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
   /** A clone's command was started in its guest. */
   readonly onStart?: (clone: CloneRef) => void;
@@ -76,7 +78,7 @@ export async function runInGuests(svc: LibvirtService, clones: readonly CloneRef
           if (!(await agentAnswers(virsh, c.uuid, o.signal))) return finish({ kind: 'skipped', clone: c, reason: 'its guest agent does not answer' });
           o.onStart?.(c);
           const t0 = Date.now();
-          const status = await guestShell(virsh, c.uuid, command, o.signal);
+          const status = await guestShell(virsh, c.uuid, command, o.signal, o.timeoutMs);
           finish({ kind: 'ran', clone: c, status, ms: Date.now() - t0 });
         } catch (e) {
           if (e instanceof CancelledError || o.signal?.aborted) {

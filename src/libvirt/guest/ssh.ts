@@ -80,13 +80,16 @@ export const HOST_KEYS_COMMAND = [
   'exit 0',
 ].join('; ');
 
+/** Reading the host keys takes a moment: a guest (or agent) that takes longer than this is not waited for. */
+const HOST_KEYS_TIMEOUT_MS = 60_000;
+
 /**
  * Reads the guest's host keys through its agent and records them for the clone's UUID in `file`. Returns how many
  * were recorded; 0 when the agent does not answer or the guest has none (existing entries are then kept).
  */
 export async function learnHostKeys(virsh: VirshCall, uuid: string, file: string, signal?: AbortSignal): Promise<number> {
   if (!(await agentAnswers(virsh, uuid, signal))) return 0;
-  const st = await guestShell(virsh, uuid, HOST_KEYS_COMMAND, signal);
+  const st = await guestShell(virsh, uuid, HOST_KEYS_COMMAND, signal, HOST_KEYS_TIMEOUT_MS);
   const keys = parseHostKeys(st.stdout);
   if (!keys.length) return 0;
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });

@@ -4,6 +4,8 @@
  * image is never opened for writing); a running clone or a template opens read-only. Each disk set gets one
  * appliance from the pool, reused by later calls.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CancelledError, PermissionError, TemplateError, UsageError, type Qq2Error } from '../../core/errors';
 import { diffMetadata, withContent, type Change, type TreeEntry } from '../../core/treeDiff';
 import type { CloneInfo, LibvirtService } from '../api';
@@ -36,6 +38,16 @@ export interface DiffProgress {
   readonly message: string;
   /** 0..100, when known. */
   readonly percent?: number;
+}
+
+/** How long opening a clone read-write waits for its lock held by another operation. */
+const LOCK_WAIT_MS = 30_000;
+
+/** copy-out would write over a local file or folder, which it does only when told to. */
+export class LocalExistsError extends UsageError {
+  constructor(readonly path: string) {
+    super(`${path} already exists: nothing was copied. Choose another folder, or allow overwriting it.`);
+  }
 }
 
 export const targetKey = (t: DiskTarget): string => `${t.template}/${t.clone}`;
@@ -109,17 +121,57 @@ export class DiskAccess {
         drives.push({ path: below.filename, side: 'b', format: below.format });
       }
     }
-    return { key, what: targetWhat(t), drives, readonly: refusal !== undefined || (this.readOnlyUnlessWriting && !o.write) };
+    const readonly = refusal !== undefined || (this.readOnlyUnlessWriting && !o.write);
+    // Read-write only for a clone that is off (writeRefusal): its lock is held while the appliance is open.
+    const uuid = info?.uuid;
+    const hold = !readonly && uuid ? (signal?: AbortSignal) => this.holdCloneLock(uuid, t, signal) : undefined;
+    return { key, what: targetWhat(t), drives, readonly, ...(hold ? { hold } : {}) };
   }
 
-  private async run<T>(t: DiskTarget, o: { base?: boolean; write?: boolean; signal?: AbortSignal }, work: (h: GuestfsHelper) => Promise<T>): Promise<T> {
+  /**
+   * Takes the clone's lock (the one rm, reset, edits and other processes take) and keeps it until the returned
+   * release is called. Waits at most LOCK_WAIT_MS for another holder, then refuses saying so.
+   */
+  private holdCloneLock(uuid: string, t: DiskTarget, signal?: AbortSignal): Promise<() => void> {
+    const late = AbortSignal.timeout(LOCK_WAIT_MS);
+    const waiting = signal ? AbortSignal.any([signal, late]) : late;
+    return new Promise((resolve, reject) => {
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      this.service
+        .withCloneLock(uuid, async () => {
+          resolve(release);
+          await held;
+        }, waiting)
+        .catch((e: unknown) => {
+          if (signal?.aborted) reject(new CancelledError());
+          else if (late.aborted) reject(new UsageError(`${targetWhat(t)} is in use by another operation (rm, a reset, an edit or another disk view): try again when it has finished.`));
+          else reject(e as Qq2Error);
+        });
+    });
+  }
+
+  /**
+   * Runs `work` on the appliance of `t`. With `cancelEnds` (long copies) a cancel ends the appliance, and so the
+   * call it runs, at once: the helper answers one call at a time and cannot interrupt one.
+   */
+  private async run<T>(
+    t: DiskTarget,
+    o: { base?: boolean; write?: boolean; signal?: AbortSignal; cancelEnds?: boolean },
+    work: (h: GuestfsHelper) => Promise<T>,
+  ): Promise<T> {
     const s = await this.spec(t, o);
+    const onAbort = () => void this.pool.close(s.key, true);
+    if (o.cancelEnds) o.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return await this.pool.use(s, work, o.signal);
     } catch (e) {
+      if (o.signal?.aborted) throw new CancelledError();
       if (!(e instanceof LvmBaseError) || o.base) throw e;
       this.noBase.add(s.key);
       return this.pool.use(await this.spec(t, o), work, o.signal);
+    } finally {
+      o.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -176,12 +228,22 @@ export class DiskAccess {
 
   /** Copies a local file or folder (recursively, keeping modes) into a guest folder of a clone that is off. */
   copyIn(t: DiskTarget, local: string, guestDir: string, signal?: AbortSignal): Promise<void> {
-    return this.run(t, { write: true, signal }, async (h) => void (await h.call('copyIn', { local, dir: guestDir })));
+    return this.run(t, { write: true, signal, cancelEnds: true }, async (h) => void (await h.call('copyIn', { local, dir: guestDir })));
   }
 
-  /** Copies a guest file or folder (recursively) into a local folder. */
-  copyOut(t: DiskTarget, guestPath: string, localDir: string, signal?: AbortSignal): Promise<void> {
-    return this.run(t, { signal }, async (h) => void (await h.call('copyOut', { path: guestPath, local: localDir })));
+  /**
+   * Copies a guest file or folder (recursively) into a local folder. What it would write over (the local file or
+   * folder of the same name; for the guest's `/`, a folder that is not empty) is refused (LocalExistsError) unless
+   * `overwrite`.
+   */
+  async copyOut(t: DiskTarget, guestPath: string, localDir: string, signal?: AbortSignal, o: { overwrite?: boolean } = {}): Promise<void> {
+    if (!o.overwrite) {
+      const name = path.posix.basename(guestPath.replace(/\/+$/, ''));
+      const target = name ? path.join(localDir, name) : localDir;
+      const there = name ? fs.lstatSync(target, { throwIfNoEntry: false }) !== undefined : fs.readdirSync(localDir).length > 0;
+      if (there) throw new LocalExistsError(target);
+    }
+    return this.run(t, { signal, cancelEnds: true }, async (h) => void (await h.call('copyOut', { path: guestPath, local: localDir })));
   }
 
   /**

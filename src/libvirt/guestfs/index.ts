@@ -1,4 +1,4 @@
 /** Entry point of disk access through libguestfs: the appliance pool, the helper protocol and their errors. */
-export { DiskAccess, targetKey, targetWhat, type DiskTarget, type DirEntry, type StatResult, type DiffProgress } from './disk';
+export { DiskAccess, LocalExistsError, targetKey, targetWhat, type DiskTarget, type DirEntry, type StatResult, type DiffProgress } from './disk';
 export { GuestPathError, GUESTFS_PACKAGES, INSTALL_HINT } from './errors';
 export type { Mounted } from './client';

@@ -3,7 +3,7 @@
  * most `max` at once (each takes 0.4-1.4 GB). Starting one is the slow part (15-18 s); calls after it take
  * milliseconds.
  */
-import { UsageError } from '../../core/errors';
+import { CancelledError, UsageError } from '../../core/errors';
 import { GuestfsHelper, type Drive } from './client';
 
 /** What to open: the key names the disk set (one appliance per key). */
@@ -13,6 +13,11 @@ export interface DiskSetSpec {
   readonly what: string;
   readonly drives: readonly Drive[];
   readonly readonly: boolean;
+  /**
+   * Taken before the appliance starts and released after it closed (a read-write clone's lock, so rm or a reset
+   * cannot replace its overlay under the appliance): resolves to the release; rejects to refuse the start.
+   */
+  readonly hold?: (signal?: AbortSignal) => Promise<() => void>;
 }
 
 export interface PoolOptions {
@@ -24,10 +29,14 @@ export interface PoolOptions {
 
 interface Entry {
   readonly spec: DiskSetSpec;
-  readonly ready: Promise<GuestfsHelper>;
+  ready: Promise<GuestfsHelper>;
   busy: number;
   timer?: NodeJS.Timeout;
   lastUse: number;
+  /** Releases what spec.hold took, once the appliance is closed. */
+  release?: () => void;
+  /** Called when no call uses it any more, or when it is closed. */
+  idleWaiters: (() => void)[];
 }
 
 const sameSpec = (a: DiskSetSpec, b: DiskSetSpec) =>
@@ -56,17 +65,29 @@ export class AppliancePool {
   async use<T>(spec: DiskSetSpec, work: (h: GuestfsHelper) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.disposed) throw new UsageError('Disk access has been closed.');
     let e = this.entries.get(spec.key);
-    if (e && !sameSpec(e.spec, spec)) {
-      await this.close(spec.key);
-      e = undefined;
+    // Another drive set or mode: the open appliance is closed, but never under a call that uses it.
+    while (e && !sameSpec(e.spec, spec)) {
+      if (e.busy > 0) await this.whenIdle(e, signal);
+      else await this.close(spec.key);
+      e = this.entries.get(spec.key);
     }
     if (!e) {
       await this.makeRoom(spec.key);
-      const ready = GuestfsHelper.launch(spec.what, spec.drives, spec.readonly, signal);
-      const made: Entry = { spec, ready, busy: 0, lastUse: Date.now() };
+      const made: Entry = { spec, ready: Promise.resolve(undefined as unknown as GuestfsHelper), busy: 0, lastUse: Date.now(), idleWaiters: [] };
+      made.ready = (async () => {
+        const release = await spec.hold?.(signal);
+        made.release = release;
+        try {
+          return await GuestfsHelper.launch(spec.what, spec.drives, spec.readonly, signal);
+        } catch (x) {
+          made.release = undefined;
+          release?.();
+          throw x;
+        }
+      })();
       e = made;
       this.entries.set(spec.key, made);
-      ready.catch(() => {
+      made.ready.catch(() => {
         if (this.entries.get(spec.key) === made) this.entries.delete(spec.key);
       });
     }
@@ -76,16 +97,34 @@ export class AppliancePool {
     try {
       const h = await entry.ready;
       if (!h.alive) {
-        this.entries.delete(spec.key);
         entry.busy--;
+        if (this.entries.get(spec.key) === entry) await this.close(spec.key);
         return this.use(spec, work, signal);
       }
       return await work(h);
     } finally {
       entry.busy = Math.max(0, entry.busy - 1);
       entry.lastUse = Date.now();
+      if (entry.busy === 0) this.wakeIdle(entry);
       this.arm(spec.key, entry);
     }
+  }
+
+  /** Resolves once no call uses `e` (or it was closed); CancelledError on abort. */
+  private whenIdle(e: Entry, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new CancelledError());
+      const onAbort = () => reject(new CancelledError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      e.idleWaiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  private wakeIdle(e: Entry): void {
+    for (const w of e.idleWaiters.splice(0)) w();
   }
 
   private arm(key: string, e: Entry): void {
@@ -112,14 +151,23 @@ export class AppliancePool {
     }
   }
 
-  /** Closes the appliance of `key` (writes are synced first); nothing if none is open. */
-  async close(key: string): Promise<void> {
+  /**
+   * Closes the appliance of `key` (writes are synced first; `force`: ended at once, for a cancel: the call it runs
+   * fails) and releases what its spec held; nothing if none is open.
+   */
+  async close(key: string, force = false): Promise<void> {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
     clearTimeout(e.timer);
+    this.wakeIdle(e);
     const h = await e.ready.catch(() => undefined);
-    await h?.close();
+    try {
+      await h?.close(force);
+    } finally {
+      e.release?.();
+      e.release = undefined;
+    }
   }
 
   /** Closes every appliance. */

@@ -16,6 +16,7 @@ import { loadExeca } from '../process';
 import { CancelledError, LibvirtError, type Qq2Error } from '../../core/errors';
 import { mapFailure, noteCallDuration } from '../process';
 import { virshLine } from './quote';
+import { metaEscapedEcho, sessionInputrc } from './inputrc';
 
 interface Pending {
   readonly n: number;
@@ -90,7 +91,8 @@ export class VirshSession {
       // stdin a pipe, readline takes the screen width from it (else 80 from terminfo) and wraps the echo of a longer
       // line with carriage returns, so that echo was not found either and the reply kept it (measured: every line of
       // 80 characters or more, such as an agent command's JSON).
-      env: { LC_ALL: 'C', TERM: 'xterm', COLUMNS: '1000000' },
+      // INPUTRC: our own line editor settings, never the user's key bindings (see inputrc.ts).
+      env: { LC_ALL: 'C', TERM: 'xterm', COLUMNS: '1000000', INPUTRC: sessionInputrc() },
     });
     p.stdout.setEncoding('utf8');
     p.stderr.setEncoding('utf8');
@@ -139,7 +141,12 @@ export class VirshSession {
 
   /** Runs one command (an argument array); resolves with its stdout, rejects with a typed error. */
   run(args: readonly string[], signal?: AbortSignal): Promise<string> {
-    const line = virshLine(args);
+    let line: string;
+    try {
+      line = virshLine(args);
+    } catch (e) {
+      return Promise.reject(e as Qq2Error);
+    }
     if (signal?.aborted) return Promise.reject(new CancelledError());
     if (this.ended) return Promise.reject(new SessionEndedError('The virsh session has ended.'));
     const n = this.next++;
@@ -289,10 +296,13 @@ export class VirshSession {
     if (t) s = s.slice(0, t.index);
     // The command's echo: the first line that is a prompt followed by exactly the line written (compared as text:
     // a line can be far longer than a regular expression may be).
+    // A line with non-ASCII text is echoed as itself (our inputrc), or octal-escaped when readline ignored it.
     const prompt = new RegExp(`^${PROMPT}`);
+    const echoes = [q.line, ...(/[^\x00-\x7f]/.test(q.line) ? [metaEscapedEcho(q.line)] : [])];
     for (let pos = 0, end = s.indexOf('\n'); end >= 0; pos = end + 1, end = s.indexOf('\n', pos)) {
       const m = prompt.exec(s.slice(pos, pos + 16));
-      if (!m || end - pos - m[0].length !== q.line.length || !s.startsWith(q.line, pos + m[0].length)) continue;
+      const at = pos + (m?.[0].length ?? 0);
+      if (!m || !echoes.some((e) => end - at === e.length && s.startsWith(e, at))) continue;
       for (const l of s.slice(0, pos).split('\n')) {
         if (l && !prompt.test(l)) this.noteUnsolicited(l);
       }
