@@ -11,7 +11,7 @@ import { generationDir, isWritableOnDisk } from '../storage';
 import { imageStoreOf, storageDir, type ImageStore } from '../storage';
 import { DomainDoc } from '../domain';
 import { imageInfo } from '../storage';
-import { graceFor, inUse, scanUsage, tooYoung, whyUndecided, type Usage } from '../storage';
+import { CONNECTIONS_FILE, graceFor, inUse, scanUsage, tooYoung, whyUndecided, type Usage } from '../storage';
 import type { Finding } from './findings';
 import { kvmAccessProblem } from './kvmAccess';
 
@@ -39,11 +39,12 @@ export async function runCheck(
   options: { signal?: AbortSignal; validate?: DomainValidator } = {},
 ): Promise<Finding[]> {
   const { signal } = options;
+  const images = imageStoreOf(svc); // refused for a connection to another machine: its files are not ours to judge
   const [inv, dir] = await Promise.all([svc.inventory(signal), storageDir(svc, signal)]);
   const usage = await scanUsage(svc, signal);
   const imageOwner = new Map<string, string>();
   for (const t of inv.templates) for (const i of t.disks) imageOwner.set(path.resolve(i), t.name);
-  const scan: Scan = { inv, images: imageStoreOf(svc), templateDir: svc.config.templateDir, dir, usage, undecided: whyUndecided(usage), known: new Set(inv.templates.map((t) => t.name)), imageOwner };
+  const scan: Scan = { inv, images, templateDir: svc.config.templateDir, dir, usage, undecided: whyUndecided(usage), known: new Set(inv.templates.map((t) => t.name)), imageOwner };
   const findings = [
     ...(await templateFindings(scan, options.validate)),
     ...(await cloneFindings(scan)),
@@ -235,7 +236,7 @@ async function storageFindings(scan: Scan, signal?: AbortSignal): Promise<Findin
   const candidates = async (dir: string): Promise<Candidate[]> => {
     const entries = await scan.images.list(dir).catch(() => []);
     return entries
-      .filter((st) => !st.path.endsWith('.part') && !inUse(scan.usage, st.path))
+      .filter((st) => !st.path.endsWith('.part') && path.basename(st.path) !== CONNECTIONS_FILE && !inUse(scan.usage, st.path))
       .map((st) => ({ file: st.path, recent: tooYoung(st.path, st), mtimeMs: st.mtimeMs }));
   };
   for (const c of await candidates(scan.dir)) {
