@@ -242,7 +242,7 @@ async function storageFindings(scan: Scan, signal?: AbortSignal): Promise<Findin
   for (const c of await candidates(scan.dir)) {
     const { file } = c;
     const backing = (await imageInfo(file, signal)).backing;
-    const owner = backing ? (scan.imageOwner.get(backing) ?? ownerByGeneration(backing)) : undefined;
+    const owner = backing ? (scan.imageOwner.get(backing) ?? ownerByGeneration(backing) ?? ownerByOverlayName(file, scan.known)) : undefined;
     out.push(
       backing
         ? {
@@ -271,6 +271,23 @@ async function storageFindings(scan: Scan, signal?: AbortSignal): Promise<Findin
 /** The template a generation file was made for (its name starts with it). */
 function ownerByGeneration(file: string): string | undefined {
   return /^(.*)\.gen\d+\.[^/]*\.qcow2$/.exec(path.basename(file))?.[1];
+}
+
+/**
+ * The template an overlay was made for, by its name (`<template>-<number or "staging">-<disk>...qcow2`, as clone and
+ * prepare-image name them), when its backing image no longer says so: the template moved to a newer image
+ * generation, and the overlay backs onto its first image, which names no template. The longest known template
+ * name that fits wins (a template "a" and a template "a-1" cannot both own "a-1-2-vda.qcow2" once a disk's name
+ * starts with a letter).
+ */
+function ownerByOverlayName(file: string, templates: ReadonlySet<string>): string | undefined {
+  const base = path.basename(file);
+  let owner: string | undefined;
+  for (const t of templates) {
+    if (!base.startsWith(`${t}-`) || (owner && owner.length >= t.length)) continue;
+    if (/^(?:\d+|staging)-[A-Za-z].*\.qcow2$/.test(base.slice(t.length + 1))) owner = t;
+  }
+  return owner;
 }
 
 /** The findings as a plain-text report (the editor document and the CLI print this). */
