@@ -16,4 +16,4 @@ else
 fi
 bash scripts/setup-code-server.sh </dev/null >/dev/null
 npm run --silent package </dev/null
-exec node --import tsx test/harness/start.ts
+exec node --import tsx scripts/start.ts

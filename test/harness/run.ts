@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { REPO, ensureCodeServer, makeRunDirs, startCodeServer, workbenchUrl, remoteUri, type RunningCodeServer } from './codeServer';
+import { REPO, ensureCodeServer, makeRunDirs, startCodeServer, workbenchUrl, remoteUri, type RunningCodeServer } from '../../scripts/codeServer';
 import { launchBrowser, openWorkbench } from './browser';
 import { runSuite, SUITE_INDEX } from './suite';
 import { installAndCheckVsix } from './vsix';
@@ -132,7 +132,10 @@ async function main(): Promise<number> {
   print(`\n== extension-host suite (mocha inside code-server) (at ${elapsed()})`);
   const dirs = makeRunDirs(path.join(RUN, 'suite'));
   const reportFile = path.join(dirs.root, 'mocha.txt');
-  server = await startCodeServer(install, dirs, { env: { QQ2CLONE_TEST_REPORT: reportFile } });
+  // No password for the tests' own server: it serves a throwaway run directory (no HOME of anyone's, no workspace
+  // but the tests'), on a free port for the length of one run, and the Chromium that drives it would otherwise
+  // have to log in first. npm start, which serves a user's HOME for as long as they like, always has one.
+  server = await startCodeServer(install, dirs, { auth: 'none', env: { QQ2CLONE_TEST_REPORT: reportFile } });
   browser = await launchBrowser(path.join(RUN, 'chromium'));
   const code = await runSuite(server, browser, dirs.workspace, {
     reportFile,

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { REPO, ensureCodeServer, makeRunDirs, remoteUri, startCodeServer, workbenchUrl, type RunningCodeServer } from './codeServer';
+import { REPO, ensureCodeServer, makeRunDirs, remoteUri, startCodeServer, workbenchUrl, type RunningCodeServer } from '../../scripts/codeServer';
 import { launchBrowser, openWorkbench } from './browser';
 import { TestBed, TEST_URI } from '../testbed';
 import { createLibvirtService } from '../../src/libvirt';
@@ -41,7 +41,10 @@ export async function withShotWorkbench<T>(o: ShotOptions<T>, work: (page: Page,
   const b: ShotBed = { bed, templateDir, storage, service: createLibvirtService({ uri: TEST_URI, templateDir, storage, home: bed.root }) };
   try {
     const { made, settings } = await o.prepare(b);
-    server = await startCodeServer(ensureCodeServer(), makeRunDirs(o.runDir));
+    // No password for the tests' own server: it serves a throwaway run directory (no HOME of anyone's, no workspace
+    // but the tests'), on a free port for the length of one run, and the Chromium that drives it would otherwise
+    // have to log in first. npm start, which serves a user's HOME for as long as they like, always has one.
+    server = await startCodeServer(ensureCodeServer(), makeRunDirs(o.runDir), { auth: 'none' });
     browser = await launchBrowser(path.join(o.runDir, 'chromium'));
     const folder = path.join(o.runDir, 'ws');
     fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });

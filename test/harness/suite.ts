@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import type { BrowserContext } from 'playwright-core';
-import { REPO, remoteUri, workbenchUrl, type RunningCodeServer } from './codeServer';
+import { REPO, remoteUri, workbenchUrl, type RunningCodeServer } from '../../scripts/codeServer';
 import { openWorkbench } from './browser';
 
 export const SUITE_INDEX = path.join(REPO, 'out/test/suite/index.js');

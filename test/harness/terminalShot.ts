@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { REPO } from './codeServer';
+import { REPO } from '../../scripts/codeServer';
 import { openQq2cloneView, shoot } from './ui';
 import { withShotWorkbench } from './shotBed';
 import { TEST_URI } from '../testbed';

@@ -5,7 +5,7 @@
  * with settings pointing at the bed. PNGs go to out/screenshots/. Removes everything it made, also on failure.
  */
 import * as path from 'node:path';
-import { REPO } from './codeServer';
+import { REPO } from '../../scripts/codeServer';
 import { openQq2cloneView, shoot } from './ui';
 import { withShotWorkbench } from './shotBed';
 import { virsh } from '../testbed';

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { REPO } from './codeServer';
+import { REPO } from '../../scripts/codeServer';
 
 export const SCREENSHOTS = path.join(REPO, 'out/screenshots');
 

@@ -4,9 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO, codeServerCli, type CodeServerInstall, type RunDirs } from './codeServer';
-
-export const VSIX = path.join(REPO, 'dist/qq2clone.vsix');
+import { REPO, VSIX, codeServerCli, type CodeServerInstall, type RunDirs } from '../../scripts/codeServer';
 
 /** Files the installed extension needs next to its package.json. */
 export const RUNTIME_FILES = ['package.json', 'dist/extension.js', 'dist/cli.js', 'dist/xmllint-node.js', 'dist/xmllint.wasm', 'dist/guestfs-helper.py', 'media/qq2clone.svg', 'media/walkthrough/template.md', 'media/walkthrough/clones.svg'];

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { LibvirtService } from '../../src/libvirt/api';
 import { applyFix, formatReport, runCheck, type Finding } from '../../src/libvirt/check';
 import { copyTemplate, importTemplate } from '../../src/libvirt/templates/templateOps';
-import { prepareImage } from '../../src/libvirt/clones/staging';
+import { commitImage, destroyImage, prepareImage } from '../../src/libvirt/clones/staging';
 import { TestBed, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 import { depsFor, serviceFor } from './templateHelpers';
 
@@ -276,4 +276,22 @@ describe('check (real libvirt)', function () {
     assert.equal(f.length, 1);
     assert.match(f[0]!.message, /clones cannot start/);
   });
+  it('check TEMPLATE finds the overlay of a clone undefined behind its back after the template moved to a newer image', async () => {
+    const t = bed.makeTemplateFile(path.join(bed.root, 'src'), 'gen');
+    await importTemplate(depsFor(svc), t.xmlPath);
+    const [clone] = await svc.clone(t.name, 1);
+    const [overlay] = await svc.cloneDisks(clone!.uuid);
+    await prepareImage(svc, t.name);
+    await destroyImage(svc, t.name);
+    const r = await commitImage(svc, t.name);
+    assert.equal(r.clonesOnOldImage, 1);
+    virsh('undefine', clone!.uuid); // behind the tool's back: the overlay still backs onto the previous image
+    leftOver(overlay!);
+    const found = await runCheck(svc, t.name);
+    const orphan = found.find((f) => f.file === overlay);
+    assert.equal(orphan?.kind, 'orphan-overlay', formatReport(found, t.name));
+    assert.equal(orphan?.template, t.name);
+    assert.match(orphan?.fix ?? '', /^Delete /);
+  });
+
 });

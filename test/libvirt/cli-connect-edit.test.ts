@@ -206,6 +206,49 @@ describe('qq2clone connect and edit against libvirt', function () {
     assert.equal(virsh('dumpxml', '--inactive', name), before);
   });
 
+  /** The file `edits are in FILE` names in `stderr`, after checking it holds `what`. */
+  const keptEdits = (stderr: string, what: RegExp): string => {
+    const m = /edits are in (\/\S+\.xml)/.exec(stderr);
+    assert.ok(m, `no "edits are in FILE" in: ${stderr}`);
+    assert.match(fs.readFileSync(m[1]!, 'utf8'), what);
+    return m[1]!;
+  };
+
+  it('edit with an editor that writes a change and exits 1 keeps the edited text, says where, defines nothing', () => {
+    const name = nameOf(2);
+    const before = virsh('dumpxml', '--inactive', name);
+    const editor = script(path.join(home, 'change-then-fail'), `sed -i "s|<memory unit='KiB'>[0-9]*</memory>|<memory unit='KiB'>40960</memory>|" "$1"\nexit 1`);
+    const r = q({ EDITOR: editor, VISUAL: '' }, 'edit', '2');
+    assert.equal(r.code, 14, r.stderr);
+    assert.match(r.stderr, /exited with status 1/);
+    keptEdits(r.stderr, /<memory unit='KiB'>40960<\/memory>/);
+    assert.equal(virsh('dumpxml', '--inactive', name), before);
+  });
+
+  it('edit interrupted (Ctrl-C) while the editor runs keeps the edited text and says where', () => {
+    const name = nameOf(2);
+    const before = virsh('dumpxml', '--inactive', name);
+    // The editor writes its change, then the CLI (its shell's parent) gets SIGINT as from Ctrl-C; the editor runs
+    // on until the CLI has stopped the shell it runs in.
+    const editor = script(
+      path.join(home, 'change-then-interrupt'),
+      `sed -i "s|<memory unit='KiB'>[0-9]*</memory>|<memory unit='KiB'>45056</memory>|" "$1"\nkill -INT $(ps -o ppid= -p $PPID)\nwhile kill -0 $PPID 2>/dev/null; do sleep 0.1; done`,
+    );
+    const r = q({ EDITOR: editor, VISUAL: '' }, 'edit', '2');
+    assert.equal(r.code, 130, r.stderr);
+    keptEdits(r.stderr, /<memory unit='KiB'>45056<\/memory>/);
+    assert.equal(virsh('dumpxml', '--inactive', name), before);
+  });
+
+  it('modify-template edit with an editor that writes a change and exits 1 keeps the edited text and says where', () => {
+    const before = fs.readFileSync(plain.xmlPath, 'utf8');
+    const editor = script(path.join(home, 'tpl-change-then-fail'), `sed -i "s|<vcpu>1</vcpu>|<vcpu>2</vcpu>|" "$1"\nexit 1`);
+    const r = q({ EDITOR: editor, VISUAL: '' }, 'modify-template', plain.name, 'edit');
+    assert.equal(r.code, 14, r.stderr);
+    keptEdits(r.stderr, /<vcpu>2<\/vcpu>/);
+    assert.equal(fs.readFileSync(plain.xmlPath, 'utf8'), before);
+  });
+
   it('edit follows a rename and puts back the bookkeeping the edit dropped, as the extension does (one rule in the service)', () => {
     const name = nameOf(2);
     const renamed = `${name}-renamed`;

@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { XMLParser } from 'fast-xml-parser';
 import { runCli } from '../../src/cli/run';
 import { createLibvirtService } from '../../src/libvirt';
+import { CONNECTIONS_FILE } from '../../src/libvirt/storage';
 import { TestBed, TEST_URI, qemuImg, tryVirsh, virsh } from '../testbed';
 
 /** A connection URI with no daemon behind it. */
@@ -307,7 +308,7 @@ describe('qq2clone CLI against libvirt', function () {
         overlays.add(f);
       }
     }
-    const files = fs.readdirSync(storage).map((f) => path.join(storage, f)).filter((f) => fs.statSync(f).isFile());
+    const files = fs.readdirSync(storage).filter((f) => f !== CONNECTIONS_FILE).map((f) => path.join(storage, f)).filter((f) => fs.statSync(f).isFile());
     assert.deepEqual(files.filter((f) => !overlays.has(f)), [], 'no overlay without its domain, no prototype left');
     q('-Q', 'rm', 'all');
   });

@@ -1,5 +1,5 @@
 /**
- * The demo template of `npm start` (test/harness/demo.ts), imported through the product's own import into a test
+ * The demo template of `npm start` (scripts/demo.ts), imported through the product's own import into a test
  * home: only when the home has no template, once, and never again after the user deleted it.
  */
 import * as assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createLibvirtService } from '../../src/libvirt';
 import { deleteTemplate } from '../../src/libvirt/templates/templateOps';
-import { DEMO_MARKER, DEMO_NAME, ensureDemoTemplate, unreachableByQemu } from '../harness/demo';
+import { DEMO_MARKER, DEMO_NAME, ensureDemoTemplate, unreachableByQemu } from '../../scripts/demo';
 import { TEST_URI, TestBed } from '../testbed';
 import { depsFor } from './templateHelpers';
 

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TestBed, qemuImg, virsh } from '../testbed';
+import { TEST_URI, TestBed, qemuImg, virsh } from '../testbed';
 import { explainNoSpace, localFileStore, openImageStore, type ImageStore } from '../../src/libvirt/storage';
 import { op, runOnce } from '../../src/libvirt/process';
 
@@ -171,7 +171,7 @@ describe('image store: local files (qemu-img, qemu-io)', () => {
     fs.mkdirSync(target);
     virsh('pool-create-as', pool, 'dir', '--target', target);
     try {
-      const s = openImageStore({ virsh: (args) => Promise.resolve(virsh(...args)) });
+      const s = openImageStore({ config: { uri: TEST_URI }, virsh: (args) => Promise.resolve(virsh(...args)) });
       assert.deepEqual(await s.locate(pool), { dir: target, pool });
       assert.deepEqual(await s.locate(`${dir}/./x/..`), { dir });
       await assert.rejects(s.locate('not a pool'), /neither an absolute path nor a storage pool name/);

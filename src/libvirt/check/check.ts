@@ -11,7 +11,7 @@ import { generationDir, isWritableOnDisk } from '../storage';
 import { imageStoreOf, storageDir, type ImageStore } from '../storage';
 import { DomainDoc } from '../domain';
 import { imageInfo } from '../storage';
-import { graceFor, inUse, scanUsage, tooYoung, whyUndecided, type Usage } from '../storage';
+import { CONNECTIONS_FILE, graceFor, inUse, scanUsage, tooYoung, whyUndecided, type Usage } from '../storage';
 import type { Finding } from './findings';
 import { kvmAccessProblem } from './kvmAccess';
 
@@ -39,11 +39,12 @@ export async function runCheck(
   options: { signal?: AbortSignal; validate?: DomainValidator } = {},
 ): Promise<Finding[]> {
   const { signal } = options;
+  const images = imageStoreOf(svc); // refused for a connection to another machine: its files are not ours to judge
   const [inv, dir] = await Promise.all([svc.inventory(signal), storageDir(svc, signal)]);
   const usage = await scanUsage(svc, signal);
   const imageOwner = new Map<string, string>();
   for (const t of inv.templates) for (const i of t.disks) imageOwner.set(path.resolve(i), t.name);
-  const scan: Scan = { inv, images: imageStoreOf(svc), templateDir: svc.config.templateDir, dir, usage, undecided: whyUndecided(usage), known: new Set(inv.templates.map((t) => t.name)), imageOwner };
+  const scan: Scan = { inv, images, templateDir: svc.config.templateDir, dir, usage, undecided: whyUndecided(usage), known: new Set(inv.templates.map((t) => t.name)), imageOwner };
   const findings = [
     ...(await templateFindings(scan, options.validate)),
     ...(await cloneFindings(scan)),
@@ -235,13 +236,13 @@ async function storageFindings(scan: Scan, signal?: AbortSignal): Promise<Findin
   const candidates = async (dir: string): Promise<Candidate[]> => {
     const entries = await scan.images.list(dir).catch(() => []);
     return entries
-      .filter((st) => !st.path.endsWith('.part') && !inUse(scan.usage, st.path))
+      .filter((st) => !st.path.endsWith('.part') && path.basename(st.path) !== CONNECTIONS_FILE && !inUse(scan.usage, st.path))
       .map((st) => ({ file: st.path, recent: tooYoung(st.path, st), mtimeMs: st.mtimeMs }));
   };
   for (const c of await candidates(scan.dir)) {
     const { file } = c;
     const backing = (await imageInfo(file, signal)).backing;
-    const owner = backing ? (scan.imageOwner.get(backing) ?? ownerByGeneration(backing)) : undefined;
+    const owner = backing ? (scan.imageOwner.get(backing) ?? ownerByGeneration(backing) ?? ownerByOverlayName(file, scan.known)) : undefined;
     out.push(
       backing
         ? {
@@ -270,6 +271,23 @@ async function storageFindings(scan: Scan, signal?: AbortSignal): Promise<Findin
 /** The template a generation file was made for (its name starts with it). */
 function ownerByGeneration(file: string): string | undefined {
   return /^(.*)\.gen\d+\.[^/]*\.qcow2$/.exec(path.basename(file))?.[1];
+}
+
+/**
+ * The template an overlay was made for, by its name (`<template>-<number or "staging">-<disk>...qcow2`, as clone and
+ * prepare-image name them), when its backing image no longer says so: the template moved to a newer image
+ * generation, and the overlay backs onto its first image, which names no template. The longest known template
+ * name that fits wins (a template "a" and a template "a-1" cannot both own "a-1-2-vda.qcow2" once a disk's name
+ * starts with a letter).
+ */
+function ownerByOverlayName(file: string, templates: ReadonlySet<string>): string | undefined {
+  const base = path.basename(file);
+  let owner: string | undefined;
+  for (const t of templates) {
+    if (!base.startsWith(`${t}-`) || (owner && owner.length >= t.length)) continue;
+    if (/^(?:\d+|staging)-[A-Za-z].*\.qcow2$/.test(base.slice(t.length + 1))) owner = t;
+  }
+  return owner;
 }
 
 /** The findings as a plain-text report (the editor document and the CLI print this). */

@@ -14,7 +14,7 @@ import { applyEdits, metaEdit, parseDomain } from '../domain';
 import { isInside } from '../storage';
 import { imageStoreOf, storageDir } from '../storage';
 import { readTemplateDir, setTemplateFileAside } from '../templates';
-import { inUse, scanUsage, tooYoung, whyUndecided } from '../storage';
+import { CONNECTIONS_FILE, inUse, scanUsage, tooYoung, whyUndecided } from '../storage';
 
 /**
  * Applies a finding's fix; resolves to what was done, or throws a UsageError saying why it was not. It runs under
@@ -58,6 +58,7 @@ async function deleteUnused(svc: LibvirtService, name: string, signal?: AbortSig
   const dir = await storageDir(svc, signal);
   const file = path.resolve(name);
   if (!isInside(file, dir)) throw new UsageError(`Refusing to delete ${file}: it is not in ${dir}.`);
+  if (path.basename(file) === CONNECTIONS_FILE) throw new UsageError(`Refusing to delete ${file}: it lists the connections that made clones in ${dir}.`);
   const images = imageStoreOf(svc);
   const st = await images.stat(file);
   if (!st) return `${file} is already gone.`;

@@ -17,7 +17,7 @@ import { readDomains } from './inventory';
 import { forEachBounded } from '../../core/limit';
 import { explainStartFailure } from './setOperations';
 import { cloneXml, clonableDisks, parseDomain, type DiskInfo } from '../domain';
-import { explainNoSpace, openImageStore, type ImageStore, type OverlayBatch, type StorageDir } from '../storage';
+import { explainNoSpace, openImageStore, recordConnection, type ImageStore, type OverlayBatch, type StorageDir } from '../storage';
 import { readTemplate } from '../templates';
 import { templatePolicyOf } from '../domain';
 import { connectionMacs } from './macs';
@@ -78,10 +78,11 @@ async function undoClone(core: ServiceCore, images: ImageStore, uuid: string, na
 export async function makeClones(core: CloneDeps, template: string, count: number, o: CloneOptions = {}): Promise<CloneBatchResult> {
   const problem = cloneCountProblem(String(count));
   if (problem) throw new UsageError(problem);
+  const images = openImageStore(core); // refused for a connection to another machine, before anything is done
   try {
     // Under the template's lock (across processes): numbers are chosen and taken (defined) before another batch of
     // this template, here or in another process, looks for free ones.
-    return await core.withTemplateLock(template, () => cloneBatch(core, template, count, o), o.signal);
+    return await core.withTemplateLock(template, () => cloneBatch(core, images, template, count, o), o.signal);
   } catch (e) {
     if (o.signal?.aborted) return { made: [], failed: [], cancelled: count };
     throw e;
@@ -107,17 +108,18 @@ export function allMade(r: CloneBatchResult, count: number, signal?: AbortSignal
   return [...r.made];
 }
 
-async function cloneBatch(core: CloneDeps, template: string, count: number, o: CloneOptions): Promise<CloneBatchResult> {
+async function cloneBatch(core: CloneDeps, images: ImageStore, template: string, count: number, o: CloneOptions): Promise<CloneBatchResult> {
   const signal = o.signal;
   const xml = await readTemplate(core.config.templateDir, template);
   const parsed = parseDomain(xml);
   const disks = clonableDisks(parsed);
   // The template's default power-off policy, inherited by each new clone.
   const policy = templatePolicyOf(parsed);
-  const images = openImageStore(core);
   for (const d of disks)
     if (!(await images.exists(d.source!))) throw new TemplateError(`Template ${template}: disk ${d.source} does not exist.`);
   const storage = await images.locate(o.storage ?? core.config.storage, signal);
+  // Before any overlay is made: a check on another connection then reads this one before deleting anything there.
+  await recordConnection(storage.dir, core.config.uri);
   const domains = await readDomains(core, signal);
   const names = new Set(domains.map((d) => d.name));
   const usedIds = new Set(domains.filter((d) => d.meta?.template === template).map((d) => d.meta!.id));

@@ -96,6 +96,8 @@ export async function runCloneOperation(
   clones: readonly CloneRef[],
   o: BatchOptions = {},
 ): Promise<BatchResult> {
+  // rm deletes the clones' overlays, files of this machine: refused for a connection to another, before anything.
+  if (op === 'rm' || op === 'rm-wipe' || op === 'rm-shred') openImageStore(core);
   const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
   const none = { done: [], skipped: [], failed: [], cancelled: unique };
   if (o.signal?.aborted) return none;

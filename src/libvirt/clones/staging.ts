@@ -17,7 +17,7 @@ import { forgetDomain, tryVirshVia, virshBatchVia, virshVia } from '../serviceCo
 import { generationFilesOf, unusedGenerations } from '../templates';
 import { backingChain, explainNoSpace, generationDir, generationOf, generationPath, imageStoreOf, isOurGeneration } from '../storage';
 import { isInside } from '../storage';
-import { storageDir } from '../storage';
+import { recordConnection, storageDir } from '../storage';
 import { DomainDoc } from '../domain';
 import { requireTemplate } from '../templates';
 import { explainLock } from '../storage';
@@ -63,6 +63,7 @@ export async function prepareImage(
   template: string,
   signal?: AbortSignal,
 ): Promise<{ staging: CloneInfo; created: boolean }> {
+  imageStoreOf(svc); // its overlay is a file of this machine: refused for a connection to another, before anything
   return svc.withTemplateLock(template, () => prepareLocked(svc, template, signal), signal);
 }
 
@@ -88,6 +89,7 @@ async function prepareLocked(svc: LibvirtService, template: string, signal?: Abo
   const xml = await svc.templateXml(template);
   const disks = clonableDisks(parseDomain(xml));
   const dir = await storageDir(svc, signal);
+  await recordConnection(dir, svc.config.uri);
   const name = stagingName(template);
   const overlays = new Map<number, string>();
   const made: string[] = [];
@@ -135,6 +137,7 @@ export async function destroyImage(svc: LibvirtService, template: string, signal
 
 /** discard-image: deletes the staging clone and its overlays (only files in our storage). */
 export async function discardImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<string[]> {
+  imageStoreOf(svc); // deletes files of this machine: refused for a connection to another, before anything
   return withStaging(svc, template, signal, (s) => removeStaging(svc, s, signal));
 }
 
@@ -173,6 +176,7 @@ export interface CommitResult {
  * Requires the staging clone to be shut off (a running or saved guest has changes not yet on disk).
  */
 export async function commitImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<CommitResult> {
+  imageStoreOf(svc); // writes and deletes files of this machine: refused for a connection to another, before anything
   return withStaging(svc, template, signal, (s) => commitLocked(svc, template, s, signal));
 }
 

@@ -9,3 +9,4 @@ export * from './managedSave';
 export * from './imageStore';
 export * from './localFiles';
 export * from './noSpace';
+export * from './connections';

@@ -2,9 +2,11 @@
  * Which files are in use, for every decision to delete one (unused image generations, check's fixes): every disk
  * of every libvirt domain (ours or not; its persistent and, when it runs, its live definition), every file our
  * clones' bookkeeping names, every template's disks, and every file in their backing chains.
- * It fails closed: whatever cannot be read (a domain's definition, an image's header, a template file) is named in
- * `unknown`, and callers then delete nothing. A domain that vanished while it was read uses nothing; one defined
- * while it was read is read too (the listing is repeated until it is stable).
+ * Every connection recorded as having made clones in the storage directory (connections.ts) is read too: a clone of
+ * another connection uses files of the same storage.
+ * It fails closed: whatever cannot be read (a domain's definition, an image's header, a template file, another
+ * connection) is named in `unknown`, and callers then delete nothing. A domain that vanished while it was read
+ * uses nothing; one defined while it was read is read too (the listing is repeated until it is stable).
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -13,6 +15,9 @@ import type { LibvirtService } from '../api';
 import { parseLines } from '../virsh';
 import { forEachBounded } from '../../core/limit';
 import { virshVia } from '../serviceCore';
+import { virshOn } from '../process';
+import { sameConnection, storageConnections, thisConnection, type StorageConnection } from './connections';
+import { storageDir } from './storageDir';
 import { overlayDisks, parseDomain } from '../domain';
 import { imageInfo, type ImageInfo } from './imageInfo';
 
@@ -45,6 +50,8 @@ function rethrowCancel(e: unknown, signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
+type Virsh = (args: readonly string[], signal?: AbortSignal) => Promise<string>;
+
 class Scanner {
   readonly used = new Set<string>();
   readonly unparsed: string[] = [];
@@ -53,10 +60,7 @@ class Scanner {
   readonly domains = new Map<string, DomainFiles>();
   private readonly pending = new Map<string, Promise<ImageInfo>>();
 
-  constructor(
-    private readonly svc: LibvirtService,
-    private readonly signal?: AbortSignal,
-  ) {}
+  constructor(private readonly signal?: AbortSignal) {}
 
   private info(file: string): Promise<ImageInfo> {
     let p = this.pending.get(file);
@@ -89,11 +93,11 @@ class Scanner {
   }
 
   /** A domain's files; false when it could not be read (it may have vanished). */
-  async domain(uuid: string, running: boolean): Promise<string | undefined> {
+  async domain(virsh: Virsh, uuid: string, running: boolean): Promise<string | undefined> {
     const xmls: string[] = [];
     try {
-      xmls.push(await virshVia(this.svc, ['dumpxml', '--inactive', uuid], this.signal));
-      if (running) xmls.push(await virshVia(this.svc, ['dumpxml', uuid], this.signal));
+      xmls.push(await virsh(['dumpxml', '--inactive', uuid], this.signal));
+      if (running) xmls.push(await virsh(['dumpxml', uuid], this.signal));
     } catch (e) {
       rethrowCancel(e, this.signal);
       // A running domain that stopped meanwhile has no live definition apart from its persistent one.
@@ -119,31 +123,58 @@ class Scanner {
     return undefined;
   }
 
-  async allDomains(): Promise<void> {
+  /** Every domain of one connection; `where` names it in what is said when it cannot be read. */
+  async allDomains(virsh: Virsh, where = ''): Promise<void> {
     const failed = new Map<string, string>();
     let all: string[] = [];
     for (let round = 0; ; round++) {
-      const [listed, active] = await Promise.all([
-        virshVia(this.svc, ['list', '--all', '--uuid'], this.signal),
-        virshVia(this.svc, ['list', '--uuid'], this.signal),
-      ]);
+      const [listed, active] = await Promise.all([virsh(['list', '--all', '--uuid'], this.signal), virsh(['list', '--uuid'], this.signal)]);
       all = parseLines(listed);
       const running = new Set(parseLines(active));
       const fresh = all.filter((u) => !this.domains.has(u) && !failed.has(u));
       if (!fresh.length) break;
       if (round === 5) {
-        this.unknown.push(`domains keep being defined while qq2clone reads them (${fresh.length} not read)`);
+        this.unknown.push(`domains keep being defined${where} while qq2clone reads them (${fresh.length} not read)`);
         break;
       }
       // A few domains at a time: a connection with hundreds of domains must not start a read for each at once.
       await forEachBounded(fresh, USAGE_READS, async (u) => {
-        const why = await this.domain(u, running.has(u));
+        const why = await this.domain(virsh, u, running.has(u));
         if (why) failed.set(u, why);
       });
     }
     // A domain that could not be read but is still listed may use anything.
     const still = new Set(all);
-    for (const [u, why] of failed) if (still.has(u)) this.unknown.push(why);
+    for (const [u, why] of failed) if (still.has(u)) this.unknown.push(`${why}${where}`);
+  }
+
+  /**
+   * The other connections that made clones in the storage directory `dir`. One that cannot be read (its daemon
+   * is down, it is another account's session) makes everything unknown: its clones may use any file there.
+   */
+  async otherConnections(current: string, dir: string): Promise<void> {
+    let recorded: StorageConnection[];
+    try {
+      recorded = await storageConnections(dir);
+    } catch (e) {
+      this.unknown.push(`the list of connections that made clones in ${dir} cannot be read: ${message(e)}`);
+      return;
+    }
+    const me = thisConnection(current);
+    const uid = process.getuid?.();
+    for (const c of recorded.filter((k) => !sameConnection(k, me))) {
+      const where = `, on the connection ${c.uri}, which made clones in ${dir}`;
+      if (c.uid !== undefined && c.uid !== uid) {
+        this.unknown.push(`the connection ${c.uri} of the account with uid ${c.uid} made clones in ${dir} and cannot be read from this account`);
+        continue;
+      }
+      try {
+        await this.allDomains(async (args, signal) => (await virshOn(c.uri, args, signal)).stdout, where);
+      } catch (e) {
+        rethrowCancel(e, this.signal);
+        this.unknown.push(`the connection ${c.uri}, which made clones in ${dir}, cannot be read (${message(e)})`);
+      }
+    }
   }
 
   async templates(dir: string): Promise<void> {
@@ -177,8 +208,16 @@ class Scanner {
 
 /** Reads what every domain and every template uses (see the module comment). Throws only when cancelled. */
 export async function scanUsage(svc: LibvirtService, signal?: AbortSignal): Promise<Usage> {
-  const s = new Scanner(svc, signal);
-  await Promise.all([s.allDomains(), s.templates(svc.config.templateDir)]);
+  const s = new Scanner(signal);
+  const others = async (): Promise<void> => {
+    const dir = await storageDir(svc, signal).catch((e: unknown) => {
+      rethrowCancel(e, signal);
+      s.unknown.push(`the storage ${svc.config.storage} cannot be read: ${message(e)}`);
+      return undefined;
+    });
+    if (dir) await s.otherConnections(svc.config.uri, dir);
+  };
+  await Promise.all([s.allDomains((args, sg) => virshVia(svc, args, sg)), s.templates(svc.config.templateDir), others()]);
   return { used: s.used, unparsed: s.unparsed, unknown: s.unknown, images: s.images, domains: s.domains };
 }
 

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import type { CliCommand } from '../shared';
 import type { CliContext } from '../../context';
 import { expectArgs } from '../shared';
-import { confirm } from '../shared';
+import { confirm, editCopy } from '../shared';
 import { UsageError, XmlError } from '../../../core/errors';
-import { editorOf, runEditor } from '../../../libvirt/process';
+import { editorOf } from '../../../libvirt/process';
 import { validateDomainXml, disposeSharedValidator } from '../../../validation';
 import { saveEditedClone } from '../../../libvirt/clones';
 
@@ -21,7 +21,7 @@ async function problemsOf(text: string): Promise<{ line: number; message: string
  * $VISUAL/$EDITOR (vi); unchanged text changes nothing; the edited text is checked against libvirt's schemas and
  * defined only when valid, through the service's saveEditedClone (renames followed, metadata put back, refused if the
  * clone was changed meanwhile). Invalid: FILE:LINE: message per
- * problem, exit 15, and the file is kept so the edits are not lost. Without a terminal, runs only an editor that
+ * problem, exit 15, and the file is kept so the edits are not lost (as when the editor fails or Ctrl-C stops it). Without a terminal, runs only an editor that
  * VISUAL or EDITOR names (a script's `EDITOR='sed -i ...'`), never vi.
  */
 async function editClone(ctx: CliContext, number: string): Promise<void> {
@@ -41,7 +41,7 @@ async function editClone(ctx: CliContext, number: string): Promise<void> {
   let keep = false;
   try {
     for (;;) {
-      await runEditor(editor.command, file, ctx.signal);
+      await editCopy(ctx, editor.command, file, original, () => (keep = true), ctx.signal);
       const text = fs.readFileSync(file, 'utf8');
       if (text === original) return ctx.out.info(`No change: clone ${clone.id} (${clone.name}) is as it was.`);
       const problems = await problemsOf(text);

@@ -3,3 +3,4 @@ export * from './ask';
 export * from './expectArgs';
 export * from './flags';
 export * from './types';
+export * from './editFile';

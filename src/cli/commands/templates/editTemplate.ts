@@ -3,16 +3,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliContext } from '../../context';
 import { UsageError, XmlError } from '../../../core/errors';
-import { editorOf, runEditor } from '../../../libvirt/process';
+import { editorOf } from '../../../libvirt/process';
 import { saveEditedTemplate, templateNameChange } from '../../../libvirt/templates';
 import { validateDomainXml } from '../../../validation';
-import { confirm } from '../shared';
+import { confirm, editCopy } from '../shared';
 
 /**
  * modify-template NAME edit: opens a copy of the template's XML in $VISUAL/$EDITOR (vi), validates it when the
  * editor exits (offering to edit again on a terminal), and saves it through the service's one rule for edited
  * templates (saveEditedTemplate: the name kept, the file replaced atomically under the template's lock unless the
- * template changed meanwhile; then the edits are kept in their file).
+ * template changed meanwhile; then the edits are kept in their file, as when they are invalid, the editor fails or
+ * Ctrl-C stops it).
  */
 export async function editTemplateXml(ctx: CliContext, name: string): Promise<void> {
   const svc = ctx.service();
@@ -24,7 +25,7 @@ export async function editTemplateXml(ctx: CliContext, name: string): Promise<vo
     const original = await svc.templateXml(name);
     fs.writeFileSync(file, original);
     for (;;) {
-      await runEditor(editor, file);
+      await editCopy(ctx, editor, file, original, () => (keep = true), ctx.signal);
       const text = fs.readFileSync(file, 'utf8');
       if (text === original) return ctx.out.info('No change.');
       let problems: string[];
@@ -47,7 +48,8 @@ export async function editTemplateXml(ctx: CliContext, name: string): Promise<vo
       }
       for (const p of problems) ctx.out.error(p);
       if (!(await confirm(ctx, 'The XML is not valid. Edit it again?'))) {
-        throw new XmlError(`Template ${name} was not changed: the edited XML is not valid.`);
+        keep = true;
+        throw new XmlError(`Template ${name} was not changed: the edited XML is not valid. Your edits are in ${file}.`);
       }
     }
   } finally {

@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createLibvirtService } from '../../src/libvirt';
-import { importTemplate, listTemplates } from '../../src/libvirt/templates/templateOps';
-import { validateDomainXml } from '../../src/validation';
-import { ensureGuest, guestDomainXml } from '../guest';
+import { createLibvirtService } from '../src/libvirt';
+import { importTemplate, listTemplates } from '../src/libvirt/templates/templateOps';
+import { validateDomainXml } from '../src/validation';
+import { ensureGuest, guestDomainXml } from '../test/guest';
 
 export const DEMO_NAME = 'demo';
 export const DEMO_MARKER = '.demo-template-imported';

@@ -1,14 +1,18 @@
 /**
- * code-server (VS Code 1.139 from the npm registry) as the offline VS Code of the tests: installed by
- * scripts/setup-code-server.sh into .cs/, started in its own process group with HOME, XDG_* and TMPDIR inside a run
- * directory, so nothing outside the run is touched, and killed as a group.
+ * code-server (VS Code 1.139 from the npm registry), the VS Code of `npm start` and of the extension-host tests:
+ * installed by scripts/setup-code-server.sh into .cs/, started on 127.0.0.1 in its own process group with XDG_* and
+ * TMPDIR inside a run directory, and killed as a group. `npm start` gives it a password (start.ts); the tests'
+ * private runs may go without one (see startCodeServer).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
-export const REPO = path.resolve(__dirname, '../..');
+export const REPO = path.resolve(__dirname, '..');
+
+/** The packaged extension (`npm run package`). */
+export const VSIX = path.join(REPO, 'dist/qq2clone.vsix');
 
 export interface CodeServerInstall {
   /** Node 24, which code-server needs. */
@@ -103,16 +107,26 @@ export interface RunningCodeServer {
   stop(): Promise<void>;
 }
 
-/** Starts code-server on 127.0.0.1 and waits until it answers /healthz. */
+/**
+ * Who may use the workbench: whoever knows `password` (code-server's login page), or, with 'none', anyone who can
+ * reach the port (any local account, any web page the user visits that reaches 127.0.0.1).
+ */
+export type CodeServerAuth = { readonly password: string } | 'none';
+
+/**
+ * Starts code-server on 127.0.0.1 and waits until it answers /healthz. The password goes to code-server through its
+ * environment (PASSWORD), never its command line, which every local account can read.
+ */
 export async function startCodeServer(
   install: CodeServerInstall,
   dirs: RunDirs,
-  opts: { env?: NodeJS.ProcessEnv; port?: number; testDriver?: boolean } = {},
+  opts: { auth: CodeServerAuth; env?: NodeJS.ProcessEnv; port?: number; testDriver?: boolean },
 ): Promise<RunningCodeServer> {
   const port = opts.port ?? (await freePort());
+  const password = opts.auth === 'none' ? undefined : opts.auth.password;
   const args = [
     install.entry,
-    '--auth', 'none',
+    '--auth', password === undefined ? 'none' : 'password',
     '--bind-addr', `127.0.0.1:${port}`,
     ...dirFlags(dirs),
     '--disable-telemetry',
@@ -123,7 +137,10 @@ export async function startCodeServer(
     // Without it the workbench silently ignores the test payload.
     ...(opts.testDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
   ];
-  const proc = spawn(install.node, args, { env: codeServerEnv(install, dirs, opts.env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = codeServerEnv(install, dirs, { ...opts.env, ...(password === undefined ? {} : { PASSWORD: password }) });
+  if (password === undefined) delete env.PASSWORD;
+  delete env.HASHED_PASSWORD;
+  const proc = spawn(install.node, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stdout?.on('data', (b: Buffer) => (log += b.toString()));
   proc.stderr?.on('data', (b: Buffer) => (log += b.toString()));
