@@ -12,6 +12,7 @@ import { virsh } from '../testbed';
 import { CloneBed, figure } from './util/cloneBed';
 import { waitFor } from './util/extension';
 import { guestTemplate } from './util/guestTemplate';
+import type { UsagePanel } from '../../src/panel/usagePanel';
 
 describe('usage: live figures in the tree (real guests)', function () {
   this.timeout(900_000);
@@ -76,5 +77,20 @@ describe('usage: live figures in the tree (real guests)', function () {
     }
     const shown = b.api.tree.usage.reads;
     await waitFor('a read after the view is shown', () => (b.api.tree.usage.reads > shown ? true : undefined), 30_000);
+  });
+
+  it('Show Usage (a clone\'s menu) opens the panel, which is sent frames and keeps them read while the view is hidden; its click selects the clone', async () => {
+    const panel = await vscode.commands.executeCommand<UsagePanel>('qq2clone.showUsage', b.cloneNode(1));
+    try {
+      await waitFor('frames posted to the panel', () => (panel.posted >= 2 ? true : undefined), 60_000);
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      const reads = b.api.tree.usage.reads;
+      await waitFor('reads while only the panel is visible', () => (b.api.tree.usage.reads > reads + 1 ? true : undefined), 30_000);
+      await vscode.commands.executeCommand('workbench.view.extension.qq2clone');
+      await panel.select({ type: 'select', name: names[1]! });
+      await waitFor('clone 2 selected in the tree', () => (b.api.tree.selection.length === 1 && b.api.tree.selection[0] === b.cloneNode(2) ? true : undefined));
+    } finally {
+      panel.dispose();
+    }
   });
 });
