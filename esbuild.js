@@ -57,6 +57,18 @@ const targets = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The qemu hook's worker: `hook install` copies it next to the hook, so it runs without VS Code or this folder.
   { ...common, entryPoints: ['src/libvirt/policy/worker.ts'], outfile: 'dist/hook-worker.js', sourcemap: false },
+  // The usage panel's webview script, with uPlot and its CSS (dist/usage-panel.css): runs in the browser, offline.
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    sourcemap: false,
+    minify: true,
+    entryPoints: { 'usage-panel': 'src/panel/webview/main.ts' },
+    outdir: 'dist',
+    plugins: [esbuildProblemMatcherPlugin],
+  },
   // The extension-host test suite (runner-agnostic run()), bundled with mocha so that the host needs nothing else.
   ...(production ? [] : [{ ...common, entryPoints: ['test/suite/index.ts'], outfile: 'out/test/suite/index.js' }]),
 ];

@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   context.subscriptions.push(output, host);
   const tree = registerTree(context, host, output);
   const disk = registerDisk(context, host, output);
-  registerCommands(context, { host, tree, output, globalState: context.globalState, disk });
+  registerCommands(context, { host, tree, output, globalState: context.globalState, disk, extensionUri: context.extensionUri });
   registerXmlDocuments(context, host, output);
   void warnIfKvmUnusable(host.service.config.uri, output);
   const stopSlowReports = onSlowCall((c) => output.warn(`slow libvirt call: ${describeSlowCall(c)}`));

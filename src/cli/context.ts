@@ -15,6 +15,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly stdinIsTTY: boolean;
+  /** stdout is a terminal (top redraws its table there). */
+  readonly stdoutIsTTY?: boolean;
   /** Asks one question on the terminal and resolves with the answer line (absent: the CLI never asks). */
   readonly ask?: (question: string, signal: AbortSignal) => Promise<string>;
 }

@@ -23,6 +23,7 @@ runCli(process.argv.slice(2), {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
     ask: async (question, signal) => {
       const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
       try {

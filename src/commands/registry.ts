@@ -10,6 +10,7 @@ import { templateCommands } from './templates';
 import { xmlCommands } from './xml';
 import { policyCommands } from './policy';
 import { diskCommands } from './disk';
+import { usageCommands } from './usage';
 
 /**
  * The one list of commands. Each noun folder exports its own array; package.json's contributes.commands must
@@ -24,6 +25,7 @@ export const allCommands: readonly CommandDefinition[] = [
   ...xmlCommands,
   ...diskCommands,
   ...policyCommands,
+  ...usageCommands,
 ];
 
 /**

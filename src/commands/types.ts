@@ -12,6 +12,8 @@ export interface CommandContext {
   readonly globalState?: vscode.Memento;
   /** Disk access (libguestfs) and the disk file system; absent outside an extension context. */
   readonly disk?: DiskApi;
+  /** Where the extension's files are (the usage panel's script); absent outside an extension context. */
+  readonly extensionUri?: vscode.Uri;
 }
 
 /** A command: its id (as in package.json) and its handler. Tree commands receive (node?, nodes?). */

@@ -69,9 +69,9 @@ export function skipReason(operation: SetOperationName, state: CloneState): stri
  * The operations on running guests (graceful power, addresses, SSH, commands through the guest agent) and the
  * machine states each acts upon, with the reason a machine is skipped: the same table's second half.
  */
-export type GuestOperationName = 'shutdown' | 'reboot' | 'reset' | 'guest-exec' | 'ip' | 'ssh';
+export type GuestOperationName = 'shutdown' | 'reboot' | 'reset' | 'guest-exec' | 'ip' | 'ssh' | 'top';
 
-export const GUEST_OPERATIONS: readonly GuestOperationName[] = ['shutdown', 'reboot', 'reset', 'guest-exec', 'ip', 'ssh'];
+export const GUEST_OPERATIONS: readonly GuestOperationName[] = ['shutdown', 'reboot', 'reset', 'guest-exec', 'ip', 'ssh', 'top'];
 
 export function isGuestOperation(x: string): x is GuestOperationName {
   return (GUEST_OPERATIONS as readonly string[]).includes(x);
@@ -89,8 +89,9 @@ export function guestSkipReason(operation: GuestOperationName, state: CloneState
     case 'reboot':
       if (state === 'paused') return 'paused: resume it first (a paused guest cannot react)';
       return up ? undefined : `not running (${state})`;
-    // A reset is done by QEMU itself: any live guest, paused or shutting down too.
+    // A reset is done by QEMU itself, usage is read from QEMU: any live guest, paused or shutting down too.
     case 'reset':
+    case 'top':
       return up || state === 'paused' || state === 'in-shutdown' ? undefined : `not running (${state})`;
     case 'guest-exec':
     case 'ip':

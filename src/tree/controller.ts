@@ -15,7 +15,7 @@ export interface Unavailable {
 }
 
 /** What an update came from. */
-export type UpdateSource = 'event' | 'inventory' | 'unavailable' | 'busy' | 'addresses';
+export type UpdateSource = 'event' | 'inventory' | 'unavailable' | 'busy' | 'addresses' | 'usage';
 
 export interface ControllerHooks {
   /** An inventory read succeeded and the model holds it (also the first read after libvirt was unavailable). */

@@ -7,6 +7,10 @@ import type { CloneNode, TreeModel, TreeNode } from './model';
 import { TemplatesProvider } from './provider';
 import { TreeAddresses } from './addresses';
 import type { AddressBook } from '../libvirt/guest';
+import { UsageSampler } from '../libvirt/stats';
+import type { LibvirtService } from '../libvirt/api';
+import { isActive } from '../core/operations';
+import { UsagePoller, type UsageRead } from './usagePoller';
 
 export type { TreeNode, CloneNode, TemplateNode } from './model';
 export type { Unavailable, UpdateSource } from './controller';
@@ -25,6 +29,8 @@ export interface TreeApi {
   readonly unavailable: Unavailable | undefined;
   /** Clones with an operation in flight (commands acquire, the tree shows a spinner). */
   readonly busy: BusyRegistry;
+  /** Selects, reveals and focuses a node in the view (the usage panel's click on a clone). */
+  reveal(node: TreeNode): Thenable<void>;
   /** The view's current selection. */
   readonly selection: readonly TreeNode[];
   /** The view's description (carries the concrete error while libvirt is unavailable). */
@@ -39,6 +45,8 @@ export interface TreeApi {
   readonly noTemplates: boolean | undefined;
   /** Running clones' addresses, read in the background (commands invalidate an entry they changed). */
   readonly addresses: AddressBook;
+  /** Running clones' live usage, read every few seconds while the view or the usage panel is visible. */
+  readonly usage: UsagePoller;
   /** Fires after the model or the availability changed. */
   readonly onDidUpdate: vscode.Event<UpdateSource>;
   /** Shows a notice above the tree (undefined removes it), e.g. that power-off policies need VS Code open. */
@@ -77,6 +85,13 @@ export function registerTree(
   });
   // The hooks above run only after the first read, when provider and view exist.
   const addresses = new TreeAddresses(() => host.service, (name) => controller.model.cloneByName(name));
+  const usageRead = (service: LibvirtService): UsageRead => {
+    const sampler = new UsageSampler(service);
+    return (names, signal) => sampler.sample(names, signal);
+  };
+  const runningNames = () => controller.model.templates.flatMap((t) => t.clones.filter((c) => !c.clone.staging && isActive(c.clone.state)).map((c) => c.clone.name));
+  const usageSeconds = () => vscode.workspace.getConfiguration('qq2clone').get<number>('usage.refreshSeconds', 3);
+  const usage = new UsagePoller(usageRead(host.service), runningNames, (m) => output.warn(m), { intervalMs: usageSeconds() * 1000 });
   const provider = new TemplatesProvider(
     controller.model,
     busy,
@@ -84,6 +99,7 @@ export function registerTree(
     () => controller.unavailable === undefined,
     (message) => output.warn(message),
     addresses,
+    usage,
   );
   const view = vscode.window.createTreeView('qq2clone.templates', {
     treeDataProvider: provider,
@@ -105,10 +121,28 @@ export function registerTree(
       if (node) provider.fire({ all: false, nodes: [node] });
       updated.fire('addresses');
     }),
-    view.onDidChangeVisibility((e) => scheduler.setVisible(e.visible)),
+    usage,
+    usage.onSnapshot((snap) => {
+      // undefined: the figures were dropped (reading turned off): every row shown with them is redrawn.
+      if (!snap) provider.fire({ all: true, nodes: [] });
+      const nodes = controller.model.templates.flatMap((t) => {
+        const running = t.clones.filter((c) => snap?.domains.has(c.clone.name));
+        return running.length ? [t, ...running] : [];
+      });
+      if (nodes.length) provider.fire({ all: false, nodes });
+      updated.fire('usage');
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('qq2clone.usage.refreshSeconds')) usage.setInterval(usageSeconds());
+    }),
+    view.onDidChangeVisibility((e) => {
+      scheduler.setVisible(e.visible);
+      usage.setVisible('view', e.visible);
+    }),
     host.onDidChangeService((service) => {
       controller.follow(service);
       addresses.follow(service);
+      usage.follow(usageRead(service));
       void scheduler.now();
     }),
     busy.onChange((uuids) => {
@@ -118,6 +152,7 @@ export function registerTree(
     }),
   );
   scheduler.setVisible(view.visible);
+  usage.setVisible('view', view.visible);
   // The first read happens even while hidden, so commands from the palette have an inventory.
   void scheduler.now();
 
@@ -132,6 +167,7 @@ export function registerTree(
       return controller.unavailable;
     },
     busy,
+    reveal: (node) => view.reveal(node, { select: true, focus: true }),
     get selection() {
       return view.selection;
     },
@@ -147,6 +183,7 @@ export function registerTree(
     },
     cloneGeneration: (node) => provider.generations.read(node),
     addresses: addresses.book,
+    usage,
     get noTemplates() {
       return noTemplates;
     },

@@ -7,6 +7,10 @@ import type { ChangeSet, CloneNode, TemplateNode, TreeModel, TreeNode } from './
 import * as P from './presentation';
 import { hookLog, hookPaths, latestByClone, readPolicyLogs, userPolicyLog } from '../libvirt/policy';
 import type { TreeAddresses } from './addresses';
+import type { UsagePoller } from './usagePoller';
+import { isActive } from '../core/operations';
+
+const activeNames = (n: TemplateNode): string[] => n.clones.filter((c) => isActive(c.clone.state)).map((c) => c.clone.name);
 
 /** Turns the model into TreeItems; tooltips (disks, backing files, storage) are read only on hover. */
 export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
@@ -25,6 +29,8 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
     log: (message: string) => void = () => undefined,
     /** Running clones' addresses (description and tooltip), when the tree reads them. */
     private readonly addresses?: TreeAddresses,
+    /** Running clones' live usage (description and tooltip), while the view is visible. */
+    private readonly usage?: UsagePoller,
   ) {
     this.generations = new CloneGenerationCache(
       service,
@@ -56,7 +62,8 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
       n.clones.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
     item.id = n.key;
-    item.description = P.templateDescription(t, P.cloneCount(n), templateGeneration(n));
+    const used = this.usage?.shownTemplate(t.name, activeNames(n));
+    item.description = P.templateDescription(t, P.cloneCount(n), templateGeneration(n)) + (used ? ` · ${used.text}` : '');
     item.iconPath = new vscode.ThemeIcon(
       t.problem ? 'warning' : t.staging ? 'tools' : 'layers',
       t.problem ? new vscode.ThemeColor('list.warningForeground') : undefined,
@@ -72,7 +79,8 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
     item.id = n.key;
     const generation = P.shownCloneGeneration(this.generations.get(n), templateGeneration(n.parent));
     const shown = this.addresses?.shown(n);
-    item.description = P.cloneDescription(c, busy, generation) + (shown?.text ? ` · ${shown.text}` : '');
+    const used = isActive(c.state) ? this.usage?.shownClone(c.name) : undefined;
+    item.description = P.cloneDescription(c, busy, generation) + (used ? ` · ${used.text}` : '') + (shown?.text ? ` · ${shown.text}` : '');
     const icon = busy ? P.BUSY_ICON : P.STATE_ICON[c.state];
     item.iconPath = new vscode.ThemeIcon(icon.icon, new vscode.ThemeColor(icon.color));
     item.contextValue = P.cloneContextValue(c);
@@ -81,7 +89,8 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
 
   async resolveTreeItem(item: vscode.TreeItem, n: TreeNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
     if (n.kind === 'template') {
-      item.tooltip = new vscode.MarkdownString(P.templateTooltip(n.template, P.cloneCount(n), templateGeneration(n)));
+      const used = this.usage?.shownTemplate(n.template.name, activeNames(n))?.tooltip ?? [];
+      item.tooltip = new vscode.MarkdownString([P.templateTooltip(n.template, P.cloneCount(n), templateGeneration(n)), ...used].join('\n'));
       return item;
     }
     const service = this.service();
@@ -103,7 +112,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
           ...(first && !n.clone.staging
             ? { generation: { clone: generationOf(first), template: templateGeneration(n.parent) } }
             : {}),
-          extra: this.addresses?.shown(n)?.tooltip ?? [],
+          extra: [...(this.addresses?.shown(n)?.tooltip ?? []), ...((isActive(n.clone.state) && this.usage?.shownClone(n.clone.name)?.tooltip) || [])],
           ...(lastAction ? { lastAction } : {}),
         }),
       );

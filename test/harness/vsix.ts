@@ -1,13 +1,13 @@
 /**
  * The packaged extension: dist/qq2clone.vsix must install into code-server (--install-extension), be listed by
- * --list-extensions, and carry the files it loads at run time (the bundles, xmllint-wasm's loader and .wasm, the libguestfs helper).
+ * --list-extensions, and carry the files it loads at run time (the bundles, xmllint-wasm's loader and .wasm, the libguestfs helper, the usage panel's script and style).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO, VSIX, codeServerCli, type CodeServerInstall, type RunDirs } from '../../scripts/codeServer';
 
 /** Files the installed extension needs next to its package.json. */
-export const RUNTIME_FILES = ['package.json', 'dist/extension.js', 'dist/cli.js', 'dist/xmllint-node.js', 'dist/xmllint.wasm', 'dist/guestfs-helper.py', 'media/qq2clone.svg', 'media/walkthrough/template.md', 'media/walkthrough/clones.svg'];
+export const RUNTIME_FILES = ['package.json', 'dist/extension.js', 'dist/cli.js', 'dist/xmllint-node.js', 'dist/xmllint.wasm', 'dist/guestfs-helper.py', 'dist/usage-panel.js', 'dist/usage-panel.css', 'media/qq2clone.svg', 'media/walkthrough/template.md', 'media/walkthrough/clones.svg'];
 
 export interface VsixCheck {
   readonly id: string;

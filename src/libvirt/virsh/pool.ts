@@ -9,7 +9,8 @@ import { NotBegunError, VirshSession, SessionEndedError } from './session';
 /** Commands that only read: safe to send again if the session ended before answering. */
 const READ_ONLY = new Set([
   'list', 'domstats', 'dumpxml', 'domstate', 'domuuid', 'domname', 'metadata', 'pool-dumpxml', 'pool-list',
-  'uri', 'version', 'echo', 'domblklist', 'dominfo', 'pool-info', 'vol-list', 'nodeinfo', 'capabilities',
+  'uri', 'version', 'echo', 'domblklist', 'dominfo', 'pool-info', 'vol-list', 'nodeinfo', 'capabilities', 'nodecpustats',
+  'nodememstats',
 ]);
 
 /** How many sessions a pool has unless told otherwise: also how many slow operations a batch runs at once. */

@@ -60,6 +60,8 @@ export class CloneBed {
       await b.set('defaultTemplate', b.template.name);
       await b.set('runAfterClone', false);
       await b.set('quiet', false);
+      // Live usage would add figures to the rows the tests compare exactly; the usage suite turns it on.
+      await b.set('usage.refreshSeconds', 0);
       await vscode.commands.executeCommand('qq2clone.refresh');
       await b.waitTree('the bed template in the tree', () => (b.templateNode() ? true : undefined));
       return b;

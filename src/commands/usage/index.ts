@@ -1,0 +1,4 @@
+import type { CommandDefinition } from '../types';
+import { showUsageCommand } from './showUsage';
+
+export const usageCommands: readonly CommandDefinition[] = [showUsageCommand];
