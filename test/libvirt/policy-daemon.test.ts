@@ -80,7 +80,10 @@ const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).di
     await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: cliJs });
     await build({ ...common, entryPoints: ['src/libvirt/policy/worker.ts'], outfile: path.join(bed.root, 'hook-worker.js') });
     tpl = bed.makeTemplateFile(path.join(bed.root, 'templates'), 'tpl');
-    await installHook(paths, path.join(bed.root, 'hook-worker.js'), { node: process.execPath, uri: TEST_URI, templateDir: path.join(bed.root, 'templates') });
+    await installHook(paths, path.join(bed.root, 'hook-worker.js'), { node: process.execPath, uri: TEST_URI, templateDir: path.join(bed.root, 'templates') }, {
+      storage: [path.join(bed.root, 'qq2clone-pool')],
+      templateDirs: [path.join(bed.root, 'templates')],
+    });
     assert.equal((await hookStatus(paths)).use, 'restart-needed');
     await restartDaemon();
   });

@@ -129,7 +129,7 @@ describe('hook install, status and uninstall (temporary directories)', () => {
 
   it('without a hooks directory: install makes hooks/qemu.d, uninstall leaves it as found (absent)', async () => {
     const before = tree(path.join(dir, 'etc'));
-    const r = await installHook(paths, worker, values);
+    const r = await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
     assert.equal(r.hook, path.join(paths.hooksDir, 'qemu.d', HOOK_FILE_NAME));
     assert.equal(fs.statSync(r.hook).mode & 0o777, 0o755);
     assert.equal(fs.readFileSync(r.worker, 'utf8'), '// worker\n');
@@ -143,8 +143,8 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     fs.writeFileSync(path.join(paths.hooksDir, 'qemu'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     fs.writeFileSync(path.join(paths.hooksDir, 'qemu.d', '10-other'), '#!/bin/sh\n', { mode: 0o750 });
     const before = tree(paths.hooksDir);
-    await installHook(paths, worker, values);
-    await installHook(paths, worker, values);
+    await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
+    await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
     assert.equal(fs.readdirSync(path.join(paths.hooksDir, 'qemu.d')).length, 2);
     fs.writeFileSync(path.join(paths.stateDir, 'actions.log'), '{}\n');
     const u = await uninstallHook(paths);
@@ -157,7 +157,7 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     fs.mkdirSync(path.join(paths.hooksDir, 'qemu.d'), { recursive: true });
     const foreign = path.join(paths.hooksDir, 'qemu.d', HOOK_FILE_NAME);
     fs.writeFileSync(foreign, '#!/bin/sh\n# someone else\n', { mode: 0o755 });
-    await assert.rejects(installHook(paths, worker, values), /not qq2clone's hook: not overwritten/);
+    await assert.rejects(installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] }), /not qq2clone's hook: not overwritten/);
     await assert.rejects(uninstallHook(paths), /not qq2clone's hook: left alone/);
     assert.equal(fs.readFileSync(foreign, 'utf8'), '#!/bin/sh\n# someone else\n');
   });
@@ -167,7 +167,7 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     assert.match((await hookStatus(paths, undefined, [pidFile])).message, /not installed: power-off policies only apply while VS Code/);
     // This test process stands for a daemon that started before the install.
     fs.writeFileSync(pidFile, `${process.pid}\n`);
-    await installHook(paths, worker, values);
+    await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
     const before = await hookStatus(paths, { ...values, stateDir: paths.stateDir }, [pidFile]);
     assert.deepEqual([before.installed, before.use, before.outdated], [true, 'restart-needed', false]);
     assert.match(before.message, /started before it and does not use it: restart libvirt/);

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { PermissionError, UsageError } from '../../core/errors';
 import { HOOK_MARKER, hookScript, type HookScriptValues } from './hookScript';
 import { hookFile, type HookPaths } from './paths';
+import { recordTrust, TRUST_FILE } from './trustRecord';
+import type { PolicyTrust } from './trust';
 
 interface Manifest {
   /** Directories the install created (removed by uninstall when empty), deepest last. */
@@ -60,9 +62,10 @@ export interface InstallResult {
 
 /**
  * Installs (or updates) the hook and its worker. `workerSource` is the bundled worker (dist/hook-worker.js): it is
- * copied, so the hook keeps working when the extension is updated or removed.
+ * copied, so the hook keeps working when the extension is updated or removed. `trust` (the installing user's
+ * storage and template folders) is added to the record of what the worker may touch (trustRecord.ts).
  */
-export async function installHook(p: HookPaths, workerSource: string, v: Omit<HookScriptValues, 'stateDir'>): Promise<InstallResult> {
+export async function installHook(p: HookPaths, workerSource: string, v: Omit<HookScriptValues, 'stateDir'>, trust: PolicyTrust): Promise<InstallResult> {
   const file = hookFile(p);
   const replaced = await exists(file);
   if (replaced && !(await isOurs(file))) throw new UsageError(`${file} exists and is not qq2clone's hook: not overwritten. Move it away first.`);
@@ -71,6 +74,7 @@ export async function installHook(p: HookPaths, workerSource: string, v: Omit<Ho
   try {
     const createdState = await mkdirs(p.stateDir, 0o755);
     await mkdirs(path.join(p.stateDir, 'queue'), 0o700);
+    await recordTrust(p.stateDir, trust);
     const worker = path.join(p.stateDir, 'hook-worker.js');
     await fs.copyFile(workerSource, `${worker}.part`);
     await fs.chmod(`${worker}.part`, 0o644);
@@ -104,16 +108,16 @@ export async function uninstallHook(p: HookPaths): Promise<UninstallResult> {
       await fs.rm(file);
       removed.push(file);
     }
-    for (const f of ['hook-worker.js', 'hook-note', MANIFEST]) {
+    for (const f of ['hook-worker.js', 'hook-note', MANIFEST, TRUST_FILE]) {
       const full = path.join(p.stateDir, f);
       if (await exists(full)) {
         await fs.rm(full);
         removed.push(full);
       }
     }
-    // Runtime state of the worker: its queue, and the lock files its removals took (the worker's home is the state
-    // directory; see process/locks.ts). The action log stays.
-    for (const d of ['queue', 'locks']) await fs.rm(path.join(p.stateDir, d), { recursive: true, force: true });
+    // Runtime state of the worker: its queue. Nothing else of the state folder is the hook's (locks live under
+    // /run/lock, see process/locks.ts; a home that shares the folder keeps its files). The action log stays.
+    await fs.rm(path.join(p.stateDir, 'queue'), { recursive: true, force: true });
     for (const d of [...(manifest?.created ?? [])].reverse()) {
       const empty = (await fs.readdir(d).catch(() => ['?'])).length === 0;
       if (empty) {

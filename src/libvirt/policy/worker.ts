@@ -10,6 +10,7 @@ import { parseDomain } from '../domain';
 import { applyPolicy } from './apply';
 import { reasonOfHookArg } from '../../core/powerOffPolicy';
 import { hookLog, hookPaths } from './paths';
+import { readTrust } from './trustRecord';
 
 function alive(pid: number): boolean {
   try {
@@ -30,15 +31,18 @@ async function main(argv: readonly string[]): Promise<void> {
   const pid = Number(hookPid);
   for (let i = 0; Number.isInteger(pid) && pid > 1 && alive(pid) && i < 600; i++) await new Promise((r) => setTimeout(r, 50));
   const paths = hookPaths();
+  // What it may touch comes from the record install wrote, never from the domain's bookkeeping (trust.ts).
+  const trust = await readTrust(paths.stateDir);
   const svc = createLibvirtService({
     uri: process.env.QQ2CLONE_URI || 'qemu:///system',
     home: paths.stateDir,
-    templateDir: process.env.QQ2CLONE_TEMPLATE_DIR || `${paths.stateDir}/no-template-dir`,
-    storage: d.meta.storage ?? paths.stateDir,
+    templateDir: trust.templateDirs[0] ?? `${paths.stateDir}/no-template-dir`,
+    storage: trust.storage[0] ?? `${paths.stateDir}/no-storage`,
   });
   try {
     const reason = reasonOfHookArg(reasonArg);
-    await applyPolicy(svc, { uuid: d.uuid, name: d.name ?? d.uuid, meta: d.meta }, { ...(reason ? { reason } : {}), by: 'hook', logFile: hookLog(paths), waitOffMs: 10_000 });
+    const o = { ...(reason ? { reason } : {}), by: 'hook' as const, trust, logFile: hookLog(paths), waitOffMs: 10_000 };
+    await applyPolicy(svc, { uuid: d.uuid, name: d.name ?? d.uuid, meta: d.meta }, o);
   } finally {
     svc.dispose();
   }
