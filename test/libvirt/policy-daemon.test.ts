@@ -36,11 +36,12 @@ async function until(what: string, f: () => boolean, ms = 60_000): Promise<void>
 }
 
 /** Restarts libvirtd as service-restart.test.ts does (SIGTERM, then libvirtd -d) and waits until it answers. */
-async function restartDaemon(): Promise<void> {
+async function restartDaemon(whileStopped?: () => Promise<unknown>): Promise<void> {
   const pid = daemonPid();
   assert.ok(pid, 'libvirtd runs with a pid file');
   process.kill(pid, 'SIGTERM');
   await until('libvirtd to stop', () => daemonPid() === undefined, 30_000);
+  await whileStopped?.();
   const r = spawnSync('libvirtd', ['-d']);
   assert.equal(r.status, 0, String(r.stderr));
   await until('libvirtd to answer', () => tryVirsh('version') !== undefined, 60_000);
@@ -88,9 +89,11 @@ const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).di
     await restartDaemon();
   });
   after(async () => {
+    // While the daemon runs, uninstall leaves an inert placeholder (a start under way must find a file to run);
+    // an uninstall while no daemon runs removes it.
     await uninstallHook(paths).catch(() => undefined);
     bed?.cleanup();
-    await restartDaemon();
+    await restartDaemon(() => uninstallHook(paths).catch(() => undefined));
     assert.deepEqual(tree(paths.hooksDir), found, '/etc/libvirt/hooks as it was found');
   });
 

@@ -133,7 +133,7 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     assert.equal(r.hook, path.join(paths.hooksDir, 'qemu.d', HOOK_FILE_NAME));
     assert.equal(fs.statSync(r.hook).mode & 0o777, 0o755);
     assert.equal(fs.readFileSync(r.worker, 'utf8'), '// worker\n');
-    await uninstallHook(paths);
+    await uninstallHook(paths, { daemonMayList: false });
     assert.deepEqual(tree(path.join(dir, 'etc')), before);
     assert.equal(fs.existsSync(paths.stateDir), false, 'the state directory it made is gone too (no log in it)');
   });
@@ -147,7 +147,7 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
     assert.equal(fs.readdirSync(path.join(paths.hooksDir, 'qemu.d')).length, 2);
     fs.writeFileSync(path.join(paths.stateDir, 'actions.log'), '{}\n');
-    const u = await uninstallHook(paths);
+    const u = await uninstallHook(paths, { daemonMayList: false });
     assert.ok(u.removed.some((f) => f.endsWith(HOOK_FILE_NAME)));
     assert.deepEqual(tree(paths.hooksDir), before);
     assert.deepEqual(fs.readdirSync(paths.stateDir), ['actions.log'], 'the action log is kept');
@@ -158,7 +158,7 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     const foreign = path.join(paths.hooksDir, 'qemu.d', HOOK_FILE_NAME);
     fs.writeFileSync(foreign, '#!/bin/sh\n# someone else\n', { mode: 0o755 });
     await assert.rejects(installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] }), /not qq2clone's hook: not overwritten/);
-    await assert.rejects(uninstallHook(paths), /not qq2clone's hook: left alone/);
+    await assert.rejects(uninstallHook(paths, { daemonMayList: false }), /not qq2clone's hook: left alone/);
     assert.equal(fs.readFileSync(foreign, 'utf8'), '#!/bin/sh\n# someone else\n');
   });
 
@@ -188,5 +188,41 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     assert.equal(used.lastRun?.daemonPid, process.pid);
     assert.equal((await hookStatus(paths, undefined, [path.join(dir, 'none.pid')])).use, 'no-daemon');
     assert.equal((await hookStatus(paths, { ...values, uri: 'qemu:///session', stateDir: paths.stateDir }, [pidFile])).outdated, true);
+  });
+  it('uninstall while domains start: libvirt, which lists qemu.d and then runs each entry, never finds the hook gone', async function () {
+    this.timeout(120_000);
+    const hooks = path.join(paths.hooksDir, 'qemu.d');
+    for (let round = 0; round < 5; round++) {
+      await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
+      // What libvirt does at each hook call, as fast as it can: list qemu.d, then run each executable entry.
+      const loop = spawn('sh', ['-c', 'while :; do for f in "$1"/*; do [ -x "$f" ] || continue; "$f" dom prepare begin - </dev/null || echo "FAILED $f"; done; echo .; done', 'sh', hooks]);
+      let out = '';
+      let dots = 0;
+      loop.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        dots += d.toString().split('.').length - 1;
+      });
+      loop.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const waitDots = async (n: number): Promise<void> => {
+        const want = dots + n;
+        for (const end = Date.now() + 30_000; dots < want && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+      };
+      try {
+        await waitDots(3);
+        await uninstallHook(paths, { daemonMayList: true });
+        await waitDots(20);
+      } finally {
+        loop.kill();
+      }
+      assert.doesNotMatch(out, /FAILED|not found|No such file/, `round ${round}: ${out.replace(/\.\n/g, '')}`);
+      assert.ok(dots > 20, 'the stand-in daemon ran');
+    }
+    // The placeholder it leaves is inert, and an uninstall while no daemon may list the folder removes it.
+    const left = path.join(hooks, HOOK_FILE_NAME);
+    const r = spawnSync(left, ['dom', 'release', 'end', '-'], { input: OURS, encoding: 'utf8' });
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', '']);
+    assert.equal((await hookStatus(paths, undefined, [pidFile])).use, 'not-installed');
+    await uninstallHook(paths, { daemonMayList: false });
+    assert.equal(fs.existsSync(path.join(paths.hooksDir)), false, 'the hooks folder it made is gone');
   });
 });

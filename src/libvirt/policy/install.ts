@@ -95,20 +95,54 @@ export async function installHook(p: HookPaths, workerSource: string, v: Omit<Ho
 
 export interface UninstallResult {
   readonly removed: string[];
+  /** The inert placeholder left in the hook's place (a daemon may be listing the folder). */
+  readonly placeholder?: string;
 }
 
-/** Removes our hook, its worker, note and queue, and the hook directories the install made (when empty). Keeps the action log. */
-export async function uninstallHook(p: HookPaths): Promise<UninstallResult> {
+/**
+ * What stays of the hook after an uninstall while a daemon may list qemu.d: libvirt lists the folder, then runs each
+ * entry, so a start under way must still find a file to run. This one does nothing (and carries our marker).
+ */
+export const HOOK_PLACEHOLDER = `#!/bin/sh
+${HOOK_MARKER} (uninstalled: does nothing; left so that a domain starting during the uninstall does not fail;
+# the next hook install replaces it, hook uninstall while no libvirt daemon runs removes it).
+exit 0
+`;
+
+export interface UninstallOptions {
+  /**
+   * True when a libvirt daemon may be listing this hooks folder (default: it is /etc/libvirt/hooks and a daemon
+   * runs): the hook is then replaced by the placeholder in one rename, never removed.
+   */
+  readonly daemonMayList?: boolean;
+}
+
+/**
+ * Removes our hook, its worker, note, queue and trust record, and the hook directories the install made (when
+ * empty). Keeps the action log. While a daemon may list the hooks folder the hook is atomically replaced by an
+ * inert placeholder instead (a start under way at that moment runs it and goes on).
+ */
+export async function uninstallHook(p: HookPaths, o: UninstallOptions = {}): Promise<UninstallResult> {
   const file = hookFile(p);
   const removed: string[] = [];
   const manifest = await readManifest(p);
+  let placeholder = false;
   try {
     if (await exists(file)) {
       if (!(await isOurs(file))) throw new UsageError(`${file} is not qq2clone's hook: left alone.`);
-      await fs.rm(file);
+      const mayList = o.daemonMayList ?? (path.resolve(p.hooksDir) === '/etc/libvirt/hooks' && (await runningDaemon()) !== undefined);
+      placeholder = mayList;
+      if (mayList) {
+        await fs.writeFile(`${file}.part`, HOOK_PLACEHOLDER, { mode: 0o755 });
+        await fs.chmod(`${file}.part`, 0o755);
+        await fs.rename(`${file}.part`, file);
+      } else {
+        await fs.rm(file);
+      }
       removed.push(file);
     }
-    for (const f of ['hook-worker.js', 'hook-note', MANIFEST, TRUST_FILE]) {
+    // The manifest stays with a placeholder: a later uninstall removes the folders the install made.
+    for (const f of ['hook-worker.js', 'hook-note', ...(placeholder ? [] : [MANIFEST]), TRUST_FILE]) {
       const full = path.join(p.stateDir, f);
       if (await exists(full)) {
         await fs.rm(full);
@@ -128,7 +162,7 @@ export async function uninstallHook(p: HookPaths): Promise<UninstallResult> {
   } catch (e) {
     return denied(e, `Cannot remove the hook from ${path.dirname(file)}`);
   }
-  return { removed };
+  return { removed, ...(placeholder ? { placeholder: file } : {}) };
 }
 
 export interface DaemonInfo {
@@ -188,7 +222,8 @@ export async function hookStatus(p: HookPaths, expected?: HookScriptValues, pidF
   const noteSt = await fs.stat(path.join(p.stateDir, 'hook-note')).catch(() => undefined);
   const notePid = Number((await fs.readFile(path.join(p.stateDir, 'hook-note'), 'utf8').catch(() => '')).trim());
   const lastRun = noteSt && Number.isInteger(notePid) && notePid > 0 ? { at: noteSt.mtimeMs, daemonPid: notePid } : undefined;
-  const text = installed ? await fs.readFile(file, 'utf8') : '';
+  const text0 = ours ? await fs.readFile(file, 'utf8').catch(() => '') : '';
+  const text = installed ? text0 : '';
   const outdated = installed && !!expected && text !== hookScript(expected);
   const manifest = await readManifest(p);
   const installedAt = manifest?.installedAt ?? st?.mtimeMs ?? 0;
@@ -199,7 +234,9 @@ export async function hookStatus(p: HookPaths, expected?: HookScriptValues, pidF
   else if (daemon.startedAt > installedAt) use = 'will-be-used';
   else use = 'restart-needed';
   const message = {
-    'not-installed': ours && !workerOk
+    'not-installed': ours && text0 === HOOK_PLACEHOLDER
+      ? `The hook is not installed: power-off policies only apply while VS Code (the qq2clone extension) runs. An inert placeholder stays at ${file} (so that no domain start failed during the uninstall); sudo qq2clone hook uninstall while no libvirt daemon runs removes it.`
+      : ours && !workerOk
       ? `The hook ${file} is there but its worker is missing: run qq2clone hook install again.`
       : `The hook is not installed: power-off policies only apply while VS Code (the qq2clone extension) runs. Install it with: sudo qq2clone hook install`,
     'no-daemon': `The hook is installed (${file}); no libvirt daemon runs now: the next one started uses it.`,

@@ -75,6 +75,7 @@ export const hookCliCommand: CliCommand = {
     } else if (sub === 'uninstall') {
       const r = await uninstallHook(paths);
       ctx.out.info(r.removed.length ? `Removed ${r.removed.join(', ')}.` : 'The hook was not installed: nothing to remove.');
+      if (r.placeholder) ctx.out.info(`An inert placeholder stays at ${r.placeholder}, so that a domain starting now does not fail; hook uninstall while no libvirt daemon runs removes it.`);
       ctx.out.info(`The action log ${hookLog(paths)} is kept.`);
     } else if (sub === 'log') {
       const entries = await readPolicyLogs([hookLog(paths), userPolicyLog(ctx.home)]);
