@@ -6,7 +6,7 @@
  * remove is rm of the domain and of the checked files only.
  */
 import type { LibvirtService } from '../api';
-import { asQq2Error } from '../../core/errors';
+import { asQq2Error, LibvirtUnavailableError } from '../../core/errors';
 import { imageStoreOf, type ImageStore } from '../storage';
 import { tryVirshVia, virshVia, type ServiceCore } from '../serviceCore';
 import { parseDomain, type CloneMeta } from '../domain';
@@ -37,6 +37,8 @@ export interface ApplyOptions {
   readonly logFile?: string;
   /** How long to wait for libvirt to report the domain off (it may still be finishing the stop). */
   readonly waitOffMs?: number;
+  /** Tries again while libvirt does not answer (a daemon restarting), waiting `pauseMs` between tries. */
+  readonly retry?: { readonly tries: number; readonly pauseMs: number };
   readonly signal?: AbortSignal;
 }
 
@@ -54,12 +56,21 @@ const ACTIONS: Record<Exclude<Decision['act'], 'none'>, (svc: LibvirtService, uu
   },
 };
 
+/** The state and reason; undefined when libvirt does not know the domain (a daemon that does not answer throws). */
 async function stateOf(svc: LibvirtService, uuid: string, signal?: AbortSignal): Promise<string | undefined> {
-  return (await tryVirshVia(svc, ['domstate', '--reason', uuid], signal))?.trim();
+  return (
+    await virshVia(svc, ['domstate', '--reason', uuid], signal).catch((e: unknown) => {
+      if (e instanceof LibvirtUnavailableError) throw e;
+      return undefined;
+    })
+  )?.trim();
 }
 
 async function decideAndAct(svc: LibvirtService, clone: StoppedClone, o: ApplyOptions, entry: Entry): Promise<PolicyLogEntry> {
-  const inactive = await tryVirshVia(svc, ['dumpxml', '--inactive', clone.uuid], o.signal);
+  const inactive = await virshVia(svc, ['dumpxml', '--inactive', clone.uuid], o.signal).catch((e: unknown) => {
+    if (e instanceof LibvirtUnavailableError) throw e;
+    return undefined;
+  });
   if (!inactive) throw new Error('libvirt no longer knows the domain.');
   const d = parseDomain(inactive);
   const meta = d.meta;
@@ -84,6 +95,21 @@ async function decideAndAct(svc: LibvirtService, clone: StoppedClone, o: ApplyOp
 }
 
 /**
+ * Runs `work`; while it fails because libvirt does not answer (LibvirtUnavailableError: a daemon restarting, whose
+ * sessions are lost), runs it again after a pause, `tries` times in all; then the last error is thrown.
+ */
+export async function whileUnavailable<T>(work: () => Promise<T>, retry: { readonly tries: number; readonly pauseMs: number } = { tries: 1, pauseMs: 0 }): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (e) {
+      if (!(e instanceof LibvirtUnavailableError) || i >= retry.tries) throw e;
+      await new Promise((r) => setTimeout(r, retry.pauseMs));
+    }
+  }
+}
+
+/**
  * Under the clone's lock: reads the clone's current bookkeeping (the persistent definition is what `policy`
  * writes), state, reason and saved state from libvirt, decides, checks the files (trust.ts), acts and logs. Never
  * throws: a failure is logged and returned as such.
@@ -101,9 +127,10 @@ export async function applyPolicy(svc: LibvirtService, clone: StoppedClone, o: A
   };
   let result: PolicyLogEntry;
   try {
-    result = await svc.withCloneLock(clone.uuid, () => decideAndAct(svc, clone, o, entry), o.signal);
+    result = await whileUnavailable(() => svc.withCloneLock(clone.uuid, () => decideAndAct(svc, clone, o, entry), o.signal), o.retry);
   } catch (e) {
-    result = { ...entry, action: 'failed', detail: asQq2Error(e).message };
+    const tries = o.retry && e instanceof LibvirtUnavailableError ? ` (tried ${o.retry.tries} times)` : '';
+    result = { ...entry, action: 'failed', detail: `${asQq2Error(e).message}${tries}` };
   }
   if (o.logFile) await appendPolicyLog(o.logFile, result).catch(() => undefined);
   return result;

@@ -2,7 +2,7 @@
 export * from '../../core/powerOffPolicy';
 export { setClonePolicy } from './meta';
 export { bareMetaElement, templatePolicyOf, withTemplatePolicy } from '../domain';
-export { applyPolicy, applyPolicyOnStop, resetOverlays, type ApplyOptions, type StoppedClone } from './apply';
+export { applyPolicy, applyPolicyOnStop, resetOverlays, whileUnavailable, type ApplyOptions, type StoppedClone } from './apply';
 export { serviceTrust, verifyOverlays, type PolicyTrust, type TrustVerdict } from './trust';
 export { readTrust, recordTrust, TRUST_FILE } from './trustRecord';
 export { appendPolicyLog, latestByClone, parsePolicyLog, readPolicyLogs, type PolicyLogEntry } from './log';

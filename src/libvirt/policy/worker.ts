@@ -41,7 +41,9 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   try {
     const reason = reasonOfHookArg(reasonArg);
-    const o = { ...(reason ? { reason } : {}), by: 'hook' as const, trust, logFile: hookLog(paths), waitOffMs: 10_000 };
+    // A daemon restarting while the worker runs: tried again for about two minutes before the failure is logged.
+    const retry = { tries: 25, pauseMs: 5000 };
+    const o = { ...(reason ? { reason } : {}), by: 'hook' as const, trust, logFile: hookLog(paths), waitOffMs: 10_000, retry };
     await applyPolicy(svc, { uuid: d.uuid, name: d.name ?? d.uuid, meta: d.meta }, o);
   } finally {
     svc.dispose();
