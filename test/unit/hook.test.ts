@@ -187,7 +187,7 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     assert.equal(used.use, 'in-use');
     assert.equal(used.lastRun?.daemonPid, process.pid);
     assert.equal((await hookStatus(paths, undefined, [path.join(dir, 'none.pid')])).use, 'no-daemon');
-    assert.equal((await hookStatus(paths, { ...values, uri: 'qemu:///session', stateDir: paths.stateDir }, [pidFile])).outdated, true);
+    assert.equal((await hookStatus(paths, { ...values, templateDir: '/other', stateDir: paths.stateDir }, [pidFile])).outdated, true);
   });
   it('uninstall while domains start: libvirt, which lists qemu.d and then runs each entry, never finds the hook gone', async function () {
     this.timeout(120_000);
@@ -224,5 +224,19 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     assert.equal((await hookStatus(paths, undefined, [pidFile])).use, 'not-installed');
     await uninstallHook(paths, { daemonMayList: false });
     assert.equal(fs.existsSync(path.join(paths.hooksDir)), false, 'the hooks folder it made is gone');
+  });
+  it('the hook runs a Node.js that root owns (never the installer\'s own) and always talks to qemu:///system', async () => {
+    const trust = { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] };
+    const userNode = path.join(dir, 'user-node');
+    fs.writeFileSync(userNode, '#!/bin/sh\n', { mode: 0o755 });
+    fs.chownSync(userNode, 4242, 4242);
+    const r = await installHook(paths, worker, { ...values, node: userNode, uri: 'qemu:///session' }, trust);
+    const text = fs.readFileSync(r.hook, 'utf8');
+    assert.ok(!text.includes(userNode), 'the user-owned node is not run');
+    assert.doesNotMatch(text, /command -v node/, 'no node looked up on a PATH');
+    const node = /^NODE='([^']+)'$/m.exec(text)?.[1];
+    assert.ok(node && fs.statSync(node).uid === 0 && (fs.statSync(node).mode & 0o022) === 0, `root's node: ${node}`);
+    assert.match(text, /QQ2CLONE_URI='qemu:\/\/\/system'/);
+    await assert.rejects(installHook(paths, worker, { ...values, node: userNode }, trust, { nodeCandidates: [] }), /No Node.js that only root can change/);
   });
 });

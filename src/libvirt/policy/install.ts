@@ -14,6 +14,8 @@ import type { PolicyTrust } from './trust';
 interface Manifest {
   /** Directories the install created (removed by uninstall when empty), deepest last. */
   readonly created: string[];
+  /** The Node.js the hook runs (root's: see rootNode). */
+  readonly node?: string;
   /** When the hook file was written (ms since the epoch). */
   readonly installedAt: number;
 }
@@ -53,6 +55,40 @@ async function mkdirs(dir: string, mode: number): Promise<string[]> {
   return missing;
 }
 
+/** Where a Node.js that root owns is usually found, after the one the installer runs. */
+export const ROOT_NODE_CANDIDATES = ['/usr/bin/node', '/usr/local/bin/node'];
+
+/** Why `file` (and every folder above it) is not root's alone; undefined when it is. */
+async function notRootsAlone(file: string): Promise<string | undefined> {
+  for (let p = file; ; p = path.dirname(p)) {
+    const st = await fs.stat(p).catch(() => undefined);
+    if (!st) return `${p} is missing`;
+    if (st.uid !== 0) return `${p} belongs to user ${st.uid}`;
+    if ((st.mode & 0o022) !== 0) return `${p} may be changed by others (mode ${(st.mode & 0o7777).toString(8)})`;
+    if (p === path.dirname(p)) return undefined;
+  }
+}
+
+/**
+ * The Node.js the hook runs as root: the first of `node` and `candidates` (links resolved) that root owns and only
+ * root can change, folders included (so an upgrade by a user, or a user's own node, never runs as root). Throws a
+ * UsageError that says what to do when there is none.
+ */
+export async function rootNode(node: string, candidates: readonly string[] = ROOT_NODE_CANDIDATES): Promise<string> {
+  const why: string[] = [];
+  for (const c of [node, ...candidates]) {
+    const real = await fs.realpath(c).catch(() => undefined);
+    if (!real) continue;
+    const bad = await notRootsAlone(real);
+    if (!bad) return real;
+    why.push(bad);
+  }
+  throw new UsageError(
+    `No Node.js that only root can change was found for the hook, which runs as root (${why.join('; ') || 'none found'}). ` +
+      `Install the distribution's Node.js (sudo apt-get install nodejs, which gives /usr/bin/node), then run sudo qq2clone hook install again.`,
+  );
+}
+
 export interface InstallResult {
   readonly hook: string;
   readonly worker: string;
@@ -65,8 +101,15 @@ export interface InstallResult {
  * copied, so the hook keeps working when the extension is updated or removed. `trust` (the installing user's
  * storage and template folders) is added to the record of what the worker may touch (trustRecord.ts).
  */
-export async function installHook(p: HookPaths, workerSource: string, v: Omit<HookScriptValues, 'stateDir'>, trust: PolicyTrust): Promise<InstallResult> {
+export async function installHook(
+  p: HookPaths,
+  workerSource: string,
+  v: Omit<HookScriptValues, 'stateDir'>,
+  trust: PolicyTrust,
+  o: { nodeCandidates?: readonly string[] } = {},
+): Promise<InstallResult> {
   const file = hookFile(p);
+  const node = await rootNode(v.node, o.nodeCandidates);
   const replaced = await exists(file);
   if (replaced && !(await isOurs(file))) throw new UsageError(`${file} exists and is not qq2clone's hook: not overwritten. Move it away first.`);
   if (!(await exists(workerSource))) throw new UsageError(`The hook's worker ${workerSource} is missing: build qq2clone (npm run build) first.`);
@@ -81,9 +124,9 @@ export async function installHook(p: HookPaths, workerSource: string, v: Omit<Ho
     await fs.rename(`${worker}.part`, worker);
     const createdHooks = await mkdirs(path.dirname(file), 0o755);
     const created = earlier ? earlier.created : [...createdState, ...createdHooks];
-    const manifest: Manifest = { created, installedAt: Date.now() };
+    const manifest: Manifest = { created, installedAt: Date.now(), node };
     await fs.writeFile(path.join(p.stateDir, MANIFEST), JSON.stringify(manifest));
-    await fs.writeFile(`${file}.part`, hookScript({ ...v, stateDir: p.stateDir }), { mode: 0o755 });
+    await fs.writeFile(`${file}.part`, hookScript({ ...v, node, stateDir: p.stateDir }), { mode: 0o755 });
     await fs.chmod(`${file}.part`, 0o755);
     await fs.rename(`${file}.part`, file);
     return { hook: file, worker, replaced };
@@ -224,8 +267,8 @@ export async function hookStatus(p: HookPaths, expected?: HookScriptValues, pidF
   const lastRun = noteSt && Number.isInteger(notePid) && notePid > 0 ? { at: noteSt.mtimeMs, daemonPid: notePid } : undefined;
   const text0 = ours ? await fs.readFile(file, 'utf8').catch(() => '') : '';
   const text = installed ? text0 : '';
-  const outdated = installed && !!expected && text !== hookScript(expected);
   const manifest = await readManifest(p);
+  const outdated = installed && !!expected && text !== hookScript({ ...expected, node: manifest?.node ?? expected.node });
   const installedAt = manifest?.installedAt ?? st?.mtimeMs ?? 0;
   let use: HookUse;
   if (!installed) use = 'not-installed';
