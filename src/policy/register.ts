@@ -30,7 +30,7 @@ export function registerPolicies(context: vscode.ExtensionContext, host: Service
     const withPolicy = tree.inventory?.clones.some((c) => c.policy && c.policy.action !== 'keep');
     tree.setNotice(
       withPolicy && status && !active()
-        ? `Power-off policies apply only while VS Code is open: ${status.installed ? 'the running libvirt daemon does not use the hook yet (restart libvirtd)' : 'the libvirt hook is not installed'}. See qq2clone: Power-Off Hook.`
+        ? `Power-off policies apply only while VS Code is open: ${status.use === 'broken' ? status.message : status.installed ? 'the running libvirt daemon does not use the hook yet (restart libvirtd)' : 'the libvirt hook is not installed'}. See qq2clone: Power-Off Hook.`
         : undefined,
     );
   };

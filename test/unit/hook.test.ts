@@ -12,6 +12,7 @@ import { HOOK_FILE_NAME, hookScript, hookStatus, installHook, uninstallHook, typ
 const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
 const OURS = fx('dumpxml-live-policy.xml');
 const OURS_NO_POLICY = OURS.replace(/\s*<q2c:policy[^>]*\/>/, '');
+const WORKER_OK = "if (process.argv[2] === '--check') console.log('qq2clone hook worker: ok');\n";
 const FOREIGN = OURS.replace(/<metadata>[\s\S]*<\/metadata>/, '');
 
 /** Every file under `dir` with its mode, for comparing trees. */
@@ -121,7 +122,8 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qq2clone-hookdir-'));
     paths = { hooksDir: path.join(dir, 'etc', 'libvirt', 'hooks'), stateDir: path.join(dir, 'var', 'qq2clone') };
     worker = path.join(dir, 'worker.js');
-    fs.writeFileSync(worker, '// worker\n');
+    // A stand-in worker: its dry run (--check STATE) answers as the real one does when it can work.
+    fs.writeFileSync(worker, WORKER_OK);
     pidFile = path.join(dir, 'daemon.pid');
     fs.mkdirSync(path.join(dir, 'etc', 'libvirt'), { recursive: true });
   });
@@ -132,7 +134,7 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     const r = await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
     assert.equal(r.hook, path.join(paths.hooksDir, 'qemu.d', HOOK_FILE_NAME));
     assert.equal(fs.statSync(r.hook).mode & 0o777, 0o755);
-    assert.equal(fs.readFileSync(r.worker, 'utf8'), '// worker\n');
+    assert.equal(fs.readFileSync(r.worker, 'utf8'), WORKER_OK);
     await uninstallHook(paths, { daemonMayList: false });
     assert.deepEqual(tree(path.join(dir, 'etc')), before);
     assert.equal(fs.existsSync(paths.stateDir), false, 'the state directory it made is gone too (no log in it)');
@@ -162,7 +164,8 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     assert.equal(fs.readFileSync(foreign, 'utf8'), '#!/bin/sh\n# someone else\n');
   });
 
-  it('status: not installed; installed under a daemon started before (restart needed); one started after; the note of the running daemon', async () => {
+  it('status: not installed; installed under a daemon started before (restart needed); one started after; the note of the running daemon', async function () {
+    this.timeout(60_000);
     assert.equal((await hookStatus(paths, undefined, [pidFile])).use, 'not-installed');
     assert.match((await hookStatus(paths, undefined, [pidFile])).message, /not installed: power-off policies only apply while VS Code/);
     // This test process stands for a daemon that started before the install.
@@ -238,5 +241,15 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     assert.ok(node && fs.statSync(node).uid === 0 && (fs.statSync(node).mode & 0o022) === 0, `root's node: ${node}`);
     assert.match(text, /QQ2CLONE_URI='qemu:\/\/\/system'/);
     await assert.rejects(installHook(paths, worker, { ...values, node: userNode }, trust, { nodeCandidates: [] }), /No Node.js that only root can change/);
+  });
+  it('status proves the worker can run (a dry run as the hook would start it), else says what is wrong', async function () {
+    this.timeout(60_000);
+    fs.writeFileSync(pidFile, `${process.pid}\n`);
+    await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
+    assert.doesNotMatch((await hookStatus(paths, undefined, [pidFile])).message, /cannot run/);
+    fs.writeFileSync(path.join(paths.stateDir, 'hook-worker.js'), "process.stderr.write('the record of trusted folders is missing\\n'); process.exit(1);\n");
+    const st = await hookStatus(paths, undefined, [pidFile]);
+    assert.equal(st.use, 'broken');
+    assert.match(st.message, /its worker cannot run: .*the record of trusted folders is missing/);
   });
 });

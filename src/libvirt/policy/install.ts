@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { PermissionError, UsageError } from '../../core/errors';
+import { asQq2Error, PermissionError, UsageError } from '../../core/errors';
+import { op, runOnce } from '../process';
 import { HOOK_MARKER, hookScript, type HookScriptValues } from './hookScript';
 import { hookFile, type HookPaths } from './paths';
 import { recordTrust, TRUST_FILE } from './trustRecord';
@@ -235,7 +236,21 @@ export async function runningDaemon(pidFiles: readonly string[] = DAEMON_PID_FIL
   return undefined;
 }
 
-export type HookUse = 'in-use' | 'will-be-used' | 'restart-needed' | 'no-daemon' | 'not-installed';
+export type HookUse = 'in-use' | 'will-be-used' | 'restart-needed' | 'no-daemon' | 'not-installed' | 'broken';
+
+/** What the worker prints when its dry run finds that it can work. */
+export const WORKER_OK = 'qq2clone hook worker: ok';
+
+/** Runs the installed worker's dry run as the hook would start it; undefined when it can work, else why not. */
+async function workerProblem(node: string, worker: string, stateDir: string): Promise<string | undefined> {
+  try {
+    const out = await runOnce(op(node, [worker, '--check', stateDir]));
+    return out.includes(WORKER_OK) ? undefined : `its dry run printed ${JSON.stringify(out.trim().slice(0, 200))}`;
+  } catch (e) {
+    const f = (e as { failure?: { stderr?: string } }).failure;
+    return f?.stderr?.trim().split('\n').pop() || asQq2Error(e).message;
+  }
+}
 
 export interface HookStatus {
   readonly installed: boolean;
@@ -270,8 +285,10 @@ export async function hookStatus(p: HookPaths, expected?: HookScriptValues, pidF
   const manifest = await readManifest(p);
   const outdated = installed && !!expected && text !== hookScript({ ...expected, node: manifest?.node ?? expected.node });
   const installedAt = manifest?.installedAt ?? st?.mtimeMs ?? 0;
+  const broken = installed ? await workerProblem(manifest?.node ?? process.execPath, path.join(p.stateDir, 'hook-worker.js'), p.stateDir) : undefined;
   let use: HookUse;
   if (!installed) use = 'not-installed';
+  else if (broken) use = 'broken';
   else if (!daemon) use = 'no-daemon';
   else if (lastRun && lastRun.daemonPid === daemon.pid && lastRun.at >= installedAt) use = 'in-use';
   else if (daemon.startedAt > installedAt) use = 'will-be-used';
@@ -282,6 +299,7 @@ export async function hookStatus(p: HookPaths, expected?: HookScriptValues, pidF
       : ours && !workerOk
       ? `The hook ${file} is there but its worker is missing: run qq2clone hook install again.`
       : `The hook is not installed: power-off policies only apply while VS Code (the qq2clone extension) runs. Install it with: sudo qq2clone hook install`,
+    broken: `The hook is installed (${file}) but its worker cannot run: ${broken}. Fix that, or run sudo qq2clone hook install again.`,
     'no-daemon': `The hook is installed (${file}); no libvirt daemon runs now: the next one started uses it.`,
     'in-use': `The hook is installed (${file}) and the running libvirt daemon (pid ${daemon?.pid}) uses it: it last ran ${new Date(lastRun?.at ?? 0).toISOString()}.`,
     'will-be-used': `The hook is installed (${file}) and the running libvirt daemon (pid ${daemon?.pid}) started after it, so it uses it.`,
