@@ -44,7 +44,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
   readonly config: Required<ServiceConfig>;
   readonly metaCache: MetaCache;
   private readonly pool: SessionPool;
-  /** Locks on clones and templates, shared with every process that uses the same home and connection. */
+  /** Locks on clones and templates, shared with every process that uses the same connection (process/locks.ts). */
   readonly locks: Locks;
   private readonly eventListeners = new Set<(e: DomainEvent) => void>();
   private readonly connListeners = new Set<(p: Qq2Error | undefined) => void>();
@@ -56,7 +56,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
 
   constructor(config: ServiceConfig, options: { sessions?: number } = {}) {
     this.config = resolveConfig(config);
-    this.locks = new Locks(lockDir(this.config.home, this.config.uri));
+    this.locks = new Locks(lockDir(this.config.uri));
     this.pool = new SessionPool(this.config.uri, options.sessions ?? DEFAULT_POOL_SIZE);
     const epochOk = () => this.events?.running === true;
     this.metaCache = {

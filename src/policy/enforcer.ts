@@ -5,13 +5,15 @@
  * No vscode here: the extension wires it up, tests drive it against the daemon.
  */
 import type { Disposable, DomainEvent, LibvirtService } from '../libvirt/api';
-import { applyPolicy, reasonOfStoppedDetail, type PolicyLogEntry } from '../libvirt/policy';
-import { parseDomain } from '../libvirt/domain';
+import { applyPolicyOnStop, hookServes, reasonOfStoppedDetail, serviceTrust, type PolicyLogEntry } from '../libvirt/policy';
 
 export interface EnforcerOptions {
   /** The log the extension appends to (the user's qq2clone home). */
   readonly logFile: string;
-  /** True while the running daemon uses the hook: then the hook acts, not the extension. */
+  /**
+   * True while the running system daemon uses the hook: then the hook acts, not the extension, for clones of
+   * qemu:///system (those of other connections, such as qemu:///session, the hook never sees).
+   */
   readonly hookActive: () => boolean | Promise<boolean>;
   /** Told of every entry (for the tree and the output channel). */
   readonly onAction?: (e: PolicyLogEntry) => void;
@@ -37,19 +39,17 @@ export class PolicyEnforcer implements Disposable {
   }
 
   private async handle(domain: string, detail: string): Promise<void> {
-    if (await this.o.hookActive()) return;
-    // The persistent definition: what `policy` writes; a domain that is not ours has no bookkeeping and is left alone.
-    const xml = await this.svc.domainXml(domain, { inactive: true }).catch(() => undefined);
-    if (!xml) return;
-    const d = parseDomain(xml);
-    if (!d.meta?.policy || !d.uuid || this.disposed) return;
-    // Not under the clone's lock: remove is rm, which takes it itself.
-    const entry = await applyPolicy(
-      this.svc,
-      { uuid: d.uuid, name: d.name ?? domain, meta: d.meta },
-      { reason: reasonOfStoppedDetail(detail), by: 'extension', logFile: this.o.logFile, waitOffMs: 10_000 },
-    );
-    this.o.onAction?.(entry);
+    if ((hookServes(this.svc.config.uri) && (await this.o.hookActive())) || this.disposed) return;
+    // What a policy may touch: this user's storage and templates (the clone's own bookkeeping is never trusted).
+    const trust = await serviceTrust(this.svc);
+    const entry = await applyPolicyOnStop(this.svc, domain, {
+      reason: reasonOfStoppedDetail(detail),
+      by: 'extension',
+      trust,
+      logFile: this.o.logFile,
+      waitOffMs: 10_000,
+    });
+    if (entry) this.o.onAction?.(entry);
   }
 
   /** Resolves when every policy started so far has been applied (for tests and orderly shutdown). */

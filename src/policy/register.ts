@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import type { ServiceHost } from '../serviceHost';
 import type { TreeApi } from '../tree';
 import type { LibvirtService } from '../libvirt/api';
-import { hookPaths, hookStatus, userPolicyLog, type HookStatus } from '../libvirt/policy';
-import { remoteHost } from '../libvirt/display';
+import { hookPaths, hookServes, hookStatus, userPolicyLog, type HookStatus } from '../libvirt/policy';
 import { PolicyEnforcer } from './enforcer';
 
 /** How often the hook's status is read again (a daemon restart or an install may change it). */
@@ -17,7 +16,8 @@ const STATUS_TTL_MS = 30_000;
 export function registerPolicies(context: vscode.ExtensionContext, host: ServiceHost, tree: TreeApi, output: vscode.LogOutputChannel): void {
   let status: HookStatus | undefined;
   let readAt = 0;
-  const active = (): boolean => !!status && (status.use === 'in-use' || status.use === 'will-be-used') && remoteHost(host.service.config.uri) === undefined;
+  // The system hook serves only the system daemon's clones: on qemu:///session (or a remote host) the extension acts.
+  const active = (): boolean => !!status && (status.use === 'in-use' || status.use === 'will-be-used') && hookServes(host.service.config.uri);
   const refreshStatus = async (): Promise<boolean> => {
     if (Date.now() - readAt > STATUS_TTL_MS) {
       readAt = Date.now();
@@ -30,7 +30,7 @@ export function registerPolicies(context: vscode.ExtensionContext, host: Service
     const withPolicy = tree.inventory?.clones.some((c) => c.policy && c.policy.action !== 'keep');
     tree.setNotice(
       withPolicy && status && !active()
-        ? `Power-off policies apply only while VS Code is open: ${status.installed ? 'the running libvirt daemon does not use the hook yet (restart libvirtd)' : 'the libvirt hook is not installed'}. See qq2clone: Power-Off Hook.`
+        ? `Power-off policies apply only while VS Code is open: ${status.use === 'broken' ? status.message : status.installed ? 'the running libvirt daemon does not use the hook yet (restart libvirtd)' : 'the libvirt hook is not installed'}. See qq2clone: Power-Off Hook.`
         : undefined,
     );
   };

@@ -89,6 +89,54 @@ describe('image store: local files (qemu-img, qemu-io)', () => {
     assert.deepEqual(fs.readdirSync(dir), ['o.qcow2'], 'no temporary file left');
   });
 
+  it('resets with the backing format the overlay records, never probing it: a raw template that looks like qcow2 stays raw', async () => {
+    // The template's image is raw, but its first bytes are a qcow2 header naming a backing file of its choice.
+    const secret = path.join(bed.root, 'images/secret.raw');
+    fs.writeFileSync(secret, Buffer.alloc(1 << 20, 0x5e));
+    const fake = path.join(bed.root, 'images/looks-qcow2.raw');
+    qemuImg('create', '-q', '-f', 'qcow2', '-b', secret, '-F', 'raw', fake, '1M');
+    const o = path.join(dir, 'o.qcow2');
+    await store.createOverlay(fake, o, { backingFormat: 'raw' });
+    assert.equal(info(o)['backing-filename-format'], 'raw');
+    await store.resetOverlay(o);
+    assert.equal(info(o)['backing-filename'], fake);
+    assert.equal(info(o)['backing-filename-format'], 'raw', 'the format the overlay recorded, not the one a probe guesses');
+  });
+
+  it('reset never follows a link swapped in for its temporary file: the link target keeps its owner, mode and bytes', async () => {
+    const o = path.join(dir, 'o.qcow2');
+    await store.createOverlay(base, o);
+    fs.chownSync(o, 4242, 4242);
+    fs.chmodSync(o, 0o640);
+    const victim = path.join(bed.root, 'victim');
+    fs.writeFileSync(victim, 'root only', { mode: 0o600 });
+    // A watcher in the storage folder swaps the reset's temporary file for a link to the victim as soon as it appears.
+    let swapped = 0;
+    const watcher = fs.watch(dir, (_ev, name) => {
+      const n = String(name ?? '');
+      if (!n.includes('.reset-')) return;
+      const p = path.join(dir, n);
+      try {
+        if (fs.lstatSync(p).isSymbolicLink()) return;
+        fs.renameSync(p, path.join(bed.root, `moved-${swapped}`));
+        fs.symlinkSync(victim, p);
+        swapped++;
+      } catch {
+        // gone already
+      }
+    });
+    try {
+      await store.resetOverlay(o).catch(() => undefined);
+    } finally {
+      watcher.close();
+    }
+    assert.ok(swapped > 0, 'the watcher swapped the temporary file');
+    const st = fs.statSync(victim);
+    assert.deepEqual([st.uid, st.gid, st.mode & 0o7777], [0, 0, 0o600], 'the link target keeps its owner and mode');
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'root only');
+    assert.equal(fs.lstatSync(o).isSymbolicLink(), false, 'the overlay is not replaced by the link');
+  });
+
   it('flattens a chain into a read-only standalone image', async () => {
     const o = path.join(dir, 'o.qcow2');
     await store.createOverlay(base, o);

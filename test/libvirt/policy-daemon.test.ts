@@ -28,14 +28,15 @@ async function until(what: string, f: () => boolean, ms = 60_000): Promise<void>
 
 /**
  * Restarts the daemon that serves the domains (test/daemon.ts: libvirtd, or virtqemud with modular daemons; started
- * again by systemd where it runs it) and waits until it answers.
+ * again by systemd where it runs it) and waits until it answers; `whileStopped` runs while no daemon runs.
  */
-async function restartDaemon(): Promise<void> {
+async function restartDaemon(whileStopped?: () => Promise<unknown>): Promise<void> {
   if ('skip' in plan) throw new Error(plan.skip);
   // The daemon's pid now: another test file may have restarted it since this file was loaded.
   const pid = daemonPid(plan.daemon) ?? plan.pid;
   process.kill(pid, 'SIGTERM');
   await until(`${plan.daemon} to stop`, () => daemonPid(plan.daemon) !== pid, 30_000);
+  await whileStopped?.();
   ensureStarted(plan);
   await until(`${plan.daemon} to answer`, () => tryVirsh('version') !== undefined, 60_000);
 }
@@ -74,14 +75,19 @@ const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).di
     await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: cliJs });
     await build({ ...common, entryPoints: ['src/libvirt/policy/worker.ts'], outfile: path.join(bed.root, 'hook-worker.js') });
     tpl = bed.makeTemplateFile(path.join(bed.root, 'templates'), 'tpl');
-    await installHook(paths, path.join(bed.root, 'hook-worker.js'), { node: process.execPath, uri: TEST_URI, templateDir: path.join(bed.root, 'templates') });
+    await installHook(paths, path.join(bed.root, 'hook-worker.js'), { node: process.execPath, uri: TEST_URI, templateDir: path.join(bed.root, 'templates') }, {
+      storage: [path.join(bed.root, 'qq2clone-pool')],
+      templateDirs: [path.join(bed.root, 'templates')],
+    });
     assert.equal((await hookStatus(paths)).use, 'restart-needed');
     await restartDaemon();
   });
   after(async () => {
+    // While the daemon runs, uninstall leaves an inert placeholder (a start under way must find a file to run);
+    // an uninstall while no daemon runs removes it.
     await uninstallHook(paths).catch(() => undefined);
     bed?.cleanup();
-    await restartDaemon().finally(() => ensureStarted(plan));
+    await restartDaemon(() => uninstallHook(paths).catch(() => undefined)).finally(() => ensureStarted(plan));
     assert.deepEqual(tree(paths.hooksDir), found, '/etc/libvirt/hooks as it was found');
   });
 

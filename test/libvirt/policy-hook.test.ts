@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import { HOOK_FILE_NAME, parsePolicyLog, type PolicyLogEntry } from '../../src/libvirt/policy';
+import { metaElement } from '../../src/libvirt/domain';
 import { PolicyEnforcer } from '../../src/policy/enforcer';
 import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 import { reads, write } from './templateHelpers';
@@ -80,6 +81,23 @@ describe('power-off policies on real clones (hook run directly, and the extensio
       assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', ''], `hook ${op.join(' ')} of ${name}`);
     }
     return t - 1000;
+  }
+
+  /**
+   * A domain defined by hand that carries our bookkeeping: `storage` as given, its overlays a root-only file
+   * (mode 0600, not a disk of the domain) and its real disk, policy remove on destroyed. Nothing of it may go.
+   */
+  function forgedDomain(short: string, storage: string, mac: string): { name: string; victim: string; disk: string } {
+    const name = `${bed.prefix}-${short}`;
+    const victim = path.join(bed.root, `${short}-root-only`);
+    fs.writeFileSync(victim, 'root only', { mode: 0o600 });
+    const disk = bed.makeDisk(`${short}.qcow2`);
+    const meta = metaElement({ template: tpl.name, id: 90, storage, overlays: [victim, disk], policy: { action: 'remove', on: ['destroyed'] } }, '', '');
+    const xml = tinyDomainXml({ name, disk, mac }).replace('</name>', `</name>\n  <metadata>${meta}</metadata>`);
+    const file = path.join(bed.root, `${short}.xml`);
+    fs.writeFileSync(file, xml);
+    virsh('define', file);
+    return { name, victim, disk };
   }
 
   before(async () => {
@@ -164,6 +182,39 @@ describe('power-off policies on real clones (hook run directly, and the extensio
     assert.equal(sha256(tpl.disk), tplSum);
   });
 
+  it('hook at release: the worker waits while another process holds the clone\'s lock, and resets once it is released', async () => {
+    const name = cloneName(1);
+    const uuid = uuidOf(name);
+    const overlay = overlayOf(name);
+    write(overlay, 0xab, '1M');
+    virsh('start', name);
+    // Another user of the connection (its own home) holds the clone's lock, as rm, edit or a disk browse would.
+    const other = createLibvirtService({ uri: TEST_URI, home: path.join(bed.root, 'other-home') });
+    let release!: () => void;
+    let holding!: () => void;
+    const got = new Promise<void>((r) => (holding = r));
+    const held = other.withCloneLock(uuid, () => new Promise<void>((r) => {
+      release = r;
+      holding();
+    }));
+    try {
+      await got;
+      const after = destroyAndRunHook(name);
+      // The worker has taken the stop once it removed its queue file; then it gets 10 s in which it must not act.
+      for (const end = Date.now() + 30_000; fs.readdirSync(path.join(stateDir, 'queue')).length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(fs.readdirSync(path.join(stateDir, 'queue')), [], 'the worker took the stop');
+      assert.equal(await entryFor(uuid, after, 10_000), undefined, 'nothing done while the lock is held');
+      assert.equal(reads(overlay, 0xab, '1M'), true, 'the overlay is untouched while the lock is held');
+    } finally {
+      release?.();
+      await held;
+      other.dispose();
+    }
+    const e = await entryFor(uuid, Date.now() - 60_000);
+    assert.equal(e?.action, 'reset', JSON.stringify(e));
+    assert.equal(reads(overlay, 0xab, '1M'), false, 'reset once the lock was released');
+  });
+
   it('hook at release: a clone started again before the worker looked is left alone', async () => {
     const name = cloneName(1);
     virsh('start', name);
@@ -189,6 +240,18 @@ describe('power-off policies on real clones (hook run directly, and the extensio
     assert.equal(sha256(disk), sum);
     assert.equal(virsh('domstate', name).trim(), 'shut off');
     assert.deepEqual(fs.readdirSync(path.join(stateDir, 'queue')), []);
+  });
+
+  it('hook at release of a hand-made domain claiming storage="/" with a root-only file as overlay: nothing deleted, the log says why', async () => {
+    const f = forgedDomain('forged-hook', '/', '52:54:00:aa:bb:7d');
+    const uuid = uuidOf(f.name);
+    virsh('start', f.name);
+    const e = await entryFor(uuid, destroyAndRunHook(f.name));
+    assert.equal(fs.existsSync(f.victim) && fs.readFileSync(f.victim, 'utf8'), 'root only', `the root-only file is still there (${JSON.stringify(e)})`);
+    assert.ok(fs.existsSync(f.disk), 'its disk is still there');
+    assert.equal(e?.action, 'refused', JSON.stringify(e));
+    assert.match(e?.detail ?? '', new RegExp(`${f.victim} is not a disk of the domain`));
+    assert.equal(virsh('domstate', uuid).trim(), 'shut off', 'the domain is still defined');
   });
 
   it('hook log and uninstall: the log lists what was done; uninstall leaves the hooks directory as found', () => {
@@ -223,10 +286,18 @@ describe('power-off policies on real clones (hook run directly, and the extensio
     /** Starts a domain and waits until the event stream has reported it (so the stream is live). */
     async function startSeen(name: string): Promise<void> {
       let started = false;
+      let probed = false;
       const sub = svc.onEvent((e) => {
         if (e.domain === name && e.event === 'Started') started = true;
+        if (e.domain === name && e.event === 'metadata-change') probed = true;
       });
-      await new Promise((r) => setTimeout(r, 500));
+      // The stream is live once it reports a change made now (a description set and cleared): then the start is seen.
+      for (let i = 0, end = Date.now() + 60_000; !probed && Date.now() < end; i++) {
+        virsh('desc', name, '--config', '--new-desc', `probe ${i}`);
+        for (const until = Date.now() + 2000; !probed && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+      }
+      virsh('desc', name, '--config', '--new-desc', '');
+      assert.ok(probed, 'the event stream is live');
       virsh('start', name);
       for (const end = Date.now() + 30_000; !started && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
       sub.dispose();
@@ -260,6 +331,20 @@ describe('power-off policies on real clones (hook run directly, and the extensio
       assert.ok(fs.existsSync(overlayOf(kept)));
       assert.equal(sha256(tpl.disk), tplSum);
       await enforcer.idle();
+    });
+
+    it('a hand-made domain claiming a storage outside the configured one, with a root-only file as overlay: nothing deleted, the log says why', async () => {
+      const f = forgedDomain('forged-ext', bed.root, '52:54:00:aa:bb:7c');
+      const uuid = uuidOf(f.name);
+      await startSeen(f.name);
+      virsh('destroy', f.name);
+      const e = await waitSeen(uuid);
+      await enforcer.idle();
+      assert.equal(fs.existsSync(f.victim) && fs.readFileSync(f.victim, 'utf8'), 'root only', `the root-only file is still there (${JSON.stringify(e)})`);
+      assert.ok(fs.existsSync(f.disk), 'its disk is still there');
+      assert.equal(e?.action, 'refused', JSON.stringify(e));
+      assert.match(e?.detail ?? '', new RegExp(`${f.victim} is not a disk of the domain`));
+      assert.equal(virsh('domstate', uuid).trim(), 'shut off', 'the domain is still defined');
     });
   });
 });

@@ -12,6 +12,7 @@ import { HOOK_FILE_NAME, hookScript, hookStatus, installHook, uninstallHook, typ
 const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
 const OURS = fx('dumpxml-live-policy.xml');
 const OURS_NO_POLICY = OURS.replace(/\s*<q2c:policy[^>]*\/>/, '');
+const WORKER_OK = "if (process.argv[2] === '--check') console.log('qq2clone hook worker: ok');\n";
 const FOREIGN = OURS.replace(/<metadata>[\s\S]*<\/metadata>/, '');
 
 /** Every file under `dir` with its mode, for comparing trees. */
@@ -140,7 +141,8 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qq2clone-hookdir-'));
     paths = { hooksDir: path.join(dir, 'etc', 'libvirt', 'hooks'), stateDir: path.join(dir, 'var', 'qq2clone') };
     worker = path.join(dir, 'worker.js');
-    fs.writeFileSync(worker, '// worker\n');
+    // A stand-in worker: its dry run (--check STATE) answers as the real one does when it can work.
+    fs.writeFileSync(worker, WORKER_OK);
     pidFile = path.join(dir, 'daemon.pid');
     fs.mkdirSync(path.join(dir, 'etc', 'libvirt'), { recursive: true });
   });
@@ -148,11 +150,11 @@ describe('hook install, status and uninstall (temporary directories)', () => {
 
   it('without a hooks directory: install makes hooks/qemu.d, uninstall leaves it as found (absent)', async () => {
     const before = tree(path.join(dir, 'etc'));
-    const r = await installHook(paths, worker, values);
+    const r = await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
     assert.equal(r.hook, path.join(paths.hooksDir, 'qemu.d', HOOK_FILE_NAME));
     assert.equal(fs.statSync(r.hook).mode & 0o777, 0o755);
-    assert.equal(fs.readFileSync(r.worker, 'utf8'), '// worker\n');
-    await uninstallHook(paths);
+    assert.equal(fs.readFileSync(r.worker, 'utf8'), WORKER_OK);
+    await uninstallHook(paths, { daemonMayList: false });
     assert.deepEqual(tree(path.join(dir, 'etc')), before);
     assert.equal(fs.existsSync(paths.stateDir), false, 'the state directory it made is gone too (no log in it)');
   });
@@ -162,11 +164,11 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     fs.writeFileSync(path.join(paths.hooksDir, 'qemu'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     fs.writeFileSync(path.join(paths.hooksDir, 'qemu.d', '10-other'), '#!/bin/sh\n', { mode: 0o750 });
     const before = tree(paths.hooksDir);
-    await installHook(paths, worker, values);
-    await installHook(paths, worker, values);
+    await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
+    await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
     assert.equal(fs.readdirSync(path.join(paths.hooksDir, 'qemu.d')).length, 2);
     fs.writeFileSync(path.join(paths.stateDir, 'actions.log'), '{}\n');
-    const u = await uninstallHook(paths);
+    const u = await uninstallHook(paths, { daemonMayList: false });
     assert.ok(u.removed.some((f) => f.endsWith(HOOK_FILE_NAME)));
     assert.deepEqual(tree(paths.hooksDir), before);
     assert.deepEqual(fs.readdirSync(paths.stateDir), ['actions.log'], 'the action log is kept');
@@ -176,17 +178,18 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     fs.mkdirSync(path.join(paths.hooksDir, 'qemu.d'), { recursive: true });
     const foreign = path.join(paths.hooksDir, 'qemu.d', HOOK_FILE_NAME);
     fs.writeFileSync(foreign, '#!/bin/sh\n# someone else\n', { mode: 0o755 });
-    await assert.rejects(installHook(paths, worker, values), /not qq2clone's hook: not overwritten/);
-    await assert.rejects(uninstallHook(paths), /not qq2clone's hook: left alone/);
+    await assert.rejects(installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] }), /not qq2clone's hook: not overwritten/);
+    await assert.rejects(uninstallHook(paths, { daemonMayList: false }), /not qq2clone's hook: left alone/);
     assert.equal(fs.readFileSync(foreign, 'utf8'), '#!/bin/sh\n# someone else\n');
   });
 
-  it('status: not installed; installed under a daemon started before (restart needed); one started after; the note of the running daemon', async () => {
+  it('status: not installed; installed under a daemon started before (restart needed); one started after; the note of the running daemon', async function () {
+    this.timeout(60_000);
     assert.equal((await hookStatus(paths, undefined, [pidFile])).use, 'not-installed');
     assert.match((await hookStatus(paths, undefined, [pidFile])).message, /not installed: power-off policies only apply while VS Code/);
     // This test process stands for a daemon that started before the install.
     fs.writeFileSync(pidFile, `${process.pid}\n`);
-    await installHook(paths, worker, values);
+    await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
     const before = await hookStatus(paths, { ...values, stateDir: paths.stateDir }, [pidFile]);
     assert.deepEqual([before.installed, before.use, before.outdated], [true, 'restart-needed', false]);
     assert.match(before.message, /started before it and does not use it: restart libvirt/);
@@ -206,6 +209,66 @@ describe('hook install, status and uninstall (temporary directories)', () => {
     assert.equal(used.use, 'in-use');
     assert.equal(used.lastRun?.daemonPid, process.pid);
     assert.equal((await hookStatus(paths, undefined, [path.join(dir, 'none.pid')])).use, 'no-daemon');
-    assert.equal((await hookStatus(paths, { ...values, uri: 'qemu:///session', stateDir: paths.stateDir }, [pidFile])).outdated, true);
+    assert.equal((await hookStatus(paths, { ...values, templateDir: '/other', stateDir: paths.stateDir }, [pidFile])).outdated, true);
+  });
+  it('uninstall while domains start: libvirt, which lists qemu.d and then runs each entry, never finds the hook gone', async function () {
+    this.timeout(120_000);
+    const hooks = path.join(paths.hooksDir, 'qemu.d');
+    for (let round = 0; round < 5; round++) {
+      await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
+      // What libvirt does at each hook call, as fast as it can: list qemu.d, then run each executable entry.
+      const loop = spawn('sh', ['-c', 'while :; do for f in "$1"/*; do [ -x "$f" ] || continue; "$f" dom prepare begin - </dev/null || echo "FAILED $f"; done; echo .; done', 'sh', hooks]);
+      let out = '';
+      let dots = 0;
+      loop.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        dots += d.toString().split('.').length - 1;
+      });
+      loop.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const waitDots = async (n: number): Promise<void> => {
+        const want = dots + n;
+        for (const end = Date.now() + 30_000; dots < want && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+      };
+      try {
+        await waitDots(3);
+        await uninstallHook(paths, { daemonMayList: true });
+        await waitDots(20);
+      } finally {
+        loop.kill();
+      }
+      assert.doesNotMatch(out, /FAILED|not found|No such file/, `round ${round}: ${out.replace(/\.\n/g, '')}`);
+      assert.ok(dots > 20, 'the stand-in daemon ran');
+    }
+    // The placeholder it leaves is inert, and an uninstall while no daemon may list the folder removes it.
+    const left = path.join(hooks, HOOK_FILE_NAME);
+    const r = spawnSync(left, ['dom', 'release', 'end', '-'], { input: OURS, encoding: 'utf8' });
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', '']);
+    assert.equal((await hookStatus(paths, undefined, [pidFile])).use, 'not-installed');
+    await uninstallHook(paths, { daemonMayList: false });
+    assert.equal(fs.existsSync(path.join(paths.hooksDir)), false, 'the hooks folder it made is gone');
+  });
+  it('the hook runs a Node.js that root owns (never the installer\'s own) and always talks to qemu:///system', async () => {
+    const trust = { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] };
+    const userNode = path.join(dir, 'user-node');
+    fs.writeFileSync(userNode, '#!/bin/sh\n', { mode: 0o755 });
+    fs.chownSync(userNode, 4242, 4242);
+    const r = await installHook(paths, worker, { ...values, node: userNode, uri: 'qemu:///session' }, trust);
+    const text = fs.readFileSync(r.hook, 'utf8');
+    assert.ok(!text.includes(userNode), 'the user-owned node is not run');
+    assert.doesNotMatch(text, /command -v node/, 'no node looked up on a PATH');
+    const node = /^NODE='([^']+)'$/m.exec(text)?.[1];
+    assert.ok(node && fs.statSync(node).uid === 0 && (fs.statSync(node).mode & 0o022) === 0, `root's node: ${node}`);
+    assert.match(text, /QQ2CLONE_URI='qemu:\/\/\/system'/);
+    await assert.rejects(installHook(paths, worker, { ...values, node: userNode }, trust, { nodeCandidates: [] }), /No Node.js that only root can change/);
+  });
+  it('status proves the worker can run (a dry run as the hook would start it), else says what is wrong', async function () {
+    this.timeout(60_000);
+    fs.writeFileSync(pidFile, `${process.pid}\n`);
+    await installHook(paths, worker, values, { storage: [path.join(dir, 'pool')], templateDirs: [path.join(dir, 'templates')] });
+    assert.doesNotMatch((await hookStatus(paths, undefined, [pidFile])).message, /cannot run/);
+    fs.writeFileSync(path.join(paths.stateDir, 'hook-worker.js'), "process.stderr.write('the record of trusted folders is missing\\n'); process.exit(1);\n");
+    const st = await hookStatus(paths, undefined, [pidFile]);
+    assert.equal(st.use, 'broken');
+    assert.match(st.message, /its worker cannot run: .*the record of trusted folders is missing/);
   });
 });

@@ -50,12 +50,14 @@ describe('locks held across processes', () => {
     await b.with('k', async () => undefined);
   });
 
-  it('keys are file names; each connection has its folder under the home', () => {
+  it('keys are file names; each connection has its folder, shared by every user of the system one', () => {
     assert.equal(templateKey('../a b'), 'template-..%2Fa%20b');
     assert.equal(cloneKey('ABC-1'), 'clone-abc-1');
-    const d = lockDir('/h', 'qemu:///system');
-    assert.equal(path.dirname(d), '/h/locks');
-    assert.notEqual(d, lockDir('/h', 'qemu:///session'));
+    const d = lockDir('qemu:///system', { QQ2CLONE_LOCK_ROOT: '/l' });
+    assert.equal(path.dirname(d), '/l');
+    assert.equal(d, lockDir('qemu:///system', { QQ2CLONE_LOCK_ROOT: '/l', HOME: '/home/other', QQ2CLONE_HOME: '/elsewhere' }), 'not under a home');
+    assert.notEqual(d, lockDir('qemu:///session', { QQ2CLONE_LOCK_ROOT: '/l' }));
+    assert.equal(path.dirname(lockDir('qemu:///system', {})), '/run/lock/qq2clone');
   });
 });
 

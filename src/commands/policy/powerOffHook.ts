@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { asQq2Error } from '../../core/errors';
-import { hookLog, hookPaths, hookStatus, installHook, readPolicyLogs, uninstallHook, userPolicyLog } from '../../libvirt/policy';
+import { hookLog, hookPaths, hookStatus, installHook, readPolicyLogs, serviceTrust, uninstallHook, userPolicyLog } from '../../libvirt/policy';
 import { shQuote } from '../../libvirt/policy';
 import { prompts } from '../../ui/prompts';
 import type { CommandContext, CommandDefinition } from '../types';
@@ -17,7 +17,8 @@ function inTerminal(ctx: CommandContext, sub: 'install' | 'uninstall'): void {
   const svc = ctx.host.service;
   const t = vscode.window.createTerminal({ name: `qq2clone hook ${sub}` });
   const env = `LIBVIRT_DEFAULT_URI=${shQuote(svc.config.uri)} QQ2CLONE_HOME=${shQuote(svc.config.home)}`;
-  t.sendText(`sudo env ${env} ${shQuote(process.execPath)} ${shQuote(CLI)} hook ${sub}`);
+  // -s: the storage the extension uses is the one the hook's worker may touch (recorded by install).
+  t.sendText(`sudo env ${env} ${shQuote(process.execPath)} ${shQuote(CLI)} -s ${shQuote(svc.config.storage)} hook ${sub}`);
   t.show();
 }
 
@@ -53,7 +54,7 @@ export const powerOffHookCommand: CommandDefinition = {
       if (pick.id === 'log') return await showLog(ctx);
       const root = process.getuid?.() === 0;
       if (!root) return inTerminal(ctx, pick.id);
-      if (pick.id === 'install') await installHook(paths, WORKER, values);
+      if (pick.id === 'install') await installHook(paths, WORKER, values, await serviceTrust(svc));
       else await uninstallHook(paths);
       void prompts.notify('info', `${TITLE}: ${(await hookStatus(paths)).message}`);
     } catch (e) {

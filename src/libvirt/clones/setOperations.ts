@@ -48,9 +48,14 @@ function overwrite(images: ImageStore, op: CloneOperation, file: string, signal?
   return op === 'rm-shred' ? images.shred(file, signal) : images.wipe(file, signal);
 }
 
-async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation, templateDisks: Set<string>, signal?: AbortSignal): Promise<void> {
-  // The bookkeeping comes with the listing (cached, or read for all clones at once): no dumpxml per clone.
-  const meta = row.meta;
+async function removeClone(
+  core: ServiceCore,
+  row: DomainRow,
+  op: CloneOperation,
+  files: readonly string[],
+  signal?: AbortSignal,
+  within?: readonly string[],
+): Promise<void> {
   // Active includes crashed (kept alive by on_crash=preserve): undefining it would only make it transient.
   if (isActive(row.state)) await core.virsh(['destroy', row.uuid], signal).catch(async (e: unknown) => {
     // It may have stopped on its own meanwhile ("shut off"; "crashed" is still active).
@@ -72,16 +77,29 @@ async function removeClone(core: ServiceCore, row: DomainRow, op: CloneOperation
     if (still) throw e;
   }
   core.metaCache.delete(row.uuid);
-  // Only files this clone owns per its bookkeeping, inside the storage it was made in, never a template's disk.
-  const storage = meta?.storage ?? core.config.storage;
   const images = openImageStore(core);
-  for (const file of meta?.overlays ?? []) {
-    if (!isInside(file, storage) || templateDisks.has(file)) continue;
+  for (const file of files) {
     if (!(await images.stat(file))?.isFile) continue;
     // Overwrite first (shred: its passes of random data; wipe: zeros), then delete.
     if (op !== 'rm') await overwrite(images, op, file);
-    await images.delete(file);
+    await images.delete(file, within ? { within } : {});
   }
+}
+
+/** The files rm deletes: those the clone owns per its bookkeeping, inside the storage it was made in, never a template's disk. */
+function ownedFiles(core: ServiceCore, row: DomainRow, templateDisks: Set<string>): string[] {
+  const storage = row.meta?.storage ?? core.config.storage;
+  return (row.meta?.overlays ?? []).filter((file) => isInside(file, storage) && !templateDisks.has(file));
+}
+
+/**
+ * rm of one clone whose lock the caller holds (the power-off policies): the domain goes as with rm, and of its
+ * files only `files`, which the caller has checked, each deleted only when its folder lies in one of `within`.
+ */
+export async function removeHeldClone(core: ServiceCore, uuid: string, files: readonly string[], within: readonly string[], signal?: AbortSignal): Promise<void> {
+  const row = (await readDomains(core, signal, false)).find((r) => r.uuid === uuid);
+  if (!row) throw new LibvirtError(`The domain ${uuid} no longer exists.`);
+  await removeClone(core, row, 'rm', files, signal, within);
 }
 
 /**
@@ -147,7 +165,10 @@ async function runLocked(core: ServiceCore, op: CloneOperation, unique: readonly
         if (signal?.aborted) throw new CancelledError();
         const cmd = SIMPLE[op];
         if (cmd) await core.virsh([cmd, c.uuid], signal).catch((e: unknown) => Promise.reject(op === 'start' ? explainStartFailure(e, c) : e));
-        else await removeClone(core, rows.get(c.uuid)!, op, templateDisks, signal);
+        else {
+          const row = rows.get(c.uuid)!;
+          await removeClone(core, row, op, ownedFiles(core, row, templateDisks), signal);
+        }
         done.push(c);
       } catch (e) {
         if (e instanceof CancelledError || signal?.aborted) cancelled.push(c);

@@ -15,13 +15,16 @@ export const HOOK_MARKER = '# qq2clone power-off policy hook';
 export interface HookScriptValues {
   /** Directory of the worker, the note, the queue and the action log. */
   readonly stateDir: string;
-  /** Node.js to run the worker with when `node` is not on libvirt's PATH. */
+  /** Node.js to run the worker with (install puts one that only root can change here: see install.ts). */
   readonly node: string;
-  /** libvirt URI the worker talks to. */
+  /** The installer's libvirt URI: not used by the script, whose worker always talks to the daemon that ran it. */
   readonly uri: string;
   /** The template directory (rm never deletes a template's disk). */
   readonly templateDir: string;
 }
+
+/** The daemon that runs the hook: the system one (a session daemon never runs /etc/libvirt/hooks). */
+export const SYSTEM_URI = 'qemu:///system';
 
 /** Single-quotes a value for sh. */
 export function shQuote(v: string): string {
@@ -40,8 +43,8 @@ case $xml in *${shQuote(CLONE_NS)}*) ;; *) exit 0 ;; esac
 case $xml in *':policy '*|*'<policy '*) ;; *) exit 0 ;; esac
 f="$STATE/queue/$$.xml"
 printf '%s' "$xml" 2>/dev/null >"$f" || exit 0
-NODE=$(command -v node) || NODE=${shQuote(v.node)}
-export QQ2CLONE_URI=${shQuote(v.uri)} QQ2CLONE_TEMPLATE_DIR=${shQuote(v.templateDir)} QQ2CLONE_HOOK_STATE="$STATE"
+NODE=${shQuote(v.node)}
+export QQ2CLONE_URI=${shQuote(SYSTEM_URI)} QQ2CLONE_TEMPLATE_DIR=${shQuote(v.templateDir)} QQ2CLONE_HOOK_STATE="$STATE"
 ( "$NODE" "$STATE/hook-worker.js" "$f" "$4" "$$" </dev/null >/dev/null 2>&1 & )
 exit 0
 `;

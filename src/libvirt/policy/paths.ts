@@ -26,3 +26,11 @@ export function hookLog(p: HookPaths): string {
 export function userPolicyLog(home: string): string {
   return path.join(home, 'policy-actions.log');
 }
+
+/**
+ * True when the system hook serves clones of `uri`: the hook is run by the system daemon, so only local
+ * qemu:///system (also through qemu+unix) is covered; qemu:///session and remote hosts are not.
+ */
+export function hookServes(uri: string): boolean {
+  return /^qemu(\+unix)?:\/\/\/system(\?.*)?$/.test(uri.trim());
+}

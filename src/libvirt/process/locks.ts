@@ -2,15 +2,17 @@
  * Locks on clones and templates that hold across processes: the extension, several CLI runs and the extension
  * together all see them. A lock is first queued for inside this process (waiters do not poll), then taken on disk
  * with proper-lockfile (an atomic mkdir of `<key>.lock`, its mtime refreshed while held: a lock left by a process
- * that died is taken over once stale). The lock files live in the product's state directory, <home>/locks, one
- * folder per libvirt connection: every process that resolves the same home (QQ2CLONE_HOME, else
- * ~/storage-qq2clone) and talks to the same connection shares them.
+ * that died is taken over once stale). The lock files live in one folder per libvirt connection under
+ * /run/lock/qq2clone (lockDir): every process that talks to the same connection shares them, whatever its user or
+ * home, the hook's worker included; a per-user connection (qemu:///session) has one folder per user.
  *
  * Order, so that two holders never wait for each other: template locks before clone locks, and several locks of
  * one kind in sorted order (withLocks). Locks are not re-entrant: work under a key must not take the same key.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import { CancelledError, PermissionError } from '../../core/errors';
@@ -29,9 +31,27 @@ export function cloneKey(uuid: string): string {
   return `clone-${uuid.toLowerCase()}`;
 }
 
-/** The folder of the lock files of one connection under the tool's home. */
-export function lockDir(home: string, uri: string): string {
-  return path.join(home, 'locks', createHash('sha256').update(uri).digest('hex').slice(0, 16));
+/**
+ * The folder of the lock files of one connection, shared by every user of it and by the hook's worker:
+ * <root>/<hash of the URI> (of the URI and the user for qemu:///session, which is each user's own daemon), where
+ * root is $QQ2CLONE_LOCK_ROOT, else /run/lock/qq2clone (the temporary folder where there is no /run/lock).
+ */
+export function lockDir(uri: string, env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.QQ2CLONE_LOCK_ROOT || path.join(existsSync('/run/lock') ? '/run/lock' : os.tmpdir(), 'qq2clone');
+  const perUser = /^[a-z0-9+]+:\/\/[^/]*\/session\b/.test(uri) ? `\n${process.getuid?.() ?? os.userInfo().username}` : '';
+  return path.join(root, createHash('sha256').update(uri + perUser).digest('hex').slice(0, 16));
+}
+
+/**
+ * Makes a folder every user may add locks to (mode 1777: sticky, so that only its owner removes an entry) when it
+ * is missing; an existing one must be a real folder (no link), sticky when others may write it.
+ */
+async function sharedDir(dir: string): Promise<void> {
+  const made = await fs.mkdir(dir, { mode: 0o1777 }).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? false : Promise.reject(e)));
+  if (made) await fs.chmod(dir, 0o1777);
+  const st = await fs.lstat(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} is not a folder (a link?)`);
+  if ((st.mode & 0o002) !== 0 && (st.mode & 0o1000) === 0) throw new Error(`${dir} may be written by everyone but is not sticky (chmod +t)`);
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -136,10 +156,13 @@ export class Locks {
   }
 
   private async ensureDir(): Promise<void> {
-    this.made ??= fs.mkdir(this.dir, { recursive: true }).then(() => undefined);
+    this.made ??= (async () => {
+      await sharedDir(path.dirname(this.dir));
+      await sharedDir(this.dir);
+    })();
     await this.made.catch((e: unknown) => {
       this.made = undefined;
-      throw new PermissionError(`Cannot make the lock folder ${this.dir}: ${(e as Error).message}. The tool's home must be writable.`);
+      throw new PermissionError(`Cannot use the lock folder ${this.dir}: ${(e as Error).message}. Every user of the connection makes its locks there: fix it or set QQ2CLONE_LOCK_ROOT.`);
     });
   }
 

@@ -54,6 +54,55 @@ export async function qcow2Header(file: string, size: number): Promise<string | 
   }
 }
 
+/** What a plain qcow2 header records about its backing image. */
+export interface Qcow2Facts {
+  /** The backing file's name as written (not resolved); undefined when there is none. */
+  readonly backing?: string;
+  /** The backing file's format as written (header extension 0xE2792ACA); undefined when not recorded. */
+  readonly backingFormat?: string;
+}
+
+/**
+ * The backing file and its recorded format from the qcow2 header of an open file (nothing is probed, no link is
+ * followed: the caller opened the file); undefined when the header is not one this reader vouches for.
+ */
+export async function qcow2Facts(fh: fs.FileHandle, size: number): Promise<Qcow2Facts | undefined> {
+  const h = Buffer.alloc(104);
+  const { bytesRead } = await fh.read(h, 0, h.length, 0);
+  if (bytesRead < 72 || h.readUInt32BE(0) !== 0x514649fb) return undefined;
+  const version = h.readUInt32BE(4);
+  if (version !== 2 && version !== 3) return undefined;
+  if (version === 3 && (bytesRead < 104 || (h.readBigUInt64BE(72) & ~3n) !== 0n)) return undefined;
+  const clusterBits = h.readUInt32BE(20);
+  if (clusterBits < 9 || clusterBits > 21) return undefined;
+  const offset = Number(h.readBigUInt64BE(8));
+  const length = h.readUInt32BE(16);
+  let backing: string | undefined;
+  if (offset || length) {
+    if (!length || length > 1023 || offset + length > size) return undefined;
+    const name = Buffer.alloc(length);
+    await fh.read(name, 0, length, offset);
+    backing = name.toString('utf8');
+  }
+  // Header extensions: from the end of the header to the end of the first cluster, each type, length, data
+  // padded to 8 bytes; type 0 ends them.
+  const start = version === 3 ? h.readUInt32BE(100) : 72;
+  const end = Math.min(1 << clusterBits, size);
+  if (start < 72 || start > end) return undefined;
+  const ext = Buffer.alloc(end - start);
+  await fh.read(ext, 0, ext.length, start);
+  let backingFormat: string | undefined;
+  for (let at = 0; at + 8 <= ext.length; ) {
+    const type = ext.readUInt32BE(at);
+    const len = ext.readUInt32BE(at + 4);
+    if (type === 0) break;
+    if (at + 8 + len > ext.length) return undefined;
+    if (type === 0xe2792aca) backingFormat = ext.subarray(at + 8, at + 8 + len).toString('utf8');
+    at += 8 + Math.ceil(len / 8) * 8;
+  }
+  return { ...(backing !== undefined ? { backing } : {}), ...(backingFormat ? { backingFormat } : {}) };
+}
+
 let running = 0;
 const waiting: (() => void)[] = [];
 /** At most four qemu-img processes at once for these reads (there may be hundreds of images). */

@@ -33,6 +33,28 @@ export interface OverlayOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What an overlay file is, read without following a link (see inspectOverlay). */
+export interface OverlayFacts {
+  readonly path: string;
+  /** The real path of the folder it was found in. */
+  readonly dir: string;
+  /** A regular file (not a link, a directory, a device or a FIFO). */
+  readonly isFile: boolean;
+  /** Its hard link count. */
+  readonly links: number;
+  /** A qcow2 image whose header this reader vouches for. */
+  readonly qcow2?: boolean;
+  /** The backing file its header names, resolved against its folder. */
+  readonly backing?: string;
+  /** The backing format its header records (absent: not recorded). */
+  readonly backingFormat?: string;
+}
+
+/** Folders an operation may act in: the real location of the file's folder must be one of them or inside one. */
+export interface Within {
+  readonly within?: readonly string[];
+}
+
 export interface ImageStore {
   /** Resolves a STORAGE setting (an absolute directory, or a libvirt directory pool's name), making it if needed. */
   locate(location: string, signal?: AbortSignal): Promise<StorageDir>;
@@ -47,8 +69,14 @@ export interface ImageStore {
    * file is never replaced.
    */
   reserveName(dir: string, base: string): Promise<string>;
-  /** Makes the overlay `file` afresh on its own backing image (the guest's changes are gone); owner and mode stay. */
-  resetOverlay(file: string): Promise<void>;
+  /**
+   * Makes the overlay `file` afresh on its own backing image, with the backing format its header records (never
+   * probed again; refused when none is recorded): the guest's changes are gone; owner and mode stay. No link is
+   * followed, the temporary file is made exclusively.
+   */
+  resetOverlay(file: string, o?: Within): Promise<void>;
+  /** What the file at `file` is (undefined when nothing is there), read without following a link. */
+  inspectOverlay(file: string, o?: Within): Promise<OverlayFacts | undefined>;
   /** Writes `top` and its backing chain into one new read-only standalone image `target`; nothing left on failure. */
   flatten(top: string, target: string, signal?: AbortSignal): Promise<void>;
   /** True when something (of any kind) is at `file`. */
@@ -60,8 +88,8 @@ export interface ImageStore {
   stat(file: string, o?: { followLinks?: boolean }): Promise<StoredFile | undefined>;
   /** The regular files directly in `dir` (none when it does not exist). */
   list(dir: string): Promise<StoredFile[]>;
-  /** Deletes `file`; a file already gone is fine. */
-  delete(file: string): Promise<void>;
+  /** Deletes `file` (never through a link on the way); a file already gone is fine. */
+  delete(file: string, o?: Within): Promise<void>;
   /** Overwrites the file's bytes with zeros (the guest data it held), synced; its size stays. */
   wipe(file: string, signal?: AbortSignal): Promise<void>;
   /** Overwrites the file with passes of random data (shred), synced; its last block is filled up. */

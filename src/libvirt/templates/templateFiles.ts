@@ -52,6 +52,20 @@ export async function readTemplateDir(dir: string): Promise<TemplateInfo[]> {
   return out;
 }
 
+/**
+ * The images of the templates in `dir` (each disk a clone gets an overlay for) with the format the template's XML
+ * gives for it (undefined: none given). Templates that cannot be read are left out; a missing folder has none.
+ */
+export async function templateImageFormats(dir: string): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>();
+  for (const f of (await fs.readdir(dir).catch(() => [] as string[])).sort()) {
+    if (!f.endsWith('.xml') || f.startsWith('.') || nameProblem(f.slice(0, -4))) continue;
+    const d = await fs.readFile(path.join(dir, f), 'utf8').then(parseDomain, () => undefined);
+    if (d) for (const k of overlayDisks(d)) out.set(path.resolve(k.source!), k.format);
+  }
+  return out;
+}
+
 export async function readTemplate(dir: string, name: string): Promise<string> {
   try {
     return await fs.readFile(templateFileIn(dir, name), 'utf8');

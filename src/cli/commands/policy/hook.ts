@@ -10,7 +10,9 @@ import type { CliCommand } from '../shared';
 import type { CliContext } from '../../context';
 import { expectArgs } from '../shared';
 import { UsageError } from '../../../core/errors';
-import { hookLog, hookPaths, hookStatus, installHook, readPolicyLogs, uninstallHook, userPolicyLog, type HookScriptValues } from '../../../libvirt/policy';
+import { hookLog, hookPaths, hookStatus, installHook, readPolicyLogs, uninstallHook, userPolicyLog, type HookScriptValues, type PolicyTrust } from '../../../libvirt/policy';
+import { imageStoreOf } from '../../../libvirt/storage';
+import { loadConfig, toolHome } from '../../config';
 
 const USAGE = 'install|status|uninstall|log';
 
@@ -25,6 +27,30 @@ function values(ctx: CliContext): Omit<HookScriptValues, 'stateDir'> {
   return { node: process.execPath, uri: ctx.uri, templateDir: ctx.config.TEMPLATE_DIR };
 }
 
+/** The home directory /etc/passwd gives `user` (undefined when it names none). */
+function passwdHome(user: string): string | undefined {
+  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[0] === user);
+  const home = line?.split(':')[5];
+  return home && path.isAbsolute(home) ? home : undefined;
+}
+
+/**
+ * The storage and template folders of the user who installs the hook: under sudo, those of SUDO_USER's own
+ * configuration (its home from /etc/passwd, not root's HOME) unless QQ2CLONE_HOME names one; -s still wins.
+ */
+async function installerTrust(ctx: CliContext): Promise<PolicyTrust> {
+  const env = ctx.io.env;
+  let config = ctx.config;
+  const user = env.SUDO_USER;
+  if (user && user !== 'root' && !env.QQ2CLONE_HOME?.trim() && process.geteuid?.() === 0) {
+    const home = passwdHome(user);
+    if (home) config = loadConfig(toolHome({ HOME: home }), env);
+  }
+  const storage = ctx.options.storage ?? config.STORAGE;
+  const dir = path.isAbsolute(storage) ? path.resolve(storage) : (await imageStoreOf(ctx.service()).locate(storage, ctx.signal)).dir;
+  return { storage: [dir], templateDirs: [path.resolve(config.TEMPLATE_DIR)] };
+}
+
 export const hookCliCommand: CliCommand = {
   name: 'hook',
   usage: USAGE,
@@ -36,8 +62,10 @@ export const hookCliCommand: CliCommand = {
     const paths = hookPaths(ctx.io.env);
     const sub = args[0]!;
     if (sub === 'install') {
-      const r = await installHook(paths, workerSource(ctx.io.env), values(ctx));
+      const trust = await installerTrust(ctx);
+      const r = await installHook(paths, workerSource(ctx.io.env), values(ctx), trust);
       ctx.out.info(`${r.replaced ? 'Updated' : 'Installed'} the hook ${r.hook} (worker ${r.worker}).`);
+      ctx.out.info(`Its worker acts only on clones' overlays in ${trust.storage.join(', ')} backed by images of the templates in ${trust.templateDirs.join(', ')}.`);
       const st = await hookStatus(paths);
       ctx.out.result(st.message);
     } else if (sub === 'status') {
@@ -47,6 +75,7 @@ export const hookCliCommand: CliCommand = {
     } else if (sub === 'uninstall') {
       const r = await uninstallHook(paths);
       ctx.out.info(r.removed.length ? `Removed ${r.removed.join(', ')}.` : 'The hook was not installed: nothing to remove.');
+      if (r.placeholder) ctx.out.info(`An inert placeholder stays at ${r.placeholder}, so that a domain starting now does not fail; hook uninstall while no libvirt daemon runs removes it.`);
       ctx.out.info(`The action log ${hookLog(paths)} is kept.`);
     } else if (sub === 'log') {
       const entries = await readPolicyLogs([hookLog(paths), userPolicyLog(ctx.home)]);
