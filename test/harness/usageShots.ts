@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { REPO } from './codeServer';
+import { REPO } from '../../scripts/codeServer';
 import { openQq2cloneView, shoot, sideBar } from './ui';
 import { withShotWorkbench } from './shotBed';
 import { guestExec } from '../guest';
