@@ -14,8 +14,12 @@ import { saveEditedClone } from '../libvirt/clones';
 import { saveEditedTemplate, TemplateNameChangedError } from '../libvirt/templates';
 
 interface Opened {
-  /** What libvirt (or the template file) held when the document was read or last saved. */
-  base: string;
+  /**
+   * What libvirt (or the template file) held when the document was read or last saved: the text the user's edit
+   * began from. Undefined when it is not known (the workbench asked only for the file's size and time): a save is
+   * then refused as a conflict, to compare, until the user accepts what the domain is now (Overwrite).
+   */
+  base: string | undefined;
   mtime: number;
   /** What the open document should show after a save that changed the user's text (our metadata put back). */
   shown?: string;
@@ -91,10 +95,10 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
     this.target(uri);
     let o = this.opened.get(uri.toString());
     if (!o) {
-      o = { base: '', mtime: Date.now() };
+      o = { base: undefined, mtime: Date.now() };
       this.opened.set(uri.toString(), o);
     }
-    return { type: vscode.FileType.File, ctime: 0, mtime: o.mtime, size: (o.shown ?? o.base).length };
+    return { type: vscode.FileType.File, ctime: 0, mtime: o.mtime, size: (o.shown ?? o.base ?? '').length };
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
@@ -124,9 +128,11 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
     // Refuses when the domain (or file) is no longer what the document was based on; checked again under the lock.
     const unchanged = async (): Promise<string> => {
       const now = await this.current(uri);
-      if (o?.base && now !== o.base) {
+      if (o?.base === undefined || now !== o.base) {
         const e = new ConflictError(
-          `Not saved: ${describeTarget(t)} changed since you opened it. Compare the two, merge, then save again.`,
+          o?.base === undefined
+            ? `Not saved: qq2clone does not know which version of ${describeTarget(t)} this document began from. Compare the two, merge, then save again.`
+            : `Not saved: ${describeTarget(t)} changed since you opened it. Compare the two, merge, then save again.`,
           now,
         );
         this.onConflict(uri, e);
@@ -180,19 +186,21 @@ export class DomainXmlFileSystem implements vscode.FileSystemProvider {
   }
 
   /**
-   * Forget what a closed document was based on; its next open reads afresh. The modification time stays: the editor
-   * may reuse the document when it is reopened before the close is reported, and a newer time would make it refuse
-   * the next save as "changed on disk".
+   * A document was closed: what a save put back is no longer shown to it. Its base stays: the editor may hand back
+   * the document it had when it is reopened (before or after the close is reported) without reading it again, and
+   * that document's text still began from the base; a read sets a new one. The modification time stays too, or the
+   * editor would refuse the next save as "changed on disk".
    */
   forget(uri: vscode.Uri): void {
     const o = this.opened.get(uri.toString());
-    if (o) this.opened.set(uri.toString(), { base: '', mtime: o.mtime });
+    if (o) this.opened.set(uri.toString(), { base: o.base, mtime: o.mtime });
   }
 
   /** Accept what the domain is now as the base of the open document (after "Overwrite"). */
   rebase(uri: vscode.Uri, current: string): void {
     const o = this.opened.get(uri.toString());
     if (o) o.base = current;
+    else this.opened.set(uri.toString(), { base: current, mtime: Date.now() });
   }
 
   watch(): vscode.Disposable {

@@ -11,6 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { tryVirsh, virsh } from '../testbed';
 import { CloneBed, virshState } from './util/cloneBed';
 import { waitFor } from './util/extension';
+import { ServiceHost } from '../../src/serviceHost';
+import { DomainXmlFileSystem } from '../../src/xml/fileSystem';
 
 const dumpxml = (name: string): string => virsh('dumpxml', '--inactive', name);
 /** Target and source of each disk (virsh domblklist), to check that a redefinition keeps the storage. */
@@ -217,6 +219,54 @@ describe('domain XML documents', function () {
     assert.equal(tab.modified.toString(), doc.uri.toString());
     const current = await vscode.workspace.openTextDocument(tab.original);
     assert.match(current.getText(), /changed elsewhere/);
+  });
+
+  describe('the base of a save (the provider of the extension, on its own service)', () => {
+    // The registered provider is reached only through documents, and the workbench decides when it reads a document
+    // again and when it reports one closed; here the provider runs the calls a workbench makes, in the order that
+    // loses a change: read, close reported (forget), the same text saved; or stat, then a save without a read.
+    let host: ServiceHost;
+    let provider: DomainXmlFileSystem;
+    let out: vscode.LogOutputChannel;
+    before(() => {
+      host = new ServiceHost();
+      out = vscode.window.createOutputChannel('qq2clone base test', { log: true });
+      provider = new DomainXmlFileSystem(host, out);
+    });
+    after(() => {
+      provider.dispose();
+      host.dispose();
+      out.dispose();
+    });
+    const uri = (): vscode.Uri => vscode.Uri.parse(`qq2clone-xml:/${b.template.name}/1.xml`);
+    const encode = (t: string): Uint8Array => new TextEncoder().encode(t);
+
+    it('a document closed and opened again is still saved only over the text it began from', async () => {
+      const began = new TextDecoder().decode(await provider.readFile(uri()));
+      provider.forget(uri()); // the close is reported; the workbench hands back the document it had
+      virsh('desc', name, '--config', '--new-desc', 'changed while closed');
+      const desc = '<description>mine after reopening</description>';
+      const mine = /<description>/.test(began) ? began.replace(/<description>[^<]*<\/description>/, desc) : began.replace('</domain>', `  ${desc}\n</domain>`);
+      await assert.rejects(provider.writeFile(uri(), encode(mine)), /changed since you opened it/);
+      assert.match(dumpxml(name), /<description>changed while closed<\/description>/);
+    });
+
+    it('a save of a document whose text was never read is not written over the domain', async () => {
+      const fresh = new DomainXmlFileSystem(host, out);
+      try {
+        fresh.stat(uri());
+        virsh('desc', name, '--config', '--new-desc', 'changed before any read');
+        const mine = dumpxml(name).replace(/<description>[^<]*<\/description>/, '<description>never read</description>');
+        await assert.rejects(fresh.writeFile(uri(), encode(mine)), /began from/);
+        assert.match(dumpxml(name), /<description>changed before any read<\/description>/);
+        // Accepting what the domain is now (Overwrite) makes it the base: then the save goes through.
+        fresh.rebase(uri(), await fresh.current(uri()));
+        await fresh.writeFile(uri(), encode(mine));
+        assert.match(dumpxml(name), /<description>never read<\/description>/);
+      } finally {
+        fresh.dispose();
+      }
+    });
   });
 
   it('keeps the clone ours when an edit drops the metadata, and the document shows the element put back', async () => {
