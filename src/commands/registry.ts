@@ -8,6 +8,7 @@ import { templateCommands } from './templates';
 import { xmlCommands } from './xml';
 import { policyCommands } from './policy';
 import { diskCommands } from './disk';
+import { snapshotCommands } from './snapshots';
 
 /**
  * The one list of commands. Each noun folder exports its own array; package.json's contributes.commands must
@@ -22,6 +23,7 @@ export const allCommands: readonly CommandDefinition[] = [
   ...xmlCommands,
   ...diskCommands,
   ...policyCommands,
+  ...snapshotCommands,
 ];
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
