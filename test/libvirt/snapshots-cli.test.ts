@@ -84,6 +84,14 @@ describe('qq2clone snapshot (CLI against libvirt)', function () {
     assert.deepEqual(imageSnapshots(overlay(2)), ['second']);
   });
 
+  it('revert keeps the clone\'s bookkeeping as it is now: a policy set after the snapshot stays', () => {
+    ok('snapshot', '3', 'create', 'plain');
+    ok('policy', '3', 'remove', '--on', 'shutdown');
+    ok('snapshot', '3', 'revert', 'plain');
+    assert.match(ok('policy', '3'), /^3 {2}\S+ {2}remove on shutdown /m);
+    ok('snapshot', '3', 'delete', 'plain');
+  });
+
   it('bad arguments are exit 12 before libvirt is asked: a bad name, a bad sub-command, --description elsewhere', () => {
     for (const args of [
       ['snapshot', '1', 'create', '-x'],

@@ -81,4 +81,20 @@ describe('snapshots in the tree', function () {
     assert.deepEqual(libvirtSnapshots(1), ['first']);
     await shown(1, 'one snapshot left', (l) => l.length === 1 && l[0]!.snapshot.name === 'first');
   });
+
+  it('Set Power-Off Policy: reset of a clone with snapshots is refused unless the user drops them; revert names its snapshot', async () => {
+    const policyOf = (id: number) => /<(?:\w+:)?policy [^>]*>/.exec(virsh('dumpxml', '--inactive', b.cloneNode(id).clone.name))?.[0] ?? 'none';
+    const from = b.notices.length;
+    await run('qq2clone.setPolicy', { set: '1', policy: 'reset', dropSnapshots: false });
+    assert.match(b.noticesText(from), /nothing set to reset; clone 1 \(.*\): it has snapshots \(reset would drop them\)/);
+    assert.equal(policyOf(1), 'none');
+    assert.deepEqual(libvirtSnapshots(1), ['first']);
+    const asked = b.confirms.length;
+    await run('qq2clone.setPolicy', { set: '1', policy: 'reset' });
+    assert.match(b.confirms[asked] ?? '', /^1 of these clones has snapshots\. Drop them and set reset\?\n.*reset is refused while they exist[\s\S]*clone 1 \(.*\): first/);
+    assert.deepEqual(libvirtSnapshots(1), []);
+    assert.match(policyOf(1), /action="reset" on="shutdown,destroyed"/);
+    await run('qq2clone.setPolicy', { set: '2', policy: 'revert', snapshot: 'first' });
+    assert.match(policyOf(2), /action="revert" on="shutdown,destroyed" snapshot="first"/);
+  });
 });

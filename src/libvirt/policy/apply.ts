@@ -1,7 +1,8 @@
 /**
  * Applying a clone's power-off policy once it has stopped: by the hook's worker (after the hook returned) or by
  * the extension from lifecycle events. The state and reason are asked of libvirt; reset touches only files (each
- * overlay made afresh on its backing image, under a temporary name, then renamed over the old one); remove is rm.
+ * overlay made afresh on its backing image, under a temporary name, then renamed over the old one); remove is rm;
+ * revert is the service's snapshot revert (its guard included).
  */
 import type { LibvirtService } from '../api';
 import { asQq2Error } from '../../core/errors';
@@ -80,14 +81,23 @@ export async function applyPolicy(svc: LibvirtService, clone: StoppedClone, o: A
     reason ??= off;
     const info = (await tryVirshVia(svc, ['dominfo', clone.uuid], o.signal)) ?? '';
     const saved = /^Managed save:\s*yes/m.test(info);
+    // Reset would drop the snapshots kept in the overlays: how many there are decides.
+    const snapshots = meta.policy?.action === 'reset' ? (await svc.snapshots(clone.uuid, o.signal)).length : 0;
     entry = { ...entry, policy: describePolicy(meta.policy), reason: reason ?? 'unknown', template: meta.template, id: meta.id };
-    const d = decide(meta.policy, reason, { saved, running: off === undefined });
+    const d = decide(meta.policy, reason, { saved, running: off === undefined, snapshots });
+    const ref = { template: meta.template, id: meta.id, uuid: clone.uuid, name: clone.name };
     if (d.act === 'none') result = { ...entry, action: 'kept', detail: d.why };
+    else if (d.act === 'revert') {
+      const to = meta.policy!.snapshot!;
+      const r = await svc.snapshot({ kind: 'revert', name: to }, [ref], o.signal ? { signal: o.signal } : {});
+      const failed = r.failed[0]?.error.message ?? r.skipped[0]?.reason ?? (r.cancelled.length ? 'cancelled' : undefined);
+      result = failed ? { ...entry, action: 'failed', detail: failed } : { ...entry, action: 'reverted', detail: `to snapshot ${to}` };
+    }
     else if (d.act === 'reset') {
       const files = await resetOverlays(imageStoreOf(svc), meta);
       result = { ...entry, action: 'reset', detail: `made afresh: ${files.join(', ') || 'no overlay'}` };
     } else {
-      const r = await svc.run('rm', [{ template: meta.template, id: meta.id, uuid: clone.uuid, name: clone.name }], o.signal ? { signal: o.signal } : {});
+      const r = await svc.run('rm', [ref], o.signal ? { signal: o.signal } : {});
       const failed = r.failed[0]?.error.message ?? r.skipped[0]?.reason ?? (r.cancelled.length ? 'cancelled' : undefined);
       if (failed) result = { ...entry, action: 'failed', detail: failed };
       else result = { ...entry, action: 'removed', detail: `deleted ${meta.overlays.join(', ') || 'no overlay'}` };

@@ -16,8 +16,8 @@ export interface PolicyLogEntry {
   readonly reason: string;
   /** The policy, as describePolicy prints it. */
   readonly policy: string;
-  /** reset, removed, kept (the policy did not apply: `detail` says why) or failed (`detail` has the error). */
-  readonly action: 'reset' | 'removed' | 'kept' | 'failed';
+  /** reset, removed, reverted (to the snapshot `detail` names), kept (the policy did not apply: `detail` says why) or failed (`detail` has the error). */
+  readonly action: 'reset' | 'removed' | 'reverted' | 'kept' | 'failed';
   readonly detail?: string;
   /** Who acted: the hook's worker, or the extension from lifecycle events. */
   readonly by: 'hook' | 'extension';

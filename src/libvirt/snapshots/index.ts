@@ -4,3 +4,4 @@ export * from './guard';
 export * from './snapshotOps';
 export * from './list';
 export * from './snapshotSet';
+export * from './bookkeeping';

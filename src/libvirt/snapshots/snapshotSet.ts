@@ -11,7 +11,8 @@ import { assertName } from '../../core/names';
 import type { BatchOptions, BatchResult, CloneRef, SnapshotAction } from '../api';
 import type { ServiceCore } from '../serviceCore';
 import { readDomains, type DomainRow } from '../clones';
-import { parseDomain } from '../domain';
+import { parseDomain, readMetaSnippet } from '../domain';
+import { writeBookkeeping } from './bookkeeping';
 import { cloneKey, type Locks } from '../process';
 import { readTemplateDir } from '../templates';
 import { DEFAULT_POOL_SIZE } from '../virsh';
@@ -24,7 +25,16 @@ async function actOn(core: ServiceCore, a: SnapshotAction, row: DomainRow, templ
   const domain = parseDomain(await core.virsh(['dumpxml', row.uuid], signal));
   const why = snapshotRefusal({ domain, templateDisks, saved: row.saved }, act.use);
   if (why) throw new UsageError(`No snapshot action on ${row.name}: ${why}`);
+  // libvirt restores the definition saved with the snapshot, our bookkeeping with it: the current one is put back.
+  const meta = a.kind === 'revert' ? readMetaSnippet(await core.virsh(['dumpxml', '--inactive', '--xpath', '/domain/metadata', row.uuid], signal)) : undefined;
   await core.virsh(act.args(row.uuid, a), signal);
+  if (meta) {
+    try {
+      await writeBookkeeping((x, s) => core.virsh(x, s), row.uuid, meta, signal);
+    } finally {
+      core.metaCache.delete(row.uuid);
+    }
+  }
 }
 
 /**
