@@ -11,6 +11,12 @@ import type { ImageStore, OverlayBatch, OverlayOptions, StoredFile } from './ima
 import { createOverlay, flattenInto, qcow2Backing } from './images';
 import { refreshPool, resolveStorage } from './storage';
 
+/** The internal snapshots' names in `qemu-img info --output=json`. */
+export function internalSnapshotNames(json: string): string[] {
+  const doc = JSON.parse(json) as { snapshots?: { name?: unknown }[] };
+  return (doc.snapshots ?? []).map((s) => s.name).filter((n): n is string => typeof n === 'string');
+}
+
 function stored(file: string, st: import('node:fs').Stats): StoredFile {
   return {
     path: file,
@@ -100,6 +106,8 @@ export function localFileStore(virsh: ServiceCore['virsh']): ImageStore {
     delete: (file) => fs.rm(file, { force: true }),
     wipe: wipeFile,
     shred: async (file, signal) => void (await runOnce(op('shred', ['--', file]), signal)),
+    snapshotNames: async (file, signal) =>
+      runOnce({ command: 'qemu-img', args: ['info', '-U', '--output=json', '--', file], parse: internalSnapshotNames }, signal),
     async freeSpace(dir) {
       const s = await fs.statfs(dir);
       return s.bavail * s.bsize;
