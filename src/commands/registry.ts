@@ -11,6 +11,7 @@ import { xmlCommands } from './xml';
 import { policyCommands } from './policy';
 import { diskCommands } from './disk';
 import { usageCommands } from './usage';
+import { snapshotCommands } from './snapshots';
 
 /**
  * The one list of commands. Each noun folder exports its own array; package.json's contributes.commands must
@@ -26,6 +27,7 @@ export const allCommands: readonly CommandDefinition[] = [
   ...diskCommands,
   ...policyCommands,
   ...usageCommands,
+  ...snapshotCommands,
 ];
 
 /**

@@ -130,6 +130,29 @@ export interface CloneOptions extends BatchOptions {
   readonly storage?: string;
 }
 
+/** One snapshot of a clone (kept inside its qcow2 overlays), as the CLI's list and the tree show it. */
+export interface SnapshotInfo {
+  readonly name: string;
+  readonly description: string;
+  /** The domain's state when it was taken (libvirt's words: running, paused, shutoff...). */
+  readonly state: string;
+  /** When it was taken, in seconds since the epoch. */
+  readonly created: number;
+  readonly parent?: string;
+  /** Its memory was kept: reverting brings the guest back running where it was. */
+  readonly withMemory: boolean;
+  /** Every disk's snapshot is inside its image (none external). */
+  readonly internal: boolean;
+  /** libvirt's current snapshot (the one the clone was last taken at or reverted to). */
+  readonly current: boolean;
+}
+
+/** What to do with snapshots of clones: take one (with the memory of a running clone), go back to one, delete one. */
+export type SnapshotAction =
+  | { readonly kind: 'create'; readonly name: string; readonly description?: string }
+  | { readonly kind: 'revert'; readonly name: string }
+  | { readonly kind: 'delete'; readonly name: string };
+
 /** A libvirt lifecycle event, as parsed from `virsh event --loop`. */
 export interface DomainEvent {
   readonly domain: string;
@@ -198,6 +221,18 @@ export interface LibvirtService {
 
   /** Disk paths of a clone (its overlays), in device order. */
   cloneDisks(uuid: string, signal?: AbortSignal): Promise<string[]>;
+
+  /** A clone's snapshots, newest first, the current one marked. */
+  snapshots(uuid: string, signal?: AbortSignal): Promise<SnapshotInfo[]>;
+
+  /** The snapshots of several clones (by UUID) in two round trips; clones that are gone are left out. */
+  snapshotsOf(uuids: readonly string[], signal?: AbortSignal): Promise<Map<string, SnapshotInfo[]>>;
+
+  /**
+   * Take, revert to or delete a snapshot on these clones, under their locks; a clone whose writable disks are not
+   * all its own qcow2 overlays, or that libvirt cannot snapshot (UEFI, a saved state), fails with the reason.
+   */
+  snapshot(action: SnapshotAction, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult>;
 
   /** Follow lifecycle events; restarts the stream with backoff after a daemon restart. */
   onEvent(listener: (e: DomainEvent) => void): Disposable;

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LibvirtUnavailableError, XmlError, type Qq2Error } from '../core/errors';
+import { LibvirtError, LibvirtUnavailableError, XmlError, type Qq2Error } from '../core/errors';
 import type {
   BatchOptions,
   BatchResult,
@@ -16,6 +16,8 @@ import type {
   Inventory,
   LibvirtService,
   ServiceConfig,
+  SnapshotAction,
+  SnapshotInfo,
 } from './api';
 import { allMade, makeClones } from './clones';
 import type { MetaCache, ServiceCore } from './serviceCore';
@@ -28,6 +30,7 @@ import { parseDomain, type CloneMeta } from './domain';
 import { toolHome } from '../core/home';
 import { runCloneOperation } from './clones';
 import { readTemplate, writeTemplate } from './templates';
+import { readSnapshots, runSnapshotAction } from './snapshots';
 
 /** The configuration with defaults filled in (QQ2CLONE_HOME or ~/storage-qq2clone). */
 export function resolveConfig(config: ServiceConfig): Required<ServiceConfig> {
@@ -125,6 +128,21 @@ export class Libvirt implements LibvirtService, ServiceCore {
 
   run(operation: CloneOperation, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult> {
     return runCloneOperation(this, this.locks, operation, clones, options);
+  }
+
+  async snapshots(uuid: string, signal?: AbortSignal): Promise<SnapshotInfo[]> {
+    const m = await readSnapshots(this, [uuid], signal);
+    const list = m.get(uuid);
+    if (!list) throw new LibvirtError(`No domain with UUID ${uuid}: it was removed.`);
+    return list;
+  }
+
+  snapshotsOf(uuids: readonly string[], signal?: AbortSignal): Promise<Map<string, SnapshotInfo[]>> {
+    return readSnapshots(this, uuids, signal);
+  }
+
+  snapshot(action: SnapshotAction, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult> {
+    return runSnapshotAction(this, this.locks, action, clones, options);
   }
 
   withCloneLock<T>(uuids: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T> {

@@ -4,7 +4,8 @@ import type { Inventory } from '../libvirt/api';
 import { BusyRegistry } from '../ui/busy';
 import { TreeController, type Unavailable, type UpdateSource } from './controller';
 import type { CloneNode, TreeModel, TreeNode } from './model';
-import { TemplatesProvider } from './provider';
+import { TemplatesProvider, type ViewNode } from './provider';
+import type { SnapshotNode } from './snapshots';
 import { TreeAddresses } from './addresses';
 import type { AddressBook } from '../libvirt/guest';
 import { UsageSampler } from '../libvirt/stats';
@@ -14,6 +15,9 @@ import { UsagePoller, type UsageRead } from './usagePoller';
 
 export type { TreeNode, CloneNode, TemplateNode } from './model';
 export type { Unavailable, UpdateSource } from './controller';
+export type { SnapshotNode } from './snapshots';
+export { isSnapshotNode } from './snapshots';
+export type { ViewNode } from './provider';
 
 /** What commands (and tests) may ask of the tree. */
 export interface TreeApi {
@@ -36,7 +40,11 @@ export interface TreeApi {
   /** The view's description (carries the concrete error while libvirt is unavailable). */
   readonly message: string | undefined;
   /** The TreeItem as the view shows it (tests read labels, icons and contextValues through this). */
-  treeItem(node: TreeNode): vscode.TreeItem;
+  treeItem(node: ViewNode): vscode.TreeItem;
+  /** A clone's snapshots as the view shows them under it, newest first; undefined while not read yet. */
+  snapshots(node: CloneNode): SnapshotNode[] | undefined;
+  /** These clones' snapshots changed (a command took, reverted or deleted one): read them again and show them. */
+  snapshotsChanged(uuids: readonly string[]): void;
   /** The tooltip a node shows on hover, resolved (disks and backing files, storage, saved state). */
   tooltip(node: TreeNode): Promise<string>;
   /** The image generation a clone's disk is based on (read once, the value its item shows); null if unreadable. */
@@ -169,12 +177,14 @@ export function registerTree(
     busy,
     reveal: (node) => view.reveal(node, { select: true, focus: true }),
     get selection() {
-      return view.selection;
+      return view.selection.filter((n): n is TreeNode => n.kind !== 'snapshot');
     },
     get message() {
       return view.description;
     },
     treeItem: (node) => provider.getTreeItem(node),
+    snapshots: (node) => provider.snapshots.get(node),
+    snapshotsChanged: (uuids) => provider.snapshots.reread(uuids),
     tooltip: async (node) => {
       const source = new vscode.CancellationTokenSource();
       const item = await provider.resolveTreeItem(provider.getTreeItem(node), node, source.token);

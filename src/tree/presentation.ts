@@ -4,7 +4,7 @@
  */
 import type { CloneState } from '../core/states';
 import { isActive } from '../core/operations';
-import type { CloneInfo, TemplateInfo } from '../libvirt/api';
+import type { CloneInfo, SnapshotInfo, TemplateInfo } from '../libvirt/api';
 import { describePolicy } from '../libvirt/policy';
 import type { PolicyLogEntry } from '../libvirt/policy';
 
@@ -49,6 +49,10 @@ export function templateContextValue(t: TemplateInfo, cloneCount: number, stagin
   return `${TEMPLATE_CONTEXT}${t.staging ? `Staging${staging ?? 'Off'}` : ''}${clones}`;
 }
 
+/** A snapshot under its clone; the current one (the clone was last taken at or reverted to it) apart. */
+export const SNAPSHOT_CONTEXT = 'snapshot';
+export const CURRENT_SNAPSHOT_CONTEXT = 'currentSnapshot';
+
 /** Every contextValue the tree can produce (the manifest check verifies menus name only these). */
 export const ALL_CONTEXT_VALUES: readonly string[] = [
   TEMPLATE_CONTEXT,
@@ -60,6 +64,8 @@ export const ALL_CONTEXT_VALUES: readonly string[] = [
   `${BROKEN_TEMPLATE_CONTEXT}WithClones`,
   STAGING_CONTEXT,
   ...Object.values(CLONE_CONTEXT),
+  SNAPSHOT_CONTEXT,
+  CURRENT_SNAPSHOT_CONTEXT,
 ];
 
 /** Codicon id and theme colour id for a state. */
@@ -204,5 +210,31 @@ export function templateTooltip(t: TemplateInfo, cloneCount: number, generation?
   if (t.staging) lines.push('- Being staged (modify-template prepare-image)');
   if (t.policy) lines.push(`- New clones' power-off policy: ${describePolicy(t.policy)}`);
   if (t.problem) lines.push('', `**Problem:** ${t.problem}`);
+  return lines.join('\n');
+}
+
+export function snapshotContextValue(s: SnapshotInfo): string {
+  return s.current ? CURRENT_SNAPSHOT_CONTEXT : SNAPSHOT_CONTEXT;
+}
+
+/** When a snapshot was taken, as the tree shows it (local time, to the minute). */
+export function snapshotTime(s: SnapshotInfo): string {
+  const d = new Date(s.created * 1000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** "current · 2026-12-07 16:33 · running with memory": the row after a snapshot's name. */
+export function snapshotDescription(s: SnapshotInfo): string {
+  const parts = [snapshotTime(s), s.withMemory ? `${s.state} with memory` : s.state];
+  if (s.current) parts.unshift('current');
+  return parts.join(' · ');
+}
+
+export function snapshotTooltip(s: SnapshotInfo, clone: CloneInfo): string {
+  const lines = [`**${s.name}** (snapshot of clone ${clone.id}, ${clone.name})`, '', `- Taken: ${snapshotTime(s)}, the clone ${s.state === 'shutoff' ? 'off' : s.state}`];
+  lines.push(s.withMemory ? '- Memory kept: reverting brings the guest back running where it was' : '- Disk only: reverting brings the clone back off');
+  if (s.current) lines.push('- Current: the clone was last taken at or reverted to it');
+  if (s.description) lines.push('', s.description);
   return lines.join('\n');
 }

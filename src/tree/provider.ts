@@ -9,15 +9,21 @@ import { hookLog, hookPaths, latestByClone, readPolicyLogs, userPolicyLog } from
 import type { TreeAddresses } from './addresses';
 import type { UsagePoller } from './usagePoller';
 import { isActive } from '../core/operations';
+import { CloneSnapshotCache, type SnapshotNode } from './snapshots';
 
 const activeNames = (n: TemplateNode): string[] => n.clones.filter((c) => isActive(c.clone.state)).map((c) => c.clone.name);
 
+/** What the view shows: the model's templates and clones, and the snapshots under clones. */
+export type ViewNode = TreeNode | SnapshotNode;
+
 /** Turns the model into TreeItems; tooltips (disks, backing files, storage) are read only on hover. */
-export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
-  private readonly emitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+export class TemplatesProvider implements vscode.TreeDataProvider<ViewNode> {
+  private readonly emitter = new vscode.EventEmitter<ViewNode | ViewNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   /** Clones' image generations, read once per clone and only for templates with more than one generation. */
   readonly generations: CloneGenerationCache;
+  /** Clones' snapshots, read in one batch for the clones shown and again when a command changed them. */
+  readonly snapshots: CloneSnapshotCache;
 
   constructor(
     private readonly model: TreeModel,
@@ -40,19 +46,41 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
       },
       (uuid, e) => log(`Could not read the image generation of clone ${this.model.clone(uuid)?.clone.name ?? uuid}: ${e.message}`),
     );
+    this.snapshots = new CloneSnapshotCache(
+      service,
+      (uuids) => {
+        const nodes = uuids.map((u) => this.model.clone(u)).filter((n) => n !== undefined);
+        if (nodes.length) this.emitter.fire(nodes);
+      },
+      (e) => log(`Could not read the clones' snapshots: ${e.message}`),
+    );
   }
 
   /** Tell the view what changed (only those items are re-read). */
   fire(changes: ChangeSet): void {
     if (changes.all) {
-      this.generations.retain(new Set(this.model.templates.flatMap((t) => t.clones.map((c) => c.key))));
+      const uuids = new Set(this.model.templates.flatMap((t) => t.clones.map((c) => c.key)));
+      this.generations.retain(uuids);
+      this.snapshots.retain(uuids);
       this.emitter.fire(undefined);
     }
     else if (changes.nodes.length) this.emitter.fire([...changes.nodes]);
   }
 
-  getTreeItem(n: TreeNode): vscode.TreeItem {
+  getTreeItem(n: ViewNode): vscode.TreeItem {
+    if (n.kind === 'snapshot') return this.snapshotItem(n);
     return n.kind === 'template' ? this.templateItem(n) : this.cloneItem(n);
+  }
+
+  private snapshotItem(n: SnapshotNode): vscode.TreeItem {
+    const s = n.snapshot;
+    const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
+    item.id = n.key;
+    item.description = P.snapshotDescription(s);
+    item.iconPath = new vscode.ThemeIcon(s.current ? 'pass-filled' : 'circle-outline');
+    item.tooltip = new vscode.MarkdownString(P.snapshotTooltip(s, n.parent.clone));
+    item.contextValue = P.snapshotContextValue(s);
+    return item;
   }
 
   private templateItem(n: TemplateNode): vscode.TreeItem {
@@ -75,7 +103,9 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
   private cloneItem(n: CloneNode): vscode.TreeItem {
     const c = n.clone;
     const busy = this.busy.label(c.uuid);
-    const item = new vscode.TreeItem(P.cloneLabel(c), vscode.TreeItemCollapsibleState.None);
+    // A clone with snapshots expands to them.
+    const snapshots = this.snapshots.get(n)?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(P.cloneLabel(c), snapshots);
     item.id = n.key;
     const generation = P.shownCloneGeneration(this.generations.get(n), templateGeneration(n.parent));
     const shown = this.addresses?.shown(n);
@@ -87,7 +117,8 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
     return item;
   }
 
-  async resolveTreeItem(item: vscode.TreeItem, n: TreeNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+  async resolveTreeItem(item: vscode.TreeItem, n: ViewNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+    if (n.kind === 'snapshot') return item;
     if (n.kind === 'template') {
       const used = this.usage?.shownTemplate(n.template.name, activeNames(n))?.tooltip ?? [];
       item.tooltip = new vscode.MarkdownString([P.templateTooltip(n.template, P.cloneCount(n), templateGeneration(n)), ...used].join('\n'));
@@ -126,14 +157,15 @@ export class TemplatesProvider implements vscode.TreeDataProvider<TreeNode> {
     return item;
   }
 
-  getChildren(n?: TreeNode): TreeNode[] {
+  getChildren(n?: ViewNode): ViewNode[] {
     if (!this.available()) return [];
     if (!n) return [...this.model.templates];
+    if (n.kind === 'clone') return this.snapshots.get(n) ?? [];
     return n.kind === 'template' ? n.clones : [];
   }
 
-  getParent(n: TreeNode): TreeNode | undefined {
-    return n.kind === 'clone' ? n.parent : undefined;
+  getParent(n: ViewNode): ViewNode | undefined {
+    return n.kind === 'template' ? undefined : n.parent;
   }
 
   dispose(): void {

@@ -90,6 +90,13 @@ describe('template contextValues and the menus they open', () => {
     }
   });
 
+  it('offer Take Snapshot on clones that are off, running or paused; Revert and Delete only on snapshots; no clone command on a snapshot', () => {
+    assert.deepEqual(offeredOn('qq2clone.takeSnapshot'), ['runningClone', 'idleClone', 'pausedClone', 'shutoffClone']);
+    for (const c of ['qq2clone.revertSnapshot', 'qq2clone.deleteSnapshot']) assert.deepEqual(offeredOn(c), ['snapshot', 'currentSnapshot'], c);
+    const onSnapshots = items.filter((i) => holds(i.when ?? '', 'snapshot') || holds(i.when ?? '', 'currentSnapshot')).map((i) => i.command);
+    assert.deepEqual(onSnapshots.sort(), ['qq2clone.deleteSnapshot', 'qq2clone.revertSnapshot']);
+  });
+
   it('the evaluator itself rejects what VS Code would reject', () => {
     assert.equal(holds('view == qq2clone.templates && viewItem == template', 'templateWithClones'), false);
     assert.equal(holds('view == qq2clone.templates && viewItem =~ /^template/', 'templateWithClones'), true);

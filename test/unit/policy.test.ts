@@ -55,6 +55,15 @@ describe('power-off policies: parsing', () => {
     // remove may apply to saved (the saved memory goes with the clone).
     assert.deepEqual(parsePolicy('remove', 'saved').on, ['saved']);
   });
+  it('revert takes the snapshot to go back to: after the action on the command line, refused without one or with a bad name or saved', () => {
+    assert.deepEqual(parsePolicyArgs('policy SET', ['revert', 'base', '--on', 'shutdown']), { action: 'revert', on: ['shutdown'], snapshot: 'base' });
+    assert.deepEqual(parsePolicy('revert', undefined, 'base'), { action: 'revert', on: ['shutdown', 'destroyed'], snapshot: 'base' });
+    assert.throws(() => parsePolicyArgs('policy SET', ['revert']), /revert needs the name of the snapshot/);
+    assert.throws(() => parsePolicyArgs('policy SET', ['revert', '--on', 'shutdown']), /revert needs the name of the snapshot/);
+    assert.throws(() => parsePolicy('revert', undefined, 'a b'), UsageError);
+    assert.throws(() => parsePolicy('revert', 'saved', 'base'), /revert cannot apply to saved/);
+    assert.equal(describePolicy(parsePolicy('revert', 'shutdown', 'base')), 'revert to base on shutdown');
+  });
   it('describes policies as the CLI and the tree print them', () => {
     assert.equal(describePolicy(undefined), 'keep');
     assert.equal(describePolicy(parsePolicy('remove', 'shutdown,from snapshot')), 'remove on shutdown,from-snapshot');
@@ -92,6 +101,17 @@ describe('power-off policies: reasons and decisions', () => {
     assert.equal(decide(undefined, 'shutdown', off).act, 'none');
     assert.equal(decide(parsePolicy('keep'), 'shutdown', off).act, 'none');
   });
+  it('reverts on the policy reasons, not a saved clone; never resets a clone with snapshots (saying why), reverts one', () => {
+    const off = { saved: false, running: false };
+    const revert = parsePolicy('revert', undefined, 'base');
+    assert.deepEqual(decide(revert, 'shutdown', { ...off, snapshots: 2 }), { act: 'revert' });
+    assert.equal(decide(revert, 'crashed', off).act, 'none');
+    assert.equal(decide(revert, 'shutdown', { saved: true, running: false }).act, 'none');
+    const d = decide(parsePolicy('reset'), 'shutdown', { ...off, snapshots: 1 });
+    assert.equal(d.act, 'none');
+    assert.match(d.act === 'none' ? d.why : '', /^kept: it has snapshots, which live in the overlays that reset would make afresh/);
+    assert.deepEqual(decide(parsePolicy('reset'), 'shutdown', { ...off, snapshots: 0 }), { act: 'reset' });
+  });
 });
 
 describe('power-off policies in XML', () => {
@@ -103,6 +123,13 @@ describe('power-off policies in XML', () => {
     assert.equal(bareMetaElement(meta), '<clone template="tpl" id="3" storage="/s"><overlay path="/s/a.qcow2"/><policy action="remove" on="shutdown,crashed"/></clone>');
     const live = parseDomain(fx('dumpxml-live-policy.xml'));
     assert.deepEqual(live.meta, { template: 'X', id: 1, overlays: ['/tmp/a'], storage: '/tmp', policy: { action: 'reset', on: ['shutdown', 'destroyed'] } });
+  });
+  it('keeps a revert policy\'s snapshot in the bookkeeping; revert without a snapshot attribute is no policy', () => {
+    const meta = { template: 'tpl', id: 3, overlays: ['/s/a.qcow2'], policy: parsePolicy('revert', 'shutdown', 'base') };
+    assert.deepEqual(readMetaSnippet(`<metadata>${metaElement(meta)}</metadata>`), meta);
+    assert.match(bareMetaElement(meta), /<policy action="revert" on="shutdown" snapshot="base"\/>/);
+    const bare = readMetaSnippet(`<metadata><q2c:clone xmlns:q2c="https://qq2clone.invalid/xmlns/clone/1" template="t" id="1"><q2c:policy action="revert" on="shutdown"/></q2c:clone></metadata>`);
+    assert.equal(bare?.policy, undefined);
   });
   it('a policy element with bad attributes is no policy (keep), not an error', () => {
     const m = readMetaSnippet(`<metadata><q2c:clone xmlns:q2c="https://qq2clone.invalid/xmlns/clone/1" template="t" id="1"><q2c:policy action="explode"/></q2c:clone></metadata>`);

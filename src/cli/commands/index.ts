@@ -1,7 +1,7 @@
 /**
  * The dispatch table: every command word the CLI knows, in the order -h lists them. Commands live in folders by
  * what they act on: setOps/ (the manual's SET operations), clones/, templates/, guests/ (running guests), disks/
- * (disk contents), policy/ (power-off policies and the hook), settings/ (config, validate); shared/ holds what
+ * (disk contents), snapshots/ (snapshots of clones), policy/ (power-off policies and the hook), settings/ (config, validate); shared/ holds what
  * they share. To add a command, write <folder>/<name>.ts exporting a CliCommand, export it from the folder's
  * index.ts and add it here.
  */
@@ -42,6 +42,7 @@ import { catCliCommand } from './disks';
 import { diffCliCommand } from './disks';
 import { copyInCliCommand } from './disks';
 import { copyOutCliCommand } from './disks';
+import { snapshotCliCommand } from './snapshots';
 
 /** The commands in the order -h lists them. */
 export const CLI_COMMAND_LIST: readonly CliCommand[] = [
@@ -74,6 +75,8 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   diffCliCommand,
   copyInCliCommand,
   copyOutCliCommand,
+  // Beyond the manual: snapshots of clones.
+  snapshotCliCommand,
   // Beyond the manual: running guests.
   shutdownCommand,
   rebootCommand,

@@ -48,6 +48,7 @@ export async function runCheck(
   const findings = [
     ...(await templateFindings(scan, options.validate)),
     ...(await cloneFindings(scan)),
+    ...(await snapshotFindings(svc, scan, signal)),
     ...foreignFindings(scan),
     ...(await storageFindings(scan, signal)),
   ];
@@ -189,6 +190,34 @@ async function cloneFindings(scan: Scan): Promise<Finding[]> {
     });
   }
   return out;
+}
+
+/**
+ * Snapshots libvirt keeps metadata of whose data is gone from the clone's overlays (the overlay was made afresh or
+ * replaced): reverting to them would fail. The fix deletes libvirt's record only.
+ */
+async function snapshotFindings(svc: LibvirtService, scan: Scan, signal?: AbortSignal): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const clones = scan.inv.clones.filter((c) => !c.staging);
+  const snaps = await svc.snapshotsOf(clones.map((c) => c.uuid), signal);
+  for (const c of clones) {
+    const list = (snaps.get(c.uuid) ?? []).filter((s) => s.internal);
+    if (!list.length) continue;
+    for (const disk of scan.usage.domains.get(c.uuid)?.disks ?? []) {
+      if (!scan.usage.images.get(path.resolve(disk))?.exists) continue;
+      const inside = await scan.images.snapshotNames(disk, signal).catch(() => undefined);
+      if (!inside) continue;
+      for (const s of list.filter((x) => !inside.includes(x.name))) {
+        out.push({
+          kind: 'snapshot-data-missing', template: c.template, uuid: c.uuid, file: disk, snapshot: s.name,
+          message: `${labelOf(c)}: libvirt lists its snapshot ${s.name}, but the snapshot's data is gone from ${disk}; reverting to it would fail.`,
+          fix: `Delete libvirt's record of snapshot ${s.name} of ${c.name} (its data is already gone).`,
+        });
+      }
+    }
+  }
+  // One finding per snapshot, however many of its disks lost it.
+  return out.filter((f, i) => out.findIndex((g) => g.uuid === f.uuid && g.snapshot === f.snapshot) === i);
 }
 
 /** True when `backing` was written after `overlay` was made. */

@@ -13,7 +13,8 @@ export type FindingKind =
   | 'writable-base'
   | 'image-writable'
   | 'unused-generation'
-  | 'kvm-unusable';
+  | 'kvm-unusable'
+  | 'snapshot-data-missing';
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -29,6 +30,8 @@ export interface Finding {
   /** The file the fix deletes or changes, or the domain it acts on. */
   readonly file?: string;
   readonly uuid?: string;
+  /** The snapshot it concerns (snapshot-data-missing). */
+  readonly snapshot?: string;
   /** The file was written within its grace period: it may belong to a clone or image being made right now. */
   readonly recent?: boolean;
 }

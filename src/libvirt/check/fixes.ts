@@ -48,9 +48,29 @@ async function fixLocked(svc: LibvirtService, f: Finding, signal?: AbortSignal):
       return svc.withCloneLock(f.uuid ?? '', () => renumber(svc, f.uuid ?? '', signal), signal);
     case 'invalid-template':
       return setAside(svc, f.file ?? '', signal);
+    case 'snapshot-data-missing':
+      return forgetSnapshot(svc, f, signal);
     default:
       throw new UsageError(`No automatic fix for: ${f.message}`);
   }
+}
+
+/** Deletes libvirt's record of a snapshot whose data is gone, after checking again (under the clone's lock) that it is. */
+async function forgetSnapshot(svc: LibvirtService, f: Finding, signal?: AbortSignal): Promise<string> {
+  const uuid = f.uuid ?? '';
+  const name = f.snapshot ?? '';
+  return svc.withCloneLock(
+    uuid,
+    async () => {
+      const images = imageStoreOf(svc);
+      const disks = await svc.cloneDisks(uuid, signal);
+      const still = await Promise.all(disks.map((d) => images.snapshotNames(d, signal)));
+      if (still.every((names) => names.includes(name))) throw new UsageError(`Snapshot ${name} is inside every disk of ${uuid} again: nothing to fix.`);
+      await virshVia(svc, ['snapshot-delete', '--domain', uuid, '--snapshotname', name, '--metadata'], signal);
+      return `Deleted libvirt's record of snapshot ${name} of ${uuid}.`;
+    },
+    signal,
+  );
 }
 
 /** Deletes a file of our storage, after checking again that it is there, not new, and used by nothing. */

@@ -145,7 +145,7 @@ function readMeta(root: XmlElement): CloneMeta | undefined {
   const overlays = el.children.filter((c) => c.name.replace(/^.*:/, '') === 'overlay').map((c) => attr(c, 'path')?.value ?? '').filter(Boolean);
   const storage = attr(el, 'storage')?.value;
   const pol = el.children.find((c) => c.name.replace(/^.*:/, '') === 'policy');
-  const policy = pol && policyFromAttrs(attr(pol, 'action')?.value, attr(pol, 'on')?.value);
+  const policy = pol && policyFromAttrs(attr(pol, 'action')?.value, attr(pol, 'on')?.value, attr(pol, 'snapshot')?.value);
   return {
     template,
     id,
@@ -167,7 +167,8 @@ export function metaElement(m: CloneMeta, nl = '\n', indent = '    '): string {
 
 /** A <q2c:policy> element (the prefix declared by the enclosing element, or by `xmlns` when standalone). */
 export function policyElement(p: PowerOffPolicy, xmlns = false): string {
-  return `<q2c:policy${xmlns ? ` xmlns:q2c="${CLONE_NS}"` : ''} action="${p.action}"${p.action === 'keep' ? '' : ` on="${encodeXml(p.on.join(','))}"`}/>`;
+  const to = p.snapshot ? ` snapshot="${encodeXml(p.snapshot)}"` : '';
+  return `<q2c:policy${xmlns ? ` xmlns:q2c="${CLONE_NS}"` : ''} action="${p.action}"${p.action === 'keep' ? '' : ` on="${encodeXml(p.on.join(','))}"`}${to}/>`;
 }
 
 /** The line break the document uses (CRLF when it has any). */

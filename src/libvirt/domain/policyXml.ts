@@ -12,7 +12,7 @@ import { attr, child } from '../../core/xmlScan';
 export function templatePolicyOf(d: ParsedDomain): PowerOffPolicy | undefined {
   const el = ourElement(d.root);
   if (!el || el.name.replace(/^.*:/, '') !== 'policy') return undefined;
-  const p = policyFromAttrs(attr(el, 'action')?.value, attr(el, 'on')?.value);
+  const p = policyFromAttrs(attr(el, 'action')?.value, attr(el, 'on')?.value, attr(el, 'snapshot')?.value);
   return p && p.action !== 'keep' ? p : undefined;
 }
 

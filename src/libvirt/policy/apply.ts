@@ -3,7 +3,7 @@
  * the extension from lifecycle events. Under the clone's lock (shared with every front end on the connection), the
  * state, reason and bookkeeping are asked of libvirt, the overlays are checked (trust.ts: the bookkeeping alone is
  * never trusted), then the action runs: reset makes each overlay afresh on its backing image (store.resetOverlay),
- * remove is rm of the domain and of the checked files only.
+ * remove is rm of the domain and of the checked files only, revert is the snapshot revert (its guard included).
  */
 import type { LibvirtService } from '../api';
 import { asQq2Error, LibvirtUnavailableError } from '../../core/errors';
@@ -11,6 +11,7 @@ import { imageStoreOf, type ImageStore } from '../storage';
 import { tryVirshVia, virshVia, type ServiceCore } from '../serviceCore';
 import { parseDomain, type CloneMeta } from '../domain';
 import { removeHeldClone } from '../clones';
+import { runHeldSnapshotAction } from '../snapshots';
 import { appendPolicyLog, type PolicyLogEntry } from './log';
 import { verifyOverlays, type PolicyTrust } from './trust';
 import { decide, describePolicy, reasonOfDomstate, type Decision, type ShutoffReason } from '../../core/powerOffPolicy';
@@ -45,7 +46,10 @@ export interface ApplyOptions {
 type Entry = Omit<PolicyLogEntry, 'action' | 'detail'>;
 
 /** What each decided action does with the checked files: one row per action. */
-const ACTIONS: Record<Exclude<Decision['act'], 'none'>, (svc: LibvirtService, uuid: string, files: readonly string[], o: ApplyOptions) => Promise<Pick<PolicyLogEntry, 'action' | 'detail'>>> = {
+const ACTIONS: Record<
+  Exclude<Decision['act'], 'none'>,
+  (svc: LibvirtService, uuid: string, files: readonly string[], o: ApplyOptions, meta: CloneMeta) => Promise<Pick<PolicyLogEntry, 'action' | 'detail'>>
+> = {
   async reset(svc, _uuid, files, o) {
     const done = await resetOverlays(imageStoreOf(svc), files, o.trust);
     return { action: 'reset', detail: `made afresh: ${done.join(', ') || 'no overlay'}` };
@@ -53,6 +57,15 @@ const ACTIONS: Record<Exclude<Decision['act'], 'none'>, (svc: LibvirtService, uu
   async remove(svc, uuid, files, o) {
     await removeHeldClone(svc as unknown as ServiceCore, uuid, files, o.trust.storage, o.signal);
     return { action: 'removed', detail: `deleted ${files.join(', ') || 'no overlay'}` };
+  },
+  // Under the clone's lock already held here: the snapshot revert without taking it again.
+  async revert(svc, uuid, _files, o, meta) {
+    const to = meta.policy?.snapshot;
+    if (!to) return { action: 'failed', detail: 'the policy names no snapshot to revert to' };
+    const ref = { template: meta.template, id: meta.id, uuid, name: uuid };
+    const r = await runHeldSnapshotAction(svc as unknown as ServiceCore, { kind: 'revert', name: to }, [ref], o.signal ? { signal: o.signal } : {});
+    const failed = r.failed[0]?.error.message ?? r.skipped[0]?.reason ?? (r.cancelled.length ? 'cancelled' : undefined);
+    return failed ? { action: 'failed', detail: failed } : { action: 'reverted', detail: `to snapshot ${to}` };
   },
 };
 
@@ -87,11 +100,13 @@ async function decideAndAct(svc: LibvirtService, clone: StoppedClone, o: ApplyOp
   const info = (await tryVirshVia(svc, ['dominfo', clone.uuid], o.signal)) ?? '';
   const saved = /^Managed save:\s*yes/m.test(info);
   const now: Entry = { ...entry, policy: describePolicy(meta.policy), reason: reason ?? 'unknown', template: meta.template, id: meta.id };
-  const dec = decide(meta.policy, reason, { saved, running: off === undefined });
+  // Reset would drop the snapshots kept in the overlays: how many there are decides.
+  const snapshots = meta.policy?.action === 'reset' ? (await svc.snapshots(clone.uuid, o.signal)).length : 0;
+  const dec = decide(meta.policy, reason, { saved, running: off === undefined, snapshots });
   if (dec.act === 'none') return { ...now, action: 'kept', detail: dec.why };
   const checked = await verifyOverlays(imageStoreOf(svc), o.trust, d, meta);
   if (!checked.ok) return { ...now, action: 'refused', detail: checked.why };
-  return { ...now, ...(await ACTIONS[dec.act](svc, clone.uuid, checked.files, o)) };
+  return { ...now, ...(await ACTIONS[dec.act](svc, clone.uuid, checked.files, o, meta)) };
 }
 
 /**

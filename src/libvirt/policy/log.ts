@@ -17,10 +17,11 @@ export interface PolicyLogEntry {
   /** The policy, as describePolicy prints it. */
   readonly policy: string;
   /**
-   * reset, removed, kept (the policy did not apply: `detail` says why), refused (it applied, but a file it would
-   * touch could not be verified: nothing done, `detail` says why) or failed (`detail` has the error).
+   * reset, removed, reverted (to the snapshot `detail` names), kept (the policy did not apply: `detail` says why),
+   * refused (it applied, but a file it would touch could not be verified: nothing done, `detail` says why) or failed
+   * (`detail` has the error).
    */
-  readonly action: 'reset' | 'removed' | 'kept' | 'refused' | 'failed';
+  readonly action: 'reset' | 'removed' | 'reverted' | 'kept' | 'refused' | 'failed';
   readonly detail?: string;
   /** Who acted: the hook's worker, or the extension from lifecycle events. */
   readonly by: 'hook' | 'extension';

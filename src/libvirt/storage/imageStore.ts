@@ -94,6 +94,8 @@ export interface ImageStore {
   wipe(file: string, signal?: AbortSignal): Promise<void>;
   /** Overwrites the file with passes of random data (shred), synced; its last block is filled up. */
   shred(file: string, signal?: AbortSignal): Promise<void>;
+  /** The names of the internal snapshots inside the image `file` (qcow2 keeps them in the file). */
+  snapshotNames(file: string, signal?: AbortSignal): Promise<string[]>;
   /** Bytes free for new files in `dir` (for an unprivileged writer). */
   freeSpace(dir: string): Promise<number>;
 }

@@ -14,6 +14,12 @@ import { qcow2Facts } from './imageInfo';
 import { anchorDir, openNoFollow, type AnchoredDir } from './anchored';
 import { refreshPool, resolveStorage } from './storage';
 
+/** The internal snapshots' names in `qemu-img info --output=json`. */
+export function internalSnapshotNames(json: string): string[] {
+  const doc = JSON.parse(json) as { snapshots?: { name?: unknown }[] };
+  return (doc.snapshots ?? []).map((s) => s.name).filter((n): n is string => typeof n === 'string');
+}
+
 function stored(file: string, st: import('node:fs').Stats): StoredFile {
   return {
     path: file,
@@ -201,6 +207,8 @@ export function localFileStore(virsh: ServiceCore['virsh']): ImageStore {
     delete: deleteAnchored,
     wipe: wipeFile,
     shred: async (file, signal) => void (await runOnce(op('shred', ['--', file]), signal)),
+    snapshotNames: async (file, signal) =>
+      runOnce({ command: 'qemu-img', args: ['info', '-U', '--output=json', '--', file], parse: internalSnapshotNames }, signal),
     async freeSpace(dir) {
       const s = await fs.statfs(dir);
       return s.bavail * s.bsize;

@@ -4,23 +4,38 @@
  * and the last thing a policy did to it (from the action logs).
  */
 import type { CliCommand } from '../shared';
+import type { CliContext } from '../../context';
+import type { CloneRef } from '../../../libvirt/api';
 import { parsePolicyArgs } from './policyArgs';
 import { asQq2Error, Qq2Error, UsageError } from '../../../core/errors';
 import { parseSetOrThrow, resolveSet } from '../../../core/set';
 import { describePolicy, hookLog, hookPaths, latestByClone, readPolicyLogs, setClonePolicy, userPolicyLog } from '../../../libvirt/policy';
 
-const USAGE = 'SET [keep|reset|remove [--on REASON,...]]';
+const USAGE = 'SET [keep|reset|remove|revert SNAPSHOT [--on REASON,...] [--drop-snapshots]]';
+
+/** Deletes every snapshot of a clone (the user chose to drop them for reset); throws the first failure. */
+async function dropSnapshots(ctx: CliContext, c: CloneRef): Promise<void> {
+  for (const s of await ctx.service().snapshots(c.uuid, ctx.signal)) {
+    const r = await ctx.service().snapshot({ kind: 'delete', name: s.name }, [c], { signal: ctx.signal });
+    const f = r.failed[0]?.error ?? (r.done.length ? undefined : new UsageError(r.skipped[0]?.reason ?? 'cancelled'));
+    if (f) throw f;
+    ctx.out.info(`${c.id} (${c.name}): dropped snapshot ${s.name}.`);
+  }
+}
 
 export const policyCliCommand: CliCommand = {
   name: 'policy',
   usage: USAGE,
   summary:
-    'Set what happens when the clones in SET power off: keep (default), reset (made afresh from the template) or remove (as rm), on the given shutoff reasons (default shutdown,destroyed); without a policy, show them.',
+    'Set what happens when the clones in SET power off: keep (default), reset (made afresh from the template; --drop-snapshots deletes their snapshots first), remove (as rm) or revert SNAPSHOT, on the given shutoff reasons (default shutdown,destroyed); without a policy, show them.',
   speaksUnderQuieter: (args) => args.length === 1,
   async run(ctx, args) {
-    if (args.length < 1 || args.length > 4) throw new UsageError(`policy takes ${USAGE}; got ${args.length} arguments.`);
-    const set = parseSetOrThrow(args[0]!);
-    const policy = args.length > 1 ? parsePolicyArgs('policy SET', args.slice(1)) : undefined;
+    const drop = args.includes('--drop-snapshots');
+    const given = args.filter((a) => a !== '--drop-snapshots');
+    if (given.length < 1 || given.length > 5) throw new UsageError(`policy takes ${USAGE}; got ${given.length} arguments.`);
+    const set = parseSetOrThrow(given[0]!);
+    const policy = given.length > 1 ? parsePolicyArgs('policy SET', given.slice(1)) : undefined;
+    if (drop && policy?.action !== 'reset') throw new UsageError('--drop-snapshots goes with reset.');
     const { clones } = await ctx.templateClones();
     const chosen = resolveSet(set, clones, { command: 'policy', accepts: () => true });
     const svc = ctx.service();
@@ -37,6 +52,7 @@ export const policyCliCommand: CliCommand = {
     const failed: { id: number; error: Qq2Error }[] = [];
     for (const c of chosen) {
       try {
+        if (drop) await dropSnapshots(ctx, c);
         await svc.withCloneLock(c.uuid, () => setClonePolicy(svc, c.uuid, policy, ctx.signal));
         ctx.out.info(`${c.id} (${c.name}): ${describePolicy(policy)}.`);
       } catch (e) {

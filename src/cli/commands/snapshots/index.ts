@@ -1,0 +1,3 @@
+/** snapshots/: snapshots of clones (take, revert, delete on a SET; list one machine's). */
+export * from './snapshot';
+export * from './snapshotList';

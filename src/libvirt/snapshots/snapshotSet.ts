@@ -1,0 +1,108 @@
+/**
+ * Snapshot actions on a list of clones, like the SET operations: under the clones' locks (held across processes)
+ * states are read once, clones the action does not apply to are skipped with a reason, each of the rest is checked
+ * by the guard against its current XML (every writable disk one of its own qcow2 overlays, never a template's
+ * image) before libvirt is asked. Cancelling stops taking clones and kills running commands.
+ */
+import * as path from 'node:path';
+import { CancelledError, LibvirtError, UsageError, asQq2Error, type Qq2Error } from '../../core/errors';
+import { forEachBounded } from '../../core/limit';
+import { assertName } from '../../core/names';
+import type { BatchOptions, BatchResult, CloneRef, SnapshotAction } from '../api';
+import type { ServiceCore } from '../serviceCore';
+import { readDomains, type DomainRow } from '../clones';
+import { parseDomain, readMetaSnippet } from '../domain';
+import { writeBookkeeping } from './bookkeeping';
+import { cloneKey, type Locks } from '../process';
+import { readTemplateDir } from '../templates';
+import { DEFAULT_POOL_SIZE } from '../virsh';
+import { snapshotRefusal } from './guard';
+import { SNAPSHOT_ACTIONS } from './snapshotOps';
+
+async function actOn(core: ServiceCore, a: SnapshotAction, row: DomainRow, templateDisks: ReadonlySet<string>, signal?: AbortSignal): Promise<void> {
+  const act = SNAPSHOT_ACTIONS[a.kind];
+  // The XML as it is now (live while it runs): a hot-plugged disk counts too.
+  const domain = parseDomain(await core.virsh(['dumpxml', row.uuid], signal));
+  const why = snapshotRefusal({ domain, templateDisks, saved: row.saved }, act.use);
+  if (why) throw new UsageError(`No snapshot action on ${row.name}: ${why}`);
+  // libvirt restores the definition saved with the snapshot, our bookkeeping with it: the current one is put back.
+  const meta = a.kind === 'revert' ? readMetaSnippet(await core.virsh(['dumpxml', '--inactive', '--xpath', '/domain/metadata', row.uuid], signal)) : undefined;
+  await core.virsh(act.args(row.uuid, a), signal);
+  if (meta) {
+    try {
+      await writeBookkeeping((x, s) => core.virsh(x, s), row.uuid, meta, signal);
+    } finally {
+      core.metaCache.delete(row.uuid);
+    }
+  }
+}
+
+/**
+ * Takes, reverts to or deletes the snapshot `action.name` on `clones`. Every clone lands in exactly one list of the
+ * result; a refusal of the guard is a failure (UsageError) with the reason.
+ */
+export async function runSnapshotAction(
+  core: ServiceCore,
+  locks: Locks,
+  action: SnapshotAction,
+  clones: readonly CloneRef[],
+  o: BatchOptions = {},
+): Promise<BatchResult> {
+  assertName(action.name, 'snapshot name');
+  const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
+  const none = { done: [], skipped: [], failed: [], cancelled: unique };
+  if (o.signal?.aborted) return none;
+  try {
+    return await locks.withAll(unique.map((c) => cloneKey(c.uuid)), () => runLocked(core, action, unique, o), o.signal);
+  } catch (e) {
+    if (e instanceof CancelledError || o.signal?.aborted) return none;
+    throw e;
+  }
+}
+
+/**
+ * runSnapshotAction for a caller that already holds the clones' locks (the power-off policy `revert`, applied under
+ * the clone's lock): the same checks and actions, no lock taken.
+ */
+export async function runHeldSnapshotAction(core: ServiceCore, a: SnapshotAction, clones: readonly CloneRef[], o: BatchOptions = {}): Promise<BatchResult> {
+  assertName(a.name, 'snapshot name');
+  return runLocked(core, a, [...new Map(clones.map((c) => [c.uuid, c])).values()], o);
+}
+
+async function runLocked(core: ServiceCore, a: SnapshotAction, unique: readonly CloneRef[], o: BatchOptions): Promise<BatchResult> {
+  const signal = o.signal;
+  const done: CloneRef[] = [];
+  const skipped: { clone: CloneRef; reason: string }[] = [];
+  const failed: { clone: CloneRef; error: Qq2Error }[] = [];
+  const cancelled: CloneRef[] = [];
+  const rows = new Map((await readDomains(core, signal, false)).map((r) => [r.uuid, r]));
+  const templateDisks = new Set((await readTemplateDir(core.config.templateDir)).flatMap((t) => t.disks.map((d) => path.resolve(d))));
+  const todo: CloneRef[] = [];
+  for (const c of unique) {
+    const row = rows.get(c.uuid);
+    const why = row ? SNAPSHOT_ACTIONS[a.kind].skip(row.state) : 'no longer exists';
+    if (why) skipped.push({ clone: c, reason: why });
+    else todo.push(c);
+  }
+  const started = new Set<string>();
+  let count = 0;
+  await forEachBounded(
+    todo,
+    o.concurrency ?? DEFAULT_POOL_SIZE,
+    async (c) => {
+      started.add(c.uuid);
+      try {
+        if (signal?.aborted) throw new CancelledError();
+        await actOn(core, a, rows.get(c.uuid)!, templateDisks, signal);
+        done.push(c);
+      } catch (e) {
+        if (e instanceof CancelledError || signal?.aborted) cancelled.push(c);
+        else failed.push({ clone: c, error: e instanceof LibvirtError || e instanceof UsageError ? e : asQq2Error(e) });
+      }
+      o.onProgress?.({ done: ++count, total: todo.length, item: c });
+    },
+    signal,
+  );
+  for (const c of todo) if (!started.has(c.uuid)) cancelled.push(c);
+  return { done, skipped, failed, cancelled };
+}
