@@ -27,6 +27,8 @@ export interface TreeApi {
   readonly busy: BusyRegistry;
   /** The view's current selection. */
   readonly selection: readonly TreeNode[];
+  /** The view is visible (shown in its container, the container open). */
+  readonly visible: boolean;
   /** The view's description (carries the concrete error while libvirt is unavailable). */
   readonly message: string | undefined;
   /** The TreeItem as the view shows it (tests read labels, icons and contextValues through this). */
@@ -132,6 +134,9 @@ export function registerTree(
       return controller.unavailable;
     },
     busy,
+    get visible() {
+      return view.visible;
+    },
     get selection() {
       return view.selection;
     },
