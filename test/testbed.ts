@@ -25,6 +25,30 @@ export function tryVirsh(...args: string[]): string | undefined {
   }
 }
 
+/**
+ * Is a domain (name or UUID) defined? False only when virsh says there is no such domain: any other failure (no
+ * daemon, no permission) throws, so that a check of absence cannot pass because the check itself failed.
+ */
+export function domainExists(domain: string): boolean {
+  try {
+    virsh('domuuid', domain);
+    return true;
+  } catch (e) {
+    if (/failed to get domain|Domain not found/.test(String((e as { stderr?: unknown }).stderr ?? ''))) return false;
+    throw e;
+  }
+}
+
+/** What virsh printed on stderr when it failed; throws when it succeeded (a check that a command must fail). */
+export function virshFailure(...args: string[]): string {
+  try {
+    virsh(...args);
+  } catch (e) {
+    return String((e as { stderr?: unknown }).stderr ?? '');
+  }
+  throw new Error(`virsh ${args.join(' ')} succeeded`);
+}
+
 export function qemuImg(...args: string[]): string {
   return execFileSync('qemu-img', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }

@@ -37,6 +37,8 @@ export interface TreeApi {
   reveal(node: TreeNode): Thenable<void>;
   /** The view's current selection. */
   readonly selection: readonly TreeNode[];
+  /** The view is visible (shown in its container, the container open). */
+  readonly visible: boolean;
   /** The view's description (carries the concrete error while libvirt is unavailable). */
   readonly message: string | undefined;
   /** The TreeItem as the view shows it (tests read labels, icons and contextValues through this). */
@@ -176,6 +178,9 @@ export function registerTree(
     },
     busy,
     reveal: (node) => view.reveal(node, { select: true, focus: true }),
+    get visible() {
+      return view.visible;
+    },
     get selection() {
       return view.selection.filter((n): n is TreeNode => n.kind !== 'snapshot');
     },

@@ -8,7 +8,7 @@ import type { LibvirtService } from '../../src/libvirt/api';
 import { applyFix, formatReport, runCheck, type Finding } from '../../src/libvirt/check';
 import { copyTemplate, importTemplate } from '../../src/libvirt/templates/templateOps';
 import { commitImage, destroyImage, prepareImage } from '../../src/libvirt/clones/staging';
-import { TestBed, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
+import { TestBed, qemuImg, tinyDomainXml, virsh, virshFailure } from '../testbed';
 import { depsFor, serviceFor } from './templateHelpers';
 
 describe('check (real libvirt)', function () {
@@ -113,7 +113,7 @@ describe('check (real libvirt)', function () {
     for (const f of mine.filter((x) => x.fix && !x.explicit)) await applyFix(svc, f);
     assert.deepEqual(files(), keep, 'exactly the reported files were deleted');
     assert.equal(fs.statSync(t.disk).mode & 0o222, 0);
-    assert.ok(!/\S/.test(tryVirsh('list', '--all', '--with-managed-save', '--name') ?.split('\n').filter((n) => n.startsWith(bed.prefix)).join('') ?? ''));
+    assert.deepEqual(virsh('list', '--all', '--with-managed-save', '--name').split('\n').filter((n) => n.startsWith(bed.prefix)), [], 'no managed save left');
     const numbers = (await svc.inventory()).clones.filter((c) => c.template === t.name).map((c) => c.id);
     assert.equal(new Set(numbers).size, numbers.length, `clone numbers are unique again: ${numbers.join(',')}`);
     assert.ok(numbers.includes(3), 'the clone at its usual name kept its number');
@@ -263,7 +263,7 @@ describe('check (real libvirt)', function () {
     fs.writeFileSync(foreignXml, tinyDomainXml({ name: `${bed.prefix}-holder`, disk: t.disk, mac: '52:54:00:aa:bb:77' }));
     virsh('define', foreignXml);
     // Read-only on disk: the holder cannot open the template image for writing.
-    assert.equal(tryVirsh('start', `${bed.prefix}-holder`), undefined, 'a writable attach of a read-only image fails');
+    assert.match(virshFailure('start', `${bed.prefix}-holder`), /Permission denied/, 'a writable attach of a read-only image fails');
     // Made writable by hand, the holder runs, and the clone cannot start.
     fs.chmodSync(t.disk, 0o644);
     virsh('start', `${bed.prefix}-holder`);

@@ -11,7 +11,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { runCli } from '../../src/cli/run';
 import { createLibvirtService } from '../../src/libvirt';
 import { CONNECTIONS_FILE } from '../../src/libvirt/storage';
-import { TestBed, TEST_URI, qemuImg, tryVirsh, virsh } from '../testbed';
+import { TestBed, TEST_URI, qemuImg, virsh, domainExists } from '../testbed';
 
 /** A connection URI with no daemon behind it. */
 const NO_DAEMON_URI = 'qemu+unix:///system?socket=/nonexistent/libvirt-sock';
@@ -244,7 +244,7 @@ describe('qq2clone CLI against libvirt', function () {
     const overlay = virsh('domblklist', c2.name, '--details').split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[1] === 'disk')![3]!;
     assert.ok(fs.existsSync(overlay));
     ok('rm', '2');
-    assert.equal(tryVirsh('domuuid', c2.uuid), undefined);
+    assert.equal(domainExists(c2.uuid), false);
     assert.equal(fs.existsSync(overlay), false);
     assert.deepEqual(listXml().map((c) => c.id), ['1', '3']);
     ok('rm', 'all');

@@ -22,6 +22,14 @@ import { ExternalCommandError, LibvirtError, SpiceTimeoutError } from '../../src
 import { createLibvirtService } from '../../src/libvirt';
 import { virshFor } from '../../src/libvirt/display/display';
 
+async function until(what: string, f: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const SPICE = `    <graphics type='spice' autoport='yes' listen='127.0.0.1'/>\n    <video><model type='qxl'/></video>\n`;
 const VNC = `    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>\n`;
 
@@ -117,16 +125,22 @@ describe('display (libvirt)', function () {
     const stub = path.join(bed.root, 'bin', 'virt-viewer');
     const record = path.join(bed.root, 'viewer-args');
     fs.mkdirSync(path.dirname(stub), { recursive: true });
-    fs.writeFileSync(stub, `#!/bin/bash\nprintf '%s\\n' "$@" > '${record}'\nsleep 5\n`, { mode: 0o755 });
+    // A viewer that runs until it is ended (exec: the pid is the one to end); it writes its arguments first.
+    fs.writeFileSync(stub, `#!/bin/bash\nprintf '%s\\n' "$@" > '${record}.part' && mv '${record}.part' '${record}'\nexec sleep 600\n`, { mode: 0o755 });
     assert.equal(findOnPath('virt-viewer', `${path.dirname(stub)}:/usr/bin`), stub);
     const cmd = viewerCommand('virt-viewer', TEST_URI, uuids.spice!);
     const r = await launchViewer({ ...cmd, command: stub }, 300);
     assert.ok(r.pid);
-    assert.equal(fs.readFileSync(record, 'utf8'), `--connect\n${TEST_URI}\n--uuid\n${uuids.spice}\n`);
-    process.kill(r.pid);
+    try {
+      await until('the viewer to write its arguments', () => fs.existsSync(record));
+      assert.equal(fs.readFileSync(record, 'utf8'), `--connect\n${TEST_URI}\n--uuid\n${uuids.spice}\n`);
+    } finally {
+      process.kill(r.pid);
+    }
 
+    // One that fails is reported when it ends: the settle time is long, so only its end can decide.
     fs.writeFileSync(stub, `#!/bin/bash\necho 'cannot open display' >&2\nexit 3\n`, { mode: 0o755 });
-    await assert.rejects(launchViewer({ ...cmd, command: stub }, 2000), (e: unknown) => {
+    await assert.rejects(launchViewer({ ...cmd, command: stub }, 120_000), (e: unknown) => {
       assert.ok(e instanceof ExternalCommandError);
       assert.match(e.message, /cannot open display/);
       assert.equal(e.failure.exitCode, 3);

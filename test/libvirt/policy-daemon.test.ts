@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { hookPaths, hookStatus, installHook, parsePolicyLog, uninstallHook, type HookPaths, type PolicyLogEntry } from '../../src/libvirt/policy';
-import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh } from '../testbed';
+import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh, domainExists } from '../testbed';
 import { reads, write } from './templateHelpers';
 import { daemonFacts, daemonPid, ensureStarted, planRestart, restartTitle } from '../daemon';
 
@@ -112,7 +112,7 @@ const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).di
     const goneUuid = virsh('domuuid', gone).trim();
     virsh('start', gone);
     virsh('destroy', gone);
-    await until('the removal', () => tryVirsh('domstate', goneUuid) === undefined);
+    await until('the removal', () => !domainExists(goneUuid));
     assert.equal(entries().find((e) => e.uuid === goneUuid)?.action, 'removed');
   });
 

@@ -15,7 +15,7 @@ import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import { HOOK_FILE_NAME, parsePolicyLog, type PolicyLogEntry } from '../../src/libvirt/policy';
 import { metaElement } from '../../src/libvirt/domain';
 import { PolicyEnforcer } from '../../src/policy/enforcer';
-import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh } from '../testbed';
+import { TestBed, TEST_URI, tinyDomainXml, virsh, domainExists } from '../testbed';
 import { reads, write } from './templateHelpers';
 
 const LIBVIRT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -171,7 +171,7 @@ describe('power-off policies on real clones (hook run directly, and the extensio
     virsh('start', gone);
     const e = await entryFor(goneUuid, destroyAndRunHook(gone));
     assert.equal(e?.action, 'removed', JSON.stringify(e));
-    assert.equal(tryVirsh('domstate', goneUuid), undefined, 'the domain is gone');
+    assert.equal(domainExists(goneUuid), false, 'the domain is gone');
     assert.equal(fs.existsSync(goneOverlay), false, 'its overlay is gone');
     const kept = cloneName(3);
     virsh('start', kept);
@@ -322,7 +322,7 @@ describe('power-off policies on real clones (hook run directly, and the extensio
       await startSeen(removeName!);
       virsh('destroy', removeName!);
       assert.equal((await waitSeen(removeUuid))?.action, 'removed');
-      assert.equal(tryVirsh('domstate', removeUuid), undefined);
+      assert.equal(domainExists(removeUuid), false);
       assert.equal(fs.existsSync(removeOverlay), false);
       const kept = cloneName(3);
       await startSeen(kept);

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { LibvirtError, UsageError } from '../../src/core/errors';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import { redefineClone, saveEditedClone } from '../../src/libvirt/clones/redefine';
-import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh } from '../testbed';
+import { TestBed, TEST_URI, tinyDomainXml, virsh, domainExists } from '../testbed';
 
 describe('libvirt: redefine a clone under a new name or UUID', function () {
   let bed: TestBed;
@@ -45,7 +45,7 @@ describe('libvirt: redefine a clone under a new name or UUID', function () {
     const r = await redefineClone(svc, d, xml);
     assert.deepEqual(r, { uuid: d.uuid, name: `${d.name}-new`, renamed: true, newUuid: false });
     assert.equal(virsh('domuuid', `${d.name}-new`).trim(), d.uuid);
-    assert.equal(tryVirsh('domuuid', d.name), undefined);
+    assert.equal(domainExists(d.name), false);
     assert.match(virsh('dumpxml', '--inactive', `${d.name}-new`), /<memory unit='KiB'>49152</);
     assert.equal(virsh('domblklist', `${d.name}-new`), disks);
   });
@@ -56,13 +56,13 @@ describe('libvirt: redefine a clone under a new name or UUID', function () {
     const r1 = await redefineClone(svc, d, withUuid(d.xml, d.uuid, u1));
     assert.deepEqual(r1, { uuid: u1, name: d.name, renamed: false, newUuid: true });
     assert.equal(virsh('domuuid', d.name).trim(), u1);
-    assert.equal(tryVirsh('domname', d.uuid), undefined);
+    assert.equal(domainExists(d.uuid), false);
     const u2 = randomUUID();
     const xml2 = withName(withUuid(virsh('dumpxml', '--inactive', d.name), u1, u2), d.name, `${d.name}-b`);
     await redefineClone(svc, { uuid: u1, name: d.name }, xml2);
     assert.equal(virsh('domuuid', `${d.name}-b`).trim(), u2);
-    assert.equal(tryVirsh('domname', u1), undefined);
-    assert.equal(tryVirsh('domuuid', d.name), undefined);
+    assert.equal(domainExists(u1), false);
+    assert.equal(domainExists(d.name), false);
     assert.deepEqual(bed.domains().filter((x) => x.startsWith(d.name)), [`${d.name}-b`]);
   });
 
@@ -111,7 +111,7 @@ describe('libvirt: redefine a clone under a new name or UUID', function () {
       return true;
     });
     assert.equal(virsh('domuuid', d.name).trim(), d.uuid);
-    assert.equal(tryVirsh('domname', u), undefined);
+    assert.equal(domainExists(u), false);
     assert.deepEqual(bed.domains().filter((x) => x.startsWith(d.name)), [d.name]);
     virsh('snapshot-delete', d.name, 'keep');
   });
@@ -127,7 +127,7 @@ describe('libvirt: redefine a clone under a new name or UUID', function () {
       assert.equal(e.message, `Not saved: ${c!.name} no longer exists (it was removed meanwhile); nothing was defined.`);
       return true;
     });
-    assert.equal(tryVirsh('domuuid', c!.name), undefined, 'not defined again');
+    assert.equal(domainExists(c!.name), false, 'not defined again');
   });
 
   it('an rm and a rename of the same clone started together never interleave: renamed then removed, or removed and the rename says so', async function () {
@@ -146,7 +146,7 @@ describe('libvirt: redefine a clone under a new name or UUID', function () {
         (e: unknown) => `failed: ${e instanceof Error ? e.message : String(e)}`,
       );
       const removed = await rm;
-      const left = [c.name, `${c.name}-r`].filter((n) => tryVirsh('domuuid', n) !== undefined);
+      const left = [c.name, `${c.name}-r`].filter((n) => domainExists(n));
       const state = { saved, removed: removed.done.length, failed: removed.failed.map((f) => f.error.message), left, disks: disks.filter((d) => fs.existsSync(d)) };
       // Never half: the rm did all of its work (no domain under either name, no overlay), and the rename either
       // happened before it or failed saying the clone is gone.

@@ -17,7 +17,7 @@ import { connectionMacs } from '../../src/libvirt/clones/macs';
 import { managedSaveDir } from '../../src/libvirt/storage/managedSave';
 import { discardImage, findStaging, prepareImage } from '../../src/libvirt/clones/staging';
 import { importTemplate } from '../../src/libvirt/templates/templateOps';
-import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
+import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh, domainExists } from '../testbed';
 import { depsFor, serviceFor } from './templateHelpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,7 +66,7 @@ describe('data and safety (real libvirt)', function () {
     await held;
     const r = await rm;
     assert.equal(r.done.length, 1, JSON.stringify(r));
-    assert.equal(tryVirsh('domstate', c!.uuid), undefined, 'the domain is gone (not a transient domain still running)');
+    assert.equal(domainExists(c!.uuid), false, 'the domain is gone (not a transient domain still running)');
     for (const f of overlays) assert.equal(fs.existsSync(f), false, f);
   });
 
@@ -172,7 +172,7 @@ describe('one definition of active: staging (real libvirt)', function () {
     assert.equal(s?.state, 'crashed');
     const removed = await discardImage(svc, name);
     assert.equal(removed.length, 1);
-    assert.equal(tryVirsh('domstate', staging.uuid), undefined, 'gone, not left running as a transient domain');
+    assert.equal(domainExists(staging.uuid), false, 'gone, not left running as a transient domain');
     s = await findStaging(svc, name);
     assert.equal(s, undefined);
   });
@@ -182,7 +182,6 @@ describe('two CLI processes at once (real libvirt)', function () {
   this.timeout(300_000);
   let bed: TestBed;
   let cliJs: string;
-  let tpl: { name: string; xmlPath: string; disk: string };
   const env = () => ({ ...process.env, QQ2CLONE_HOME: bed.root, LIBVIRT_DEFAULT_URI: TEST_URI });
   const run = (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> =>
     new Promise((resolve) => {
@@ -196,10 +195,9 @@ describe('two CLI processes at once (real libvirt)', function () {
 
   before(async () => {
     bed = new TestBed('clis');
-    tpl = bed.makeTemplateFile(path.join(bed.root, 'templates'), 'tpl', GRAPHICS);
     cliJs = path.join(bed.root, 'cli.js');
     await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cliJs, logLevel: 'silent' });
-    fs.writeFileSync(path.join(bed.root, 'config.json'), JSON.stringify({ TEMPLATE: tpl.name, NORUN: '1' }));
+    fs.writeFileSync(path.join(bed.root, 'config.json'), JSON.stringify({ NORUN: '1' }));
     // Validation loads xmllint-wasm's files from next to the bundle, as dist/ has them.
     const xmllint = path.dirname(require.resolve('xmllint-wasm/package.json'));
     for (const f of ['xmllint-node.js', 'xmllint.wasm']) fs.copyFileSync(path.join(xmllint, f), path.join(bed.root, f));
@@ -212,13 +210,18 @@ describe('two CLI processes at once (real libvirt)', function () {
   let ext: LibvirtService | undefined;
   const service = (): LibvirtService =>
     (ext ??= createLibvirtService({ uri: TEST_URI, home: bed.root, templateDir: path.join(bed.root, 'templates'), storage: path.join(bed.root, 'qq2clone-pool') }));
-  const numbers = () =>
+  /** The clone numbers of template `t` that libvirt has. */
+  const numbers = (t: { name: string }) =>
     bed
       .domains()
-      .map((d) => /-tpl-(\d+)$/.exec(d)?.[1])
-      .filter((x): x is string => !!x)
+      .filter((d) => d.startsWith(`${t.name}-`))
+      .map((d) => d.slice(t.name.length + 1))
+      .filter((x) => /^\d+$/.test(x))
       .map(Number)
       .sort((x, y) => x - y);
+  /** Each test makes its own template (and clones), so that none depends on what another left. */
+  let made = 0;
+  const freshTemplate = () => bed.makeTemplateFile(path.join(bed.root, 'templates'), `tpl${++made}`, GRAPHICS);
   /** Runs the CLI while `hold` holds a lock; checks it has not finished after a while, then releases the lock. */
   const whileHeld = async (
     hold: (work: () => Promise<void>) => Promise<void>,
@@ -240,14 +243,18 @@ describe('two CLI processes at once (real libvirt)', function () {
   };
 
   it('two `clone 5` started together make 10 clones with 10 distinct numbers, and neither fails', async () => {
+    const tpl = freshTemplate();
     const [a, b] = await Promise.all([run(['-t', tpl.name, 'clone', '5']), run(['-t', tpl.name, 'clone', '5'])]);
     assert.equal(a.code, 0, a.err);
     assert.equal(b.code, 0, b.err);
-    assert.deepEqual(numbers(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(numbers(tpl), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it("the CLI's edit keeps a graphics password the edit did not touch", async () => {
-    const clones = bed.domains().filter((d) => d.endsWith('-tpl-1'));
+    const tpl = freshTemplate();
+    const made1 = await run(['-t', tpl.name, 'clone', '1']);
+    assert.equal(made1.code, 0, made1.err);
+    const clones = bed.domains().filter((d) => d === `${tpl.name}-1`);
     assert.equal(clones.length, 1);
     assert.match(virsh('dumpxml', '--inactive', '--security-info', clones[0]!), /passwd='s3cretpw'/);
     const r = await run(['-t', tpl.name, 'edit', '1'], { EDITOR: `sed -i "s/<vcpu placement='static'>1</<vcpu placement='static'>2</"` });
@@ -258,13 +265,19 @@ describe('two CLI processes at once (real libvirt)', function () {
   });
 
   it('the CLI and the extension cloning one template at once take distinct numbers too', async () => {
+    const tpl = freshTemplate();
+    const first = await run(['-t', tpl.name, 'clone', '3']);
+    assert.equal(first.code, 0, first.err);
     const [made, cli] = await Promise.all([service().clone(tpl.name, 5), run(['-t', tpl.name, 'clone', '5'])]);
     assert.equal(cli.code, 0, cli.err);
     assert.equal(made.length, 5);
-    assert.deepEqual(numbers(), Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(numbers(tpl), Array.from({ length: 13 }, (_, i) => i + 1));
   });
 
   it("the CLI's edit, prepare-image and rename wait while another process holds the clone's or template's lock", async () => {
+    const tpl = freshTemplate();
+    const made2 = await run(['-t', tpl.name, 'clone', '2']);
+    assert.equal(made2.code, 0, made2.err);
     const two = (await service().inventory()).clones.find((c) => c.template === tpl.name && c.id === 2)!;
     const vcpus = () => /<vcpu[^>]*>(\d+)</.exec(virsh('dumpxml', '--inactive', two.uuid))![1];
     const edit = await whileHeld(
@@ -277,7 +290,7 @@ describe('two CLI processes at once (real libvirt)', function () {
     assert.equal(vcpus(), '2');
     const staging = `${tpl.name}-staging`;
     const prep = await whileHeld((w) => service().withTemplateLock(tpl.name, w), ['modify-template', tpl.name, 'prepare-image'], {}, () =>
-      assert.equal(tryVirsh('domstate', staging), undefined, 'no staging clone while the lock is held'),
+      assert.equal(domainExists(staging), false, 'no staging clone while the lock is held'),
     );
     assert.equal(prep.code, 0, prep.err);
     assert.match(virsh('domstate', staging), /running/);
@@ -289,11 +302,12 @@ describe('two CLI processes at once (real libvirt)', function () {
     );
     assert.equal(ren.code, 0, ren.err);
     assert.ok(fs.existsSync(path.join(bed.root, 'templates', `${to}.xml`)));
-    assert.equal(bed.domains().filter((d) => d.startsWith(`${to}-`)).length, 20);
+    assert.equal(bed.domains().filter((d) => d.startsWith(`${to}-`)).length, 2);
   });
 
   it("check's fix waits while another process holds the template's lock", async () => {
-    const to = `${tpl.name}x`;
+    const tpl = freshTemplate();
+    const to = tpl.name;
     fs.chmodSync(tpl.disk, 0o644); // the template's image writable again: check offers to make it read-only
     const writable = () => (fs.statSync(tpl.disk).mode & 0o222) !== 0;
     let release!: () => void;

@@ -13,7 +13,7 @@ import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
 import type { ServiceCore } from '../../src/libvirt/serviceCore';
 import { runCloneOperation } from '../../src/libvirt/clones/setOperations';
 import { Locks } from '../../src/libvirt/process/locks';
-import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
+import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh, domainExists } from '../testbed';
 
 const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 const ref = (c: CloneInfo): CloneRef => ({ template: c.template, id: c.id, uuid: c.uuid, name: c.name });
@@ -92,7 +92,7 @@ describe('libvirt service: batches, failures, cancellation', function () {
     const ids = (await mine()).map((c) => c.id);
     assert.deepEqual(ids, [1, 3], 'clone 2 is not there, 1 and 3 are');
     assert.equal(fs.existsSync(path.join(svc.config.storage, `${clash}-vda.qcow2`)), false, 'no overlay of the failed clone');
-    assert.ok(tryVirsh('domuuid', clash), 'the foreign domain is untouched');
+    assert.ok(domainExists(clash), 'the foreign domain is untouched');
     await consistent();
     // The next clone skips the taken name.
     const [next] = await svc.clone(tpl.name, 1);

@@ -10,7 +10,7 @@ import { LibvirtUnavailableError, TemplateError, UsageError } from '../../src/co
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import type { CloneInfo, CloneRef } from '../../src/libvirt/api';
 import { guestExec, waitForGuest, type GuestExecResult } from '../guest';
-import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh } from '../testbed';
+import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh, domainExists } from '../testbed';
 
 function info(file: string): { format: string; 'backing-filename'?: string; 'backing-filename-format'?: string } {
   return JSON.parse(qemuImg('info', '-U', '--output=json', file)) as never;
@@ -120,7 +120,7 @@ describe('libvirt service: clone and operations', function () {
     for (let i = 0; i < 3; i++) {
       const r = await svc.run(ops[i]!, [ref(mine[i]!)]);
       assert.equal(r.done.length, 1, JSON.stringify(r.failed.map((f) => f.error.message)));
-      assert.equal(tryVirsh('domuuid', mine[i]!.uuid), undefined, 'domain is gone');
+      assert.equal(domainExists(mine[i]!.uuid), false, 'domain is gone');
       assert.equal(fs.existsSync(files[i]![0]!), false, `${ops[i]} deleted the overlay`);
     }
     assert.ok(fs.existsSync(tpl.disk), 'template disk kept');
@@ -145,7 +145,7 @@ describe('libvirt service: clone and operations', function () {
     const sizes = kept.map((k) => fs.statSync(k).size);
     assert.equal((await svc.run('rm-wipe', [ref(made[0]!)])).done.length, 1);
     assert.equal((await svc.run('rm-shred', [ref(made[1]!)])).done.length, 1);
-    for (const c of made) assert.equal(tryVirsh('domuuid', c.uuid), undefined);
+    for (const c of made) assert.equal(domainExists(c.uuid), false);
     const wiped = fs.readFileSync(kept[0]!);
     assert.equal(wiped.length, sizes[0], 'wiped in place, not truncated');
     assert.ok(wiped.every((b) => b === 0), 'rm-wipe zeroed every byte, qcow2 header included');
@@ -172,7 +172,7 @@ describe('libvirt service: clone and operations', function () {
     const r = await svc.run('rm', [ref(c!)]);
     assert.equal(r.done.length, 1, JSON.stringify(r.failed.map((f) => f.error.message)));
     // Undefining an active domain would only have made it transient, still running on a deleted overlay.
-    assert.equal(tryVirsh('domstate', c!.uuid), undefined, 'the domain is gone, not left running as a transient one');
+    assert.equal(domainExists(c!.uuid), false, 'the domain is gone, not left running as a transient one');
     assert.equal(fs.existsSync(overlay!), false);
   });
 

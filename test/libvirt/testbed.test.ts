@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validateDomainXml } from '../../src/validation';
 import { ensureGuest } from '../guest';
-import { TestBed, tinyDomainXml, virsh, tryVirsh, qemuImg } from '../testbed';
+import { TestBed, tinyDomainXml, virsh, qemuImg, domainExists } from '../testbed';
 
 function state(name: string): string {
   return virsh('domstate', name).trim();
@@ -49,7 +49,7 @@ describe('test bed (real libvirt)', () => {
     assert.equal(state(name), 'shut off');
 
     virsh('undefine', name);
-    assert.equal(tryVirsh('domstate', name), undefined, 'the domain is gone');
+    assert.equal(domainExists(name), false, 'the domain is gone');
     assert.deepEqual(bed.domains(), []);
   });
 
@@ -75,7 +75,7 @@ describe('test bed (real libvirt)', () => {
     virsh('start', t.name);
     assert.equal(state(t.name), 'running');
     other.cleanup();
-    assert.equal(tryVirsh('domstate', t.name), undefined);
+    assert.equal(domainExists(t.name), false);
     assert.equal(fs.existsSync(other.root), false);
   });
 });

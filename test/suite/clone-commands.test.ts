@@ -8,7 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CloneNode, TemplateNode } from '../../src/tree/model';
-import { tinyDomainXml, tryVirsh, virsh } from '../testbed';
+import { domainExists, tinyDomainXml, tryVirsh, virsh } from '../testbed';
+
+/** The files a domain's disks use (its overlays), from libvirt. */
+const sourcesOf = (uuid: string): string[] => [...virsh('dumpxml', uuid).matchAll(/<source file='([^']+)'/g)].map((m) => m[1]!);
 import { CloneBed, figure, virshState } from './util/cloneBed';
 import { waitFor } from './util/extension';
 
@@ -115,13 +118,22 @@ describe('clone commands', function () {
   it('a declined confirmation changes nothing', async () => {
     await settle();
     const confirm = b.api.prompts.confirm;
-    b.api.prompts.confirm = () => Promise.resolve(false);
+    const asked: string[] = [];
+    b.api.prompts.confirm = (message, detail) => {
+      asked.push(`${message}\n${detail}`);
+      return Promise.resolve(false);
+    };
+    const five = b.cloneNode(5).clone;
+    const disks = sourcesOf(five.uuid);
     try {
       await run('qq2clone.rm', undefined, nodes(5));
     } finally {
       b.api.prompts.confirm = confirm;
     }
+    assert.equal(asked.length, 1, 'the confirmation was asked once');
+    assert.match(asked[0]!, new RegExp(`^Delete 1 clone\\?[\\s\\S]*clone 5 \\(${five.name}\\)`));
     assert.equal(states(5)[0], 'shut off');
+    assert.ok(disks.length > 0 && disks.every((d) => fs.existsSync(d)), `its disks are still there: ${disks.join(', ')}`);
   });
 
   it('rm via a SET, rm-wipe on a selection, rm-shred via the palette input box', async () => {
@@ -227,6 +239,8 @@ describe('clone commands', function () {
   it('cancel in the middle of deleting a batch leaves each clone whole or wholly gone', async () => {
     await settle();
     const all = b.clones();
+    const disks = new Map(all.map((c) => [c.clone.uuid, sourcesOf(c.clone.uuid)]));
+    assert.ok([...disks.values()].every((d) => d.length > 0 && d.every((f) => fs.existsSync(f))), 'each clone has its overlay');
     const progress = b.api.prompts.progress;
     b.api.prompts.progress = (_title, _total, work) => {
       const abort = new AbortController();
@@ -243,7 +257,17 @@ describe('clone commands', function () {
     const left = b.clones();
     figure(`${all.length - left.length} of ${all.length} deleted before the cancel took effect`);
     assert.ok(left.length > 0 && left.length < all.length, `${left.length} left`);
-    for (const c of left) assert.ok(tryVirsh('domstate', c.clone.name), `${c.clone.name} still defined`);
+    const kept = new Set(left.map((c) => c.clone.uuid));
+    for (const c of all) {
+      const files = disks.get(c.clone.uuid)!;
+      if (kept.has(c.clone.uuid)) {
+        assert.ok(tryVirsh('domstate', c.clone.uuid), `${c.clone.name} still defined`);
+        for (const f of files) assert.ok(fs.existsSync(f), `${c.clone.name} kept ${f}`);
+      } else {
+        assert.equal(domainExists(c.clone.uuid), false, `${c.clone.name} undefined`);
+        for (const f of files) assert.ok(!fs.existsSync(f), `${c.clone.name} deleted, and its ${f} with it`);
+      }
+    }
     await waitFor('tree to settle', () => (b.api.tree.busy.size === 0 ? true : undefined));
   });
 
