@@ -36,6 +36,7 @@ import { resetCommand } from './guests';
 import { ipCliCommand } from './guests';
 import { sshCliCommand } from './guests';
 import { guestExecCliCommand } from './guests';
+import { vncCliCommand } from './guests';
 import { lsCliCommand } from './disks';
 import { catCliCommand } from './disks';
 import { diffCliCommand } from './disks';
@@ -80,6 +81,7 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   ipCliCommand,
   sshCliCommand,
   guestExecCliCommand,
+  vncCliCommand,
   // Beyond the manual: power-off policies' hook.
   hookCliCommand,
 ];

@@ -6,3 +6,4 @@ export * from './reboot';
 export * from './reset';
 export * from './shutdown';
 export * from './ssh';
+export * from './vnc';
