@@ -15,7 +15,7 @@ export const DEMO_MARKER = '.demo-template-imported';
 
 const DESCRIPTION =
   'qq2clone demo template: a tiny Linux (Debian cloud kernel, busybox, dropbear, qemu-guest-agent) with a root shell ' +
-  'on its serial console. Imported by npm start because there was no template; delete it when you no longer need it ' +
+  'on its serial console and on its screen (a VNC display on 127.0.0.1: Open Console). Imported by npm start because there was no template; delete it when you no longer need it ' +
   '(it is not imported again).';
 
 /** Why `home` cannot hold images for libvirt's QEMU user (a directory on its path others cannot enter), if so. */
@@ -53,7 +53,7 @@ export async function ensureDemoTemplate(uri: string, home: string): Promise<str
     const kernel = file('vmlinux', g.kernel, 0o644);
     const initrd = file('initrd.gz', g.initrd, 0o644);
     const xmlPath = path.join(dir, 'demo.xml');
-    fs.writeFileSync(xmlPath, guestDomainXml({ name: DEMO_NAME, disk, kernel, initrd, description: DESCRIPTION }));
+    fs.writeFileSync(xmlPath, guestDomainXml({ name: DEMO_NAME, disk, kernel, initrd, description: DESCRIPTION, vnc: true }));
     const validate = async (xml: string): Promise<string[]> => (await validateDomainXml(xml)).problems.map((p) => p.message);
     await importTemplate({ svc, validate }, xmlPath);
     fs.writeFileSync(marker, `The demo template was imported on ${new Date().toISOString()}; delete this file to get it again.\n`);

@@ -20,7 +20,12 @@ export interface GuestDomainOptions {
   serialLog?: string;
   /** <description> of the domain. */
   description?: string;
+  /** A VNC display on 127.0.0.1 (port chosen by libvirt) and a VGA card: tty1's shell and the kernel's messages. */
+  vnc?: boolean;
 }
+
+/** The graphics `vnc: true` adds: QEMU's VNC server on loopback only, and a VGA card (text mode, 720x400). */
+export const VNC_LOOPBACK = "    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>\n    <video><model type='vga'/></video>\n";
 
 const xmlText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -63,7 +68,7 @@ ${o.description ? `  <description>${xmlText(o.description)}</description>\n` : '
     <rng model='virtio'>
       <backend model='random'>/dev/urandom</backend>
     </rng>
-${o.devices ?? ''}  </devices>
+${o.vnc ? VNC_LOOPBACK : ''}${o.devices ?? ''}  </devices>
 </domain>
 `;
 }

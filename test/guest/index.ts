@@ -3,6 +3,6 @@
  * packages and cached per recipe, its domain XML, and the ways tests talk to it. See README.md here.
  */
 export { ensureGuest, recipeHash, CACHE_ROOT, type GuestImage } from './image';
-export { guestDomainXml, type GuestDomainOptions } from './domain';
+export { guestDomainXml, VNC_LOOPBACK, type GuestDomainOptions } from './domain';
 export { waitForGuest, guestExec, forwardSsh, sshArgs, type GuestExecResult } from './agent';
 export { READY_MARKER } from './recipe';

@@ -40,7 +40,8 @@ export const HOST_KEY_ALIAS = 'qq2clone-guest';
 export const READY_MARKER = 'qq2clone-guest: ready';
 
 export const ROOT_SIZE = '256M';
-export const KERNEL_CMDLINE = 'console=ttyS0 quiet root=/dev/vda';
+// The kernel speaks on the first virtual terminal too (a VNC display shows it); the last console= is /dev/console.
+export const KERNEL_CMDLINE = 'console=tty0 console=ttyS0 quiet root=/dev/vda';
 
 /** /init of the initramfs: load modules in order, mount /dev/vda, switch to it. */
 export const INIT = `#!/bin/busybox sh
@@ -63,6 +64,7 @@ exec switch_root /newroot /sbin/init
 export const ROOT_FILES: Record<string, string> = {
   'etc/inittab': `::sysinit:/etc/init.d/rcS
 ttyS0::respawn:-/bin/sh
+tty1::respawn:-/bin/sh
 ::respawn:/usr/local/sbin/start-agent
 ::ctrlaltdel:/sbin/reboot
 ::shutdown:/bin/sync

@@ -3,6 +3,7 @@
  * home: only when the home has no template, once, and never again after the user deleted it.
  */
 import * as assert from 'node:assert/strict';
+import { graphicsOf } from '../../src/libvirt/display';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createLibvirtService } from '../../src/libvirt';
@@ -30,6 +31,7 @@ describe('demo template of npm start (real libvirt)', function () {
       const xml = await demoSvc.templateXml(DEMO_NAME);
       assert.match(xml, new RegExp(`<kernel>${path.join(home, 'demo', 'vmlinux')}</kernel>`), 'boots its own copy of the kernel');
       assert.match(xml, /<description>qq2clone demo template/);
+      assert.deepEqual(graphicsOf(xml), [{ type: 'vnc', listen: '127.0.0.1' }], 'a VNC display on loopback, for Open Console');
       assert.ok(fs.existsSync(path.join(home, DEMO_MARKER)));
 
       assert.match(await ensureDemoTemplate(TEST_URI, home), /imported before/);

@@ -37,6 +37,7 @@ import { ipCliCommand } from './guests';
 import { sshCliCommand } from './guests';
 import { guestExecCliCommand } from './guests';
 import { topCliCommand } from './guests';
+import { vncCliCommand } from './guests';
 import { lsCliCommand } from './disks';
 import { catCliCommand } from './disks';
 import { diffCliCommand } from './disks';
@@ -85,6 +86,7 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   sshCliCommand,
   guestExecCliCommand,
   topCliCommand,
+  vncCliCommand,
   // Beyond the manual: power-off policies' hook.
   hookCliCommand,
 ];

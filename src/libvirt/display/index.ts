@@ -2,3 +2,6 @@
 export * from './display';
 export * from './connect';
 export * from './png';
+export * from './vnc';
+export * from './vncAuth';
+export * from './vncRelay';

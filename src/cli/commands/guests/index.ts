@@ -7,3 +7,4 @@ export * from './reset';
 export * from './shutdown';
 export * from './ssh';
 export * from './top';
+export * from './vnc';
