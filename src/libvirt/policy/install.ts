@@ -48,6 +48,15 @@ async function readManifest(p: HookPaths): Promise<Manifest | undefined> {
   }
 }
 
+/**
+ * Where a new hook file is written before it is renamed into qemu.d: beside qemu.d, not in it (same file system,
+ * so the rename is atomic). libvirt lists qemu.d and then runs each entry: a temporary file inside it could be
+ * listed and be gone (renamed) by the time it is run, failing that domain's start.
+ */
+function stagedHook(p: HookPaths): string {
+  return path.join(p.hooksDir, '.qq2clone-power-off.part');
+}
+
 /** Makes `dir` and missing parents; returns those it created, outermost first. */
 async function mkdirs(dir: string, mode: number): Promise<string[]> {
   const missing: string[] = [];
@@ -127,12 +136,12 @@ export async function installHook(
     const created = earlier ? earlier.created : [...createdState, ...createdHooks];
     const manifest: Manifest = { created, installedAt: Date.now(), node };
     await fs.writeFile(path.join(p.stateDir, MANIFEST), JSON.stringify(manifest));
-    await fs.writeFile(`${file}.part`, hookScript({ ...v, node, stateDir: p.stateDir }), { mode: 0o755 });
-    await fs.chmod(`${file}.part`, 0o755);
-    await fs.rename(`${file}.part`, file);
+    await fs.writeFile(stagedHook(p), hookScript({ ...v, node, stateDir: p.stateDir }), { mode: 0o755 });
+    await fs.chmod(stagedHook(p), 0o755);
+    await fs.rename(stagedHook(p), file);
     return { hook: file, worker, replaced };
   } catch (e) {
-    await fs.rm(`${file}.part`, { force: true }).catch(() => undefined);
+    await fs.rm(stagedHook(p), { force: true }).catch(() => undefined);
     return denied(e, `Cannot install the hook into ${path.dirname(file)}`);
   }
 }
@@ -177,9 +186,9 @@ export async function uninstallHook(p: HookPaths, o: UninstallOptions = {}): Pro
       const mayList = o.daemonMayList ?? (path.resolve(p.hooksDir) === '/etc/libvirt/hooks' && (await runningDaemon()) !== undefined);
       placeholder = mayList;
       if (mayList) {
-        await fs.writeFile(`${file}.part`, HOOK_PLACEHOLDER, { mode: 0o755 });
-        await fs.chmod(`${file}.part`, 0o755);
-        await fs.rename(`${file}.part`, file);
+        await fs.writeFile(stagedHook(p), HOOK_PLACEHOLDER, { mode: 0o755 });
+        await fs.chmod(stagedHook(p), 0o755);
+        await fs.rename(stagedHook(p), file);
       } else {
         await fs.rm(file);
       }
