@@ -24,6 +24,9 @@ export type SetOperationName =
 /** States in which the domain is active (a QEMU process exists). */
 export const ACTIVE_STATES: readonly CloneState[] = ['running', 'idle', 'paused', 'in-shutdown', 'pmsuspended', 'crashed'];
 
+/** Active states in which QEMU is between states a snapshot can keep: taking one is refused. */
+export const SNAPSHOT_UNSAFE_STATES: readonly CloneState[] = ['in-shutdown', 'pmsuspended', 'crashed'];
+
 /** Is a machine in `state` active (destroy applies, rm destroys it first)? */
 export function isActive(state: CloneState): boolean {
   return ACTIVE_STATES.includes(state);

@@ -3,6 +3,7 @@
  * virsh command that does it. Internal snapshots only: libvirt 9.0 cannot revert external ones.
  */
 import type { CloneState } from '../../core/states';
+import { SNAPSHOT_UNSAFE_STATES } from '../../core/operations';
 import type { SnapshotAction } from '../api';
 import type { SnapshotGuardUse } from './guard';
 
@@ -15,8 +16,8 @@ interface SnapshotActionRow {
   readonly args: (uuid: string, a: SnapshotAction) => string[];
 }
 
-/** States in which QEMU is between states a snapshot can keep. */
-const BUSY: readonly CloneState[] = ['in-shutdown', 'pmsuspended', 'crashed'];
+/** States in which QEMU is between states a snapshot can keep (core/operations.ts keeps the one list). */
+const BUSY = SNAPSHOT_UNSAFE_STATES;
 
 /** The one table of snapshot actions. */
 export const SNAPSHOT_ACTIONS: Record<SnapshotAction['kind'], SnapshotActionRow> = {
