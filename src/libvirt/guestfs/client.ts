@@ -38,6 +38,9 @@ export interface LaunchResult {
   readonly sides: { readonly m: SideLayout; readonly b?: SideLayout };
 }
 
+/** One disk set of launchGroups: mounted (its layout) or its error. */
+export type GroupMount = { readonly ok: SideLayout; readonly error?: undefined } | { readonly ok?: undefined; readonly error: string; readonly kind?: string };
+
 /** Where helper.py is: next to the bundle (dist/guestfs-helper.py) or next to this file (src/, tests). */
 export function helperScript(): string {
   const bundled = path.join(__dirname, 'guestfs-helper.py');
@@ -101,16 +104,30 @@ export class GuestfsHelper {
    * the launch and removes what it made.
    */
   static async launch(what: string, drives: readonly Drive[], readonly: boolean, signal?: AbortSignal): Promise<GuestfsHelper> {
+    const { helper, result } = await GuestfsHelper.start<LaunchResult>(what, 'launch', { drives, readonly }, signal);
+    helper.layout = result;
+    return helper;
+  }
+
+  /**
+   * Starts one appliance on many disk sets (a batch of clones), group i mounted read-write under /g<i>; each group
+   * is mounted or has its error. Cancelled like launch.
+   */
+  static async launchGroups(what: string, groups: readonly (readonly Drive[])[], signal?: AbortSignal): Promise<{ helper: GuestfsHelper; groups: readonly GroupMount[] }> {
+    const { helper, result } = await GuestfsHelper.start<{ sockdirs: string[]; groups: GroupMount[] }>(what, 'launchGroups', { groups: groups.map((drives) => ({ drives })) }, signal);
+    return { helper, groups: result.groups };
+  }
+
+  private static async start<R extends { sockdirs: readonly string[] }>(what: string, op: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<{ helper: GuestfsHelper; result: R }> {
     if (signal?.aborted) throw new CancelledError();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qq2clone-guestfs-'));
     const h = new GuestfsHelper(what, tmp);
     const onAbort = () => void h.close(true);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const r = (await h.call('launch', { drives, readonly })) as LaunchResult;
+      const r = (await h.call(op, args)) as R;
       h.sockdirs = r.sockdirs;
-      h.layout = r;
-      return h;
+      return { helper: h, result: r };
     } catch (e) {
       // A failed launch is closed normally: the helper closes the handle and libguestfs removes its socket folder.
       await h.close(signal?.aborted === true);

@@ -1,0 +1,104 @@
+/**
+ * Every clone its own identity, on the real test guest: two clones of one template get, in one appliance, their own
+ * hostname (the pattern's), machine-id and SSH host key; they boot with them; the host keys are the ones pinned in
+ * the product's known-hosts file under each clone's UUID, so ssh with StrictHostKeyChecking=yes and that file logs in
+ * with the user's key (authorized by the identity, not by the image) and no prompt; the template image is unchanged.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createLibvirtService } from '../../src/libvirt';
+import type { CloneInfo, LibvirtService } from '../../src/libvirt/api';
+import { identityOf } from '../../src/libvirt/domain';
+import { ed25519PublicKey, knownHostsPath, sshCommandLine, sshTarget, type VirshCall } from '../../src/libvirt/guest';
+import { giveNewIdentity, sshFingerprint } from '../../src/libvirt/identity';
+import { virshVia } from '../../src/libvirt/serviceCore';
+import { guestExec, waitForGuest } from '../guest';
+import { TestBed, TEST_URI, virsh } from '../testbed';
+
+const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** What the booted guest says of itself. */
+async function selfOf(name: string): Promise<{ hostname: string; machineId: string; hostKey: string }> {
+  const sh = async (cmd: string) => {
+    const r = await guestExec(name, ['sh', '-c', cmd]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  const hex = (await sh('tail -c 32 /etc/dropbear/dropbear_ed25519_host_key | od -An -v -tx1')).replace(/\s+/g, '');
+  return { hostname: await sh('hostname'), machineId: await sh('cat /etc/machine-id'), hostKey: ed25519PublicKey(Buffer.from(hex, 'hex')) };
+}
+
+describe('clone identity on the real test guest', function () {
+  this.timeout(900_000);
+  let bed: TestBed;
+  let svc: LibvirtService;
+  let tpl: { name: string; disk: string; xmlPath: string };
+  let imageSum: string;
+  let userKey: string;
+  const virshCall: VirshCall = (args, signal) => virshVia(svc, args, signal);
+
+  before(() => {
+    bed = new TestBed('ident');
+    tpl = bed.makeGuestTemplate(path.join(bed.root, 'templates'), 'tpl');
+    svc = createLibvirtService({ uri: TEST_URI, home: bed.root });
+    imageSum = sha256(tpl.disk);
+    userKey = path.join(bed.root, 'user_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'identity-test', '-f', userKey]);
+  });
+
+  after(() => {
+    svc?.dispose();
+    bed?.cleanup();
+  });
+
+  /** Boots the clones, checks each against what was pinned and logs in over SSH strictly with the user's key. */
+  async function bootAndCheck(clones: readonly CloneInfo[], hostnames: readonly string[]): Promise<void> {
+    for (const c of clones) virsh('start', c.name);
+    const kh = knownHostsPath(bed.root);
+    const seen: { hostname: string; machineId: string; hostKey: string }[] = [];
+    for (const [i, c] of clones.entries()) {
+      await waitForGuest(c.name);
+      const self = await selfOf(c.name);
+      seen.push(self);
+      assert.equal(self.hostname, hostnames[i]);
+      assert.match(self.machineId, /^[0-9a-f]{32}$/);
+      const pinned = fs.readFileSync(kh, 'utf8').split('\n').filter((l) => l.startsWith(`${c.uuid} `));
+      assert.deepEqual(pinned, [`${c.uuid} ssh-ed25519 ${self.hostKey}`], 'the guest serves the host key pinned for its UUID');
+      const applied = identityOf(virsh('dumpxml', '--inactive', c.uuid)).applied;
+      assert.equal(applied?.hostname, hostnames[i]);
+      assert.equal(applied?.machineId, self.machineId);
+      assert.deepEqual(applied?.keys, [{ type: 'ssh-ed25519', fingerprint: sshFingerprint(self.hostKey) }]);
+      const target = await sshTarget(virshCall, c.uuid);
+      assert.equal(target.host, '127.0.0.1');
+      const opts = ['-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'PasswordAuthentication=no', '-o', 'ConnectTimeout=30'];
+      const line = sshCommandLine(target, c.uuid, kh, { user: 'root', identityFile: userKey, options: opts }, ['cat', '/etc/hostname', '/etc/machine-id']);
+      const out = execFileSync(line.command, [...line.args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+      assert.equal(out, `${hostnames[i]}\n${self.machineId}\n`);
+    }
+    assert.equal(new Set(seen.map((s) => s.machineId)).size, clones.length, 'machine-ids differ');
+    assert.equal(new Set(seen.map((s) => s.hostKey)).size, clones.length, 'host keys differ');
+    for (const c of clones) virsh('destroy', c.name);
+    assert.equal(sha256(tpl.disk), imageSum, "the template's image is never written");
+  }
+
+  it('New Identity on two clones that are off: one appliance, then each boots with its own', async () => {
+    await svc.writeTemplateXml(tpl.name, fs.readFileSync(tpl.xmlPath, 'utf8'));
+    const clones = await svc.clone(tpl.name, 2);
+    const progress: number[] = [];
+    const r = await giveNewIdentity(svc, clones, {
+      hostname: 'box-{number}',
+      authorizedKey: fs.readFileSync(`${userKey}.pub`, 'utf8').trim(),
+      onProgress: (p) => progress.push(p.done),
+    });
+    assert.deepEqual(r.failed.map((f) => f.error.message), []);
+    assert.deepEqual(r.done.map((c) => c.id), [1, 2]);
+    assert.deepEqual(progress, [1, 2]);
+    await bootAndCheck(clones, ['box-1', 'box-2']);
+    const again = await giveNewIdentity(svc, [clones[0]!]);
+    assert.equal(again.done.length, 1, 'an identity can be given again once the clone is off');
+    await svc.run('rm', clones);
+  });
+});
