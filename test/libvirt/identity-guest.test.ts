@@ -13,7 +13,9 @@ import { createLibvirtService } from '../../src/libvirt';
 import type { CloneInfo, LibvirtService } from '../../src/libvirt/api';
 import { identityOf } from '../../src/libvirt/domain';
 import { ed25519PublicKey, knownHostsPath, sshCommandLine, sshTarget, type VirshCall } from '../../src/libvirt/guest';
-import { giveNewIdentity, sshFingerprint } from '../../src/libvirt/identity';
+import { giveNewIdentity, setTemplateIdentity, sshFingerprint } from '../../src/libvirt/identity';
+import { DEFAULT_HOSTNAME_PATTERN, renderHostname } from '../../src/core/hostnamePattern';
+import { runCli } from '../../src/cli/run';
 import { virshVia } from '../../src/libvirt/serviceCore';
 import { guestExec, waitForGuest } from '../guest';
 import { TestBed, TEST_URI, virsh } from '../testbed';
@@ -56,7 +58,7 @@ describe('clone identity on the real test guest', function () {
 
   /** Boots the clones, checks each against what was pinned and logs in over SSH strictly with the user's key. */
   async function bootAndCheck(clones: readonly CloneInfo[], hostnames: readonly string[]): Promise<void> {
-    for (const c of clones) virsh('start', c.name);
+    for (const c of clones) if (virsh('domstate', c.name).trim() !== 'running') virsh('start', c.name);
     const kh = knownHostsPath(bed.root);
     const seen: { hostname: string; machineId: string; hostKey: string }[] = [];
     for (const [i, c] of clones.entries()) {
@@ -99,6 +101,21 @@ describe('clone identity on the real test guest', function () {
     await bootAndCheck(clones, ['box-1', 'box-2']);
     const again = await giveNewIdentity(svc, [clones[0]!]);
     assert.equal(again.done.length, 1, 'an identity can be given again once the clone is off');
+    await svc.run('rm', clones);
+  });
+
+  it("the CLI's clone 2 of a template with identity on: each clone is started with its own, pinned before it first starts", async () => {
+    await setTemplateIdentity(svc, tpl.name, { hostname: DEFAULT_HOSTNAME_PATTERN, authorizedKey: fs.readFileSync(`${userKey}.pub`, 'utf8') });
+    fs.rmSync(knownHostsPath(bed.root), { force: true });
+    const out = { code: -1, stdout: '', stderr: '' };
+    out.code = await runCli(['-t', tpl.name, '-r', '-f', 'clone', '2'], {
+      io: { stdout: (s) => (out.stdout += s), stderr: (s) => (out.stderr += s), env: { ...process.env, QQ2CLONE_HOME: bed.root }, stdinIsTTY: false },
+      makeService: (config) => createLibvirtService({ ...config, uri: TEST_URI }),
+    });
+    assert.equal(out.code, 0, out.stderr);
+    const clones = (await svc.inventory()).clones.filter((c) => c.template === tpl.name).sort((a, b) => a.id - b.id);
+    assert.deepEqual(clones.map((c) => [c.id, c.state]), [[1, 'running'], [2, 'running']]);
+    await bootAndCheck(clones, clones.map((c) => renderHostname(DEFAULT_HOSTNAME_PATTERN, { template: tpl.name, number: c.id, name: c.name })));
     await svc.run('rm', clones);
   });
 });

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_HOSTNAME_PATTERN, hostnamePatternProblem, renderHostname } from '../../src/core/hostnamePattern';
 import { identityElement, identityOf, withIdentity, IDENTITY_NS } from '../../src/libvirt/domain';
-import { newHostKey, newMachineId, sshFingerprint } from '../../src/libvirt/identity';
+import { identityProblem, newHostKey, newMachineId, nonLinuxOs, sshFingerprint } from '../../src/libvirt/identity';
 
 const DOMAIN = `<domain type='qemu'>\n  <name>web</name>\n  <memory unit='MiB'>128</memory>\n</domain>\n`;
 
@@ -51,5 +51,16 @@ describe('clone identity (pure parts)', () => {
     assert.equal(sshFingerprint(k.publicKey), k.fingerprint);
     assert.match(newMachineId(), /^[0-9a-f]{32}$/);
     assert.notEqual(newMachineId(), newMachineId());
+  });
+});
+
+describe('identity is for Linux guests only', () => {
+  it('names the system of a template whose libosinfo metadata is not Linux', () => {
+    const win = DOMAIN.replace('</name>\n', `</name>\n  <metadata>\n    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0"><libosinfo:os id="http://microsoft.com/win/10"/></libosinfo:libosinfo>\n  </metadata>\n`);
+    assert.equal(nonLinuxOs(win), 'Windows');
+    assert.match(identityProblem(win, { hostname: DEFAULT_HOSTNAME_PATTERN }) ?? '', /Windows guest: .* Linux guests only/);
+    assert.equal(nonLinuxOs(win.replace('microsoft.com/win/10', 'debian.org/debian/12')), undefined);
+    assert.equal(identityProblem(DOMAIN, { hostname: DEFAULT_HOSTNAME_PATTERN }), undefined);
+    assert.match(identityProblem(DOMAIN, { hostname: 'x-{number}', authorizedKey: 'not a key' }) ?? '', /not an OpenSSH public key/);
   });
 });

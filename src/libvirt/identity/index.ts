@@ -2,3 +2,5 @@
 export * from './hostKeys';
 export * from './writeIdentities';
 export * from './newIdentity';
+export * from './templateIdentity';
+export * from './cloneIdentities';

@@ -19,9 +19,16 @@ export interface NewIdentityOptions extends BatchOptions {
   readonly authorizedKey?: string;
 }
 
-/** The job for one clone from its XML and its setting (the user: the setting's, the template's SSH login, root). */
-export function identityJob(c: { template: string; id: number; name: string; uuid: string }, xml: string, s: IdentitySetting): IdentityJob {
-  const disks = overlayDisks(parseDomain(xml)).map((d) => d.source!);
+/**
+ * The job for one clone from its XML (or its template's) and its setting (the user: the setting's, the template's SSH
+ * login, root); `disks` default to the XML's writable file disks (a clone's overlays).
+ */
+export function identityJob(
+  c: { template: string; id: number; name: string; uuid: string },
+  xml: string,
+  s: IdentitySetting,
+  disks: readonly string[] = overlayDisks(parseDomain(xml)).map((d) => d.source!),
+): IdentityJob {
   const user = s.user ?? sshLoginOf(xml) ?? 'root';
   return {
     uuid: c.uuid,
