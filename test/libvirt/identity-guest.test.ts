@@ -56,6 +56,15 @@ describe('clone identity on the real test guest', function () {
     bed?.cleanup();
   });
 
+  const cli = async (argv: string[]) => {
+    const out = { code: -1, stdout: '', stderr: '' };
+    out.code = await runCli(argv, {
+      io: { stdout: (s) => (out.stdout += s), stderr: (s) => (out.stderr += s), env: { ...process.env, QQ2CLONE_HOME: bed.root }, stdinIsTTY: false },
+      makeService: (config) => createLibvirtService({ ...config, uri: TEST_URI }),
+    });
+    return out;
+  };
+
   /** Boots the clones, checks each against what was pinned and logs in over SSH strictly with the user's key. */
   async function bootAndCheck(clones: readonly CloneInfo[], hostnames: readonly string[]): Promise<void> {
     for (const c of clones) if (virsh('domstate', c.name).trim() !== 'running') virsh('start', c.name);
@@ -99,23 +108,38 @@ describe('clone identity on the real test guest', function () {
     assert.deepEqual(r.done.map((c) => c.id), [1, 2]);
     assert.deepEqual(progress, [1, 2]);
     await bootAndCheck(clones, ['box-1', 'box-2']);
-    const again = await giveNewIdentity(svc, [clones[0]!]);
-    assert.equal(again.done.length, 1, 'an identity can be given again once the clone is off');
+    // The CLI's identity on a clone that is off; the running one is refused (exit code and reason).
+    const before = fs.readFileSync(knownHostsPath(bed.root), 'utf8');
+    const again = await cli(['-t', tpl.name, 'identity', '1', '--hostname', 'again-{number}']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout + again.stderr, /New identity for 1 \(.*\): hostname again-1, host key SHA256:/);
+    assert.notEqual(fs.readFileSync(knownHostsPath(bed.root), 'utf8'), before, 'the new host key is pinned');
+    assert.equal(identityOf(virsh('dumpxml', '--inactive', clones[0]!.uuid)).applied?.hostname, 'again-1');
+    virsh('start', clones[1]!.name);
+    const refused = await cli(['-t', tpl.name, 'identity', '2']);
+    assert.notEqual(refused.code, 0);
+    virsh('destroy', clones[1]!.name);
     await svc.run('rm', clones);
   });
 
   it("the CLI's clone 2 of a template with identity on: each clone is started with its own, pinned before it first starts", async () => {
     await setTemplateIdentity(svc, tpl.name, { hostname: DEFAULT_HOSTNAME_PATTERN, authorizedKey: fs.readFileSync(`${userKey}.pub`, 'utf8') });
     fs.rmSync(knownHostsPath(bed.root), { force: true });
-    const out = { code: -1, stdout: '', stderr: '' };
-    out.code = await runCli(['-t', tpl.name, '-r', '-f', 'clone', '2'], {
-      io: { stdout: (s) => (out.stdout += s), stderr: (s) => (out.stderr += s), env: { ...process.env, QQ2CLONE_HOME: bed.root }, stdinIsTTY: false },
-      makeService: (config) => createLibvirtService({ ...config, uri: TEST_URI }),
-    });
+    const out = await cli(['-t', tpl.name, '-r', '-f', 'clone', '2']);
     assert.equal(out.code, 0, out.stderr);
     const clones = (await svc.inventory()).clones.filter((c) => c.template === tpl.name).sort((a, b) => a.id - b.id);
     assert.deepEqual(clones.map((c) => [c.id, c.state]), [[1, 'running'], [2, 'running']]);
-    await bootAndCheck(clones, clones.map((c) => renderHostname(DEFAULT_HOSTNAME_PATTERN, { template: tpl.name, number: c.id, name: c.name })));
+    const names = clones.map((c) => renderHostname(DEFAULT_HOSTNAME_PATTERN, { template: tpl.name, number: c.id, name: c.name }));
+    await bootAndCheck(clones, names);
+    // list xml: each clone's hostname and host-key fingerprint, as pinned.
+    const list = await cli(['-t', tpl.name, 'list', 'xml']);
+    assert.equal(list.code, 0, list.stderr);
+    for (const [i, c] of clones.entries()) {
+      const el = new RegExp(`<clone id="${c.id}"[^>]* hostname="${names[i]}">\\s*<host-key type="ssh-ed25519" fingerprint="(SHA256:[^"]+)"/>`).exec(list.stdout);
+      assert.ok(el, list.stdout);
+      const pinned = fs.readFileSync(knownHostsPath(bed.root), 'utf8').split('\n').find((l) => l.startsWith(`${c.uuid} `))!.split(' ')[2]!;
+      assert.equal(el[1], sshFingerprint(pinned));
+    }
     await svc.run('rm', clones);
   });
 });

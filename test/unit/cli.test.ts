@@ -101,7 +101,7 @@ describe('CLI dispatch', () => {
       'copy-template', 'delete-template', 'import-template', 'list-templates', 'modify-template', 'check', 'config'];
     // Beyond the manual, an explicit list: validate (the schema check), the disk commands (libguestfs), the
     // running-guest commands, policy (power-off policies of clones) and hook (the libvirt hook that applies them).
-    const added = ['validate', 'ls', 'cat', 'diff', 'copy-in', 'copy-out', 'shutdown', 'reboot', 'reset', 'ip', 'ssh', 'guest-exec', 'policy', 'hook'];
+    const added = ['validate', 'ls', 'cat', 'diff', 'copy-in', 'copy-out', 'shutdown', 'reboot', 'reset', 'ip', 'ssh', 'guest-exec', 'policy', 'identity', 'hook'];
     // The manual's commands and those added; nothing else, nothing missing.
     assert.deepEqual([...CLI_COMMANDS.keys()].sort(), [...manual, ...added].sort());
     for (const c of [...manual, ...added.filter((a) => !['validate', 'policy', 'hook'].includes(a))]) {

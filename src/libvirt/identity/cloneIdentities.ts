@@ -9,7 +9,9 @@ export async function cloneIdentities(svc: LibvirtService, uuids: readonly strin
   const out = new Map<string, AppliedIdentity>();
   replies.forEach((r, i) => {
     if (r.status !== 'fulfilled' || !r.value.trim()) return;
-    const applied = identityOf(`<domain><metadata>${r.value.trim()}</metadata></domain>`).applied;
+    // virsh prints the element without its namespace: put it back for the reader.
+    const el = r.value.trim().replace(/^<identity\b/, `<identity xmlns="${IDENTITY_NS}"`);
+    const applied = identityOf(`<domain><metadata>${el}</metadata></domain>`).applied;
     if (applied) out.set(uuids[i]!, applied);
   });
   return out;
