@@ -68,6 +68,22 @@ def own_children_sockdirs(kill=False):
     return sorted(found)
 
 
+def own_children_pids():
+    """Process ids of this process's children (the appliance's QEMU), so the client can see it gone."""
+    me = str(os.getpid())
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[1] == me:
+                    out.append(int(pid))
+        except (OSError, IndexError):
+            pass
+    return out
+
+
 def p(side, path):
     if side not in ("m", "b"):
         raise Refused("unknown side %r" % side, "usage")
@@ -238,7 +254,7 @@ def op_launch(req):
     lvm = any(not owned_any(d) for d in all_fs)
     if count["b"] and lvm:
         raise Refused("the disks use LVM: comparing LVM volumes with the template is not supported", "lvm")
-    result = {"sockdirs": own_children_sockdirs(), "sides": {}}
+    result = {"sockdirs": own_children_sockdirs(), "pids": own_children_pids(), "sides": {}}
     result["sides"]["m"] = mount_side("m", 0, count["m"], all_fs, False)
     if count["b"]:
         result["sides"]["b"] = mount_side("b", count["m"], count["b"], all_fs, True)
@@ -275,7 +291,7 @@ def op_launch_groups(req):
             out.append({"error": str(e)})
         first += n
     state["groups"] = len(groups)
-    return {"sockdirs": own_children_sockdirs(), "groups": out}
+    return {"sockdirs": own_children_sockdirs(), "pids": own_children_pids(), "groups": out}
 
 
 def replace_file(path, data, mode, uid=0, gid=0):
