@@ -6,6 +6,7 @@ import type { Inventory } from '../libvirt/api';
 import type { ImageReport } from '../libvirt/templates';
 import type { CloneAddresses } from '../libvirt/guest';
 import type { PowerOffPolicy } from '../libvirt/policy';
+import type { AppliedIdentity } from '../libvirt/domain';
 
 /** A running clone's addresses for `list xml`: domifaddr's answer and an SSH forward, when one exists. */
 export type XmlAddresses = ReadonlyMap<string, CloneAddresses & { readonly sshPort?: number }>;
@@ -53,9 +54,10 @@ function policyAttrs(p: PowerOffPolicy | undefined, prefix = ''): string {
 /**
  * With `addresses`: each running clone lists its addresses (<address source= interface= mac= type= ip= prefix=>).
  * With `images`: each template also lists its current images (<image target= generation= path=>) and its staging
- * clone (<staging>), and each clone the image generation it was made from (generation=).
+ * clone (<staging>), and each clone the image generation it was made from (generation=). With `identities`: a clone
+ * given its own identity has hostname= and a <host-key type= fingerprint=> per SSH host key written into it.
  */
-export function inventoryXml(inv: Inventory, images?: ImageReport, addresses?: XmlAddresses): string {
+export function inventoryXml(inv: Inventory, images?: ImageReport, addresses?: XmlAddresses, identities?: ReadonlyMap<string, AppliedIdentity>): string {
   const names = [...new Set([...inv.templates.map((t) => t.name), ...inv.clones.map((c) => c.template)])].sort();
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<qq2clone>'];
   for (const name of names) {
@@ -69,8 +71,9 @@ export function inventoryXml(inv: Inventory, images?: ImageReport, addresses?: X
     }
     for (const c of clones) {
       const gen = images?.clones.get(c.uuid);
-      const open = `    <clone id="${c.id}" name="${xmlAttr(c.name)}" uuid="${xmlAttr(c.uuid)}" state="${xmlAttr(c.state)}"${gen ? ` generation="${gen}"` : ''}${policyAttrs(c.policy)}`;
-      const addr = addressLines(addresses?.get(c.uuid));
+      const id = identities?.get(c.uuid);
+      const open = `    <clone id="${c.id}" name="${xmlAttr(c.name)}" uuid="${xmlAttr(c.uuid)}" state="${xmlAttr(c.state)}"${gen ? ` generation="${gen}"` : ''}${policyAttrs(c.policy)}${id ? ` hostname="${xmlAttr(id.hostname)}"` : ''}`;
+      const addr = [...addressLines(addresses?.get(c.uuid)), ...(id?.keys ?? []).map((k) => `      <host-key type="${xmlAttr(k.type)}" fingerprint="${xmlAttr(k.fingerprint)}"/>`)];
       if (addr.length) inner.push(`${open}>`, ...addr, '    </clone>');
       else inner.push(`${open}/>`);
     }

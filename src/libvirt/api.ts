@@ -7,6 +7,7 @@ import type { PowerOffPolicy } from '../core/powerOffPolicy';
 import type { CloneState } from '../core/states';
 import type { SetOperationName } from '../core/operations';
 import type { Qq2Error } from '../core/errors';
+import type { IdentitySetting } from './domain';
 
 /** Where the tool keeps its files and which libvirt it talks to (the manual's CONFIG, resolved). */
 export interface ServiceConfig {
@@ -33,6 +34,8 @@ export interface TemplateInfo {
   readonly staging?: boolean;
   /** The power-off policy new clones inherit (absent: keep). */
   readonly policy?: PowerOffPolicy;
+  /** New clones get their own identity (hostname pattern, machine-id, SSH host keys, maybe a key): absent: off. */
+  readonly identity?: IdentitySetting;
 }
 
 /** A clone, known from the domain's own <metadata> (so a changed UUID or name does not lose it). */

@@ -19,14 +19,16 @@ import type {
   SnapshotAction,
   SnapshotInfo,
 } from './api';
-import { allMade, makeClones } from './clones';
+import { allMade, makeClones, type IdentityTarget } from './clones';
+import { identityJob, writeIdentities, type IdentityWritten } from './identity';
+import { knownHostsPath } from './guest';
 import type { MetaCache, ServiceCore } from './serviceCore';
 import { EventStream } from './virsh';
 import { readInventory } from './clones';
 import { Locks, cloneKey, lockDir, templateKey } from './process';
 import { DEFAULT_POOL_SIZE, SessionPool } from './virsh';
 import { runOnce, op } from './process';
-import { parseDomain, type CloneMeta } from './domain';
+import { parseDomain, type CloneMeta, type IdentitySetting } from './domain';
 import { toolHome } from '../core/home';
 import { runCloneOperation } from './clones';
 import { readTemplate, writeTemplate } from './templates';
@@ -124,6 +126,17 @@ export class Libvirt implements LibvirtService, ServiceCore {
 
   cloneBatch(template: string, count: number, options?: CloneOptions): Promise<CloneBatchResult> {
     return makeClones(this, template, count, options);
+  }
+
+  /** New clones' identities, written before they are defined (see clones/makeClones.ts and identity/). */
+  async writeCloneIdentities(
+    clones: readonly IdentityTarget[],
+    templateXml: string,
+    setting: IdentitySetting,
+    signal?: AbortSignal,
+  ): Promise<Map<string, IdentityWritten | Qq2Error>> {
+    const jobs = clones.map((c) => identityJob(c, templateXml, setting, c.disks));
+    return writeIdentities(jobs, { knownHosts: knownHostsPath(this.config.home), ...(signal ? { signal } : {}) });
   }
 
   run(operation: CloneOperation, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult> {

@@ -39,7 +39,8 @@ function sameTemplate(a: TemplateInfo, b: TemplateInfo): boolean {
     a.problem === b.problem &&
     !!a.staging === !!b.staging &&
     a.disks.join('\n') === b.disks.join('\n') &&
-    describePolicy(a.policy) === describePolicy(b.policy)
+    describePolicy(a.policy) === describePolicy(b.policy) &&
+    JSON.stringify(a.identity ?? null) === JSON.stringify(b.identity ?? null)
   );
 }
 

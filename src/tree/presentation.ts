@@ -209,6 +209,11 @@ export function templateTooltip(t: TemplateInfo, cloneCount: number, generation?
   for (const d of t.disks) lines.push(`- Disk: \`${d}\``);
   if (t.staging) lines.push('- Being staged (modify-template prepare-image)');
   if (t.policy) lines.push(`- New clones' power-off policy: ${describePolicy(t.policy)}`);
+  lines.push(
+    t.identity
+      ? `- Clone identity: hostname \`${t.identity.hostname}\`, fresh machine-id and SSH host keys${t.identity.authorizedKey ? `, key \`${t.identity.authorizedKey.split(/\s+/).slice(2).join(' ') || t.identity.authorizedKey.slice(0, 24)}\` authorized for ${t.identity.user ?? 'the login user'}` : ''}`
+      : '- Clone identity: off (clones are copies: same hostname, machine-id and SSH host keys)',
+  );
   if (t.problem) lines.push('', `**Problem:** ${t.problem}`);
   return lines.join('\n');
 }

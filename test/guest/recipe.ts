@@ -105,6 +105,10 @@ exit 0
   // busybox acpid maps the power button's input event to PWRF/00000080 under its config directory.
   'etc/acpi/PWRF/00000080': '#!/bin/sh\npoweroff\n',
   'etc/hostname': 'qq2clone-guest\n',
+  // Kept on the disk as on a real system: a clone's identity (hostname, machine-id, host keys) is files replaced
+  // offline before it first starts.
+  'etc/machine-id': '0123456789abcdef0123456789abcdef\n',
+  'etc/hosts': '127.0.0.1 localhost\n127.0.1.1 qq2clone-guest\n',
   'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\n',
   'etc/group': 'root:x:0:\n',
   'etc/shadow': 'root:*:19000:0:99999:7:::\n',

@@ -109,9 +109,9 @@ describe('CLI dispatch', () => {
     const manual = ['clone', 'connect', 'destroy', 'edit', 'exec', 'list', 'resume', 'rm', 'rm-wipe', 'rm-shred', 'save', 'save-rm', 'start', 'suspend',
       'copy-template', 'delete-template', 'import-template', 'list-templates', 'modify-template', 'check', 'config'];
     // Beyond the manual, an explicit list: validate (the schema check), the disk commands (libguestfs), the
-    // running-guest commands (top: their usage; vnc: their VNC display), policy (power-off policies of clones), hook
-    // (the libvirt hook that applies them) and snapshot (snapshots of clones).
-    const added = ['validate', 'ls', 'cat', 'diff', 'copy-in', 'copy-out', 'shutdown', 'reboot', 'reset', 'ip', 'ssh', 'guest-exec', 'top', 'vnc', 'policy', 'hook', 'snapshot'];
+    // running-guest commands (top: their usage; vnc: their VNC display), policy (power-off policies of clones), identity
+    // (clones' hostnames, machine-ids and host keys), hook (the libvirt hook that applies policies) and snapshot.
+    const added = ['validate', 'ls', 'cat', 'diff', 'copy-in', 'copy-out', 'shutdown', 'reboot', 'reset', 'ip', 'ssh', 'guest-exec', 'top', 'vnc', 'policy', 'identity', 'hook', 'snapshot'];
     // The manual's commands and those added; nothing else, nothing missing.
     assert.deepEqual([...CLI_COMMANDS.keys()].sort(), [...manual, ...added].sort());
     for (const c of [...manual, ...added.filter((a) => !['validate', 'policy', 'hook'].includes(a))]) {

@@ -30,6 +30,7 @@ import { connectCliCommand } from './clones';
 import { editCliCommand } from './clones';
 import { hookCliCommand } from './policy';
 import { policyCliCommand } from './policy';
+import { identityCliCommand } from './clones';
 import { shutdownCommand } from './guests';
 import { rebootCommand } from './guests';
 import { resetCommand } from './guests';
@@ -62,6 +63,7 @@ export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   connectCliCommand,
   editCliCommand,
   policyCliCommand,
+  identityCliCommand,
   listTemplatesCliCommand,
   configCliCommand,
   validateCliCommand,

@@ -6,6 +6,7 @@ import { rmClonesCommand } from './rmClones';
 import { rmShredClonesCommand } from './rmShredClones';
 import { rmWipeClonesCommand } from './rmWipeClones';
 import { selectBySetCommand } from './selectBySet';
+import { newIdentityCommand } from './newIdentity';
 
 export const cloneCommands: readonly CommandDefinition[] = [
   cloneTemplateCommand,
@@ -14,4 +15,5 @@ export const cloneCommands: readonly CommandDefinition[] = [
   rmWipeClonesCommand,
   rmShredClonesCommand,
   selectBySetCommand,
+  newIdentityCommand,
 ];

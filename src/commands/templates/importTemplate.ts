@@ -6,8 +6,11 @@ import { freshInventory } from '../common/chooseTargets';
 import type { CommandDefinition } from '../types';
 import { argsOf, runTemplateOp, extensionTemplateDeps } from './shared';
 import * as vscode from 'vscode';
+import type { IdentitySetting } from '../../libvirt/domain';
+import { askIdentity } from './cloneIdentity';
 
 const FILE = '$(file) Domain XML file...';
+const OFFER = 'Clone Identity...';
 
 /** import-template: from a libvirt domain that is not ours (picked) or a domain XML file; asks the name. */
 export const importTemplateCommand: CommandDefinition = {
@@ -36,11 +39,19 @@ export const importTemplateCommand: CommandDefinition = {
         validateInput: (v) => (v === '' ? undefined : nameProblem(v)),
       }));
     if (name === undefined) return undefined;
-    return runTemplateOp(
+    const r = await runTemplateOp(
       ctx,
       `Import template from ${kind === 'path' ? 'file' : 'domain'} ${source}`,
       (signal) => importOp(extensionTemplateDeps(ctx), source, name || undefined, signal),
       (r) => [`Template ${r.name} imported.`, ...r.messages],
     );
+    // Identity is off for a template until asked for: given as an argument, or offered (without blocking the import).
+    const given = (node as { identity?: IdentitySetting } | undefined)?.identity;
+    if (r && given) await askIdentity(ctx, r.name, given);
+    else if (r)
+      void prompts
+        .notify('info', `Give each clone of ${r.name} its own hostname, machine-id and SSH host keys (Linux guests)?`, OFFER)
+        .then((a) => (a === OFFER ? askIdentity(ctx, r.name) : undefined));
+    return r;
   },
 };

@@ -10,6 +10,7 @@ import { importTemplateCommand } from './importTemplate';
 import { prepareImageCommand } from './prepareImage';
 import { renameTemplateCommand } from './renameTemplate';
 import { showTemplateProblemCommand } from './showTemplateProblem';
+import { cloneIdentityCommand } from './cloneIdentity';
 
 export const templateCommands: readonly CommandDefinition[] = [
   importTemplateCommand,
@@ -23,4 +24,5 @@ export const templateCommands: readonly CommandDefinition[] = [
   destroyImageCommand,
   checkCommand,
   showTemplateProblemCommand,
+  cloneIdentityCommand,
 ];

@@ -9,7 +9,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { CancelledError, TemplateError, UsageError, asQq2Error } from '../../core/errors';
+import { CancelledError, TemplateError, UsageError, asQq2Error, type Qq2Error } from '../../core/errors';
 import { cloneCountProblem } from '../../core/cloneCount';
 import type { CloneBatchResult, CloneFailure, CloneInfo, CloneOptions } from '../api';
 import type { ServiceCore } from '../serviceCore';
@@ -19,12 +19,31 @@ import { explainStartFailure } from './setOperations';
 import { cloneXml, clonableDisks, parseDomain, type DiskInfo } from '../domain';
 import { explainNoSpace, openImageStore, recordConnection, type ImageStore, type OverlayBatch, type StorageDir } from '../storage';
 import { readTemplate } from '../templates';
-import { templatePolicyOf } from '../domain';
+import { identityOf, templatePolicyOf, withIdentity, type AppliedIdentity, type IdentitySetting } from '../domain';
 import { connectionMacs } from './macs';
+
+/** A new clone whose identity is to be written (before it is defined). */
+export interface IdentityTarget {
+  readonly template: string;
+  readonly id: number;
+  readonly name: string;
+  readonly uuid: string;
+  readonly disks: readonly string[];
+}
 
 export interface CloneDeps extends ServiceCore {
   defineXml(xml: string, signal?: AbortSignal): Promise<string>;
   withTemplateLock<T>(names: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /**
+   * Writes the identity of new clones into their overlays (one appliance for all); by UUID what was applied or
+   * why not; clones missing from the map were cancelled. Absent: templates with identity on cannot be cloned.
+   */
+  writeCloneIdentities?(
+    clones: readonly IdentityTarget[],
+    templateXml: string,
+    setting: IdentitySetting,
+    signal?: AbortSignal,
+  ): Promise<Map<string, { readonly applied: AppliedIdentity } | Qq2Error>>;
 }
 
 /** A random locally administered MAC in QEMU's range 52:54:00, different from those in `used`. */
@@ -108,6 +127,12 @@ export function allMade(r: CloneBatchResult, count: number, signal?: AbortSignal
   return [...r.made];
 }
 
+interface Planned {
+  readonly id: number;
+  readonly name: string;
+  readonly overlays: Map<number, string>;
+}
+
 async function cloneBatch(core: CloneDeps, images: ImageStore, template: string, count: number, o: CloneOptions): Promise<CloneBatchResult> {
   const signal = o.signal;
   const xml = await readTemplate(core.config.templateDir, template);
@@ -115,6 +140,8 @@ async function cloneBatch(core: CloneDeps, images: ImageStore, template: string,
   const disks = clonableDisks(parsed);
   // The template's default power-off policy, inherited by each new clone.
   const policy = templatePolicyOf(parsed);
+  // The template's identity setting: each clone gets its own hostname, machine-id and host keys before it first starts.
+  const identity = identityOf(xml).setting;
   for (const d of disks)
     if (!(await images.exists(d.source!))) throw new TemplateError(`Template ${template}: disk ${d.source} does not exist.`);
   const storage = await images.locate(o.storage ?? core.config.storage, signal);
@@ -123,7 +150,7 @@ async function cloneBatch(core: CloneDeps, images: ImageStore, template: string,
   const domains = await readDomains(core, signal);
   const names = new Set(domains.map((d) => d.name));
   const usedIds = new Set(domains.filter((d) => d.meta?.template === template).map((d) => d.meta!.id));
-  const plan: { id: number; name: string; overlays: Map<number, string> }[] = [];
+  const plan: Planned[] = [];
   for (let id = 1; plan.length < count; id++) {
     if (usedIds.has(id)) continue;
     const name = cloneName(template, id);
@@ -145,6 +172,36 @@ async function cloneBatch(core: CloneDeps, images: ImageStore, template: string,
       const o = { ...(d.format ? { backingFormat: d.format } : {}), ...(signal ? { signal } : {}) };
       batches.set(d.index, await images.overlayBatch(d.source!, storage.dir, o).catch(async (e: unknown) => Promise.reject(await explainNoSpace(e, images, storage.dir))));
     }
+    const madeOverlays = new Map<number, { uuid: string; copied: string[] }>();
+    const fail = async (p: Planned, uuid: string, copied: readonly string[], e: unknown) => {
+      const err = asQq2Error(await explainNoSpace(e, images, storage.dir));
+      const left = await undoClone(core, images, uuid, p.name, copied);
+      if (left) err.message = `${err.message}. ${left}`;
+      // A clone interrupted by the cancel counts as cancelled (undone like any other), unless undoing it failed.
+      if (left || (!(err instanceof CancelledError) && !signal?.aborted))
+        failed.push({ template, id: p.id, name: p.name, error: err, ...(left ? { leftBehind: left } : {}) });
+    };
+    const overlaysOf = async (p: Planned, copied: string[]) => {
+      for (const [index, target] of p.overlays) {
+        await batches.get(index)!.make(target, signal);
+        copied.push(target);
+      }
+      if (signal?.aborted) throw new CancelledError();
+    };
+    const defineAndStart = async (p: Planned, uuid: string, applied?: AppliedIdentity) => {
+      let text = cloneXml(xml, {
+        name: p.name,
+        uuid,
+        mac: () => randomMac(macs),
+        overlays: p.overlays,
+        meta: { template, id: p.id, overlays: [...p.overlays.values()], storage: storage.dir, ...(policy ? { policy } : {}) },
+      });
+      if (identity && applied) text = withIdentity(text, identity, applied);
+      await core.defineXml(text, signal);
+      if (o.run) await core.virsh(['start', uuid], signal).catch((e: unknown) => Promise.reject(explainStartFailure(e, { template, id: p.id, uuid, name: p.name })));
+      made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false, storage: storage.dir });
+    };
+    const progress = (p: Planned, uuid: string) => o.onProgress?.({ done: ++done, total: plan.length, item: { template, id: p.id, uuid, name: p.name } });
     await forEachBounded(
       plan,
       o.concurrency ?? 4,
@@ -152,33 +209,37 @@ async function cloneBatch(core: CloneDeps, images: ImageStore, template: string,
         const uuid = randomUUID();
         const copied: string[] = [];
         try {
-          for (const [index, target] of p.overlays) {
-            await batches.get(index)!.make(target, signal);
-            copied.push(target);
-          }
-          if (signal?.aborted) throw new CancelledError();
-          const text = cloneXml(xml, {
-            name: p.name,
-            uuid,
-            mac: () => randomMac(macs),
-            overlays: p.overlays,
-            meta: { template, id: p.id, overlays: [...p.overlays.values()], storage: storage.dir, ...(policy ? { policy } : {}) },
-          });
-          await core.defineXml(text, signal);
-          if (o.run) await core.virsh(['start', uuid], signal).catch((e: unknown) => Promise.reject(explainStartFailure(e, { template, id: p.id, uuid, name: p.name })));
-          made.push({ template, id: p.id, name: p.name, uuid, state: o.run ? 'running' : 'off', reason: o.run ? 'booted' : 'unknown', saved: false, storage: storage.dir });
+          await overlaysOf(p, copied);
+          // With identity on, each clone is defined once its identity is in its overlays (below).
+          if (identity) madeOverlays.set(p.id, { uuid, copied });
+          else await defineAndStart(p, uuid);
         } catch (e) {
-          const err = asQq2Error(await explainNoSpace(e, images, storage.dir));
-          const left = await undoClone(core, images, uuid, p.name, copied);
-          if (left) err.message = `${err.message}. ${left}`;
-          // A clone interrupted by the cancel counts as cancelled (undone like any other), unless undoing it failed.
-          if (left || (!(err instanceof CancelledError) && !signal?.aborted))
-            failed.push({ template, id: p.id, name: p.name, error: err, ...(left ? { leftBehind: left } : {}) });
+          await fail(p, uuid, copied, e);
         }
-        o.onProgress?.({ done: ++done, total: plan.length, item: { template, id: p.id, uuid, name: p.name } });
+        if (!identity) progress(p, uuid);
       },
       signal,
     );
+    if (identity && madeOverlays.size) {
+      const targets = plan.filter((p) => madeOverlays.has(p.id)).map((p) => ({ template, id: p.id, name: p.name, uuid: madeOverlays.get(p.id)!.uuid, disks: [...p.overlays.values()] }));
+      const written = core.writeCloneIdentities
+        ? await core.writeCloneIdentities(targets, xml, identity, signal).catch((e: unknown) => new Map(targets.map((t) => [t.uuid, asQq2Error(e)])))
+        : new Map(targets.map((t) => [t.uuid, new TemplateError(`Template ${template} gives its clones an identity, which this service cannot write.`)]));
+      for (const p of plan) {
+        const m = madeOverlays.get(p.id);
+        if (!m) continue;
+        const w = written.get(m.uuid);
+        try {
+          if (!w || signal?.aborted) throw new CancelledError();
+          // Not started (not even defined) without its identity: a clone that passes for its template is the problem.
+          if (w instanceof Error) throw w;
+          await defineAndStart(p, m.uuid, w.applied);
+        } catch (e) {
+          await fail(p, m.uuid, m.copied, e);
+        }
+        progress(p, m.uuid);
+      }
+    }
   } finally {
     for (const b of batches.values()) await b.close();
     await images.changed(storage);

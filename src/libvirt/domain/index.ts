@@ -3,3 +3,4 @@ export * from './domainModel';
 export * from './domainDoc';
 export * from './policyXml';
 export * from './sshLogin';
+export * from './identityXml';

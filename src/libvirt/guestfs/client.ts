@@ -38,6 +38,24 @@ export interface LaunchResult {
   readonly sides: { readonly m: SideLayout; readonly b?: SideLayout };
 }
 
+/** Is `pid` still a QEMU process (a pid reused by another program is left alone)? */
+function isQemu(pid: number): boolean {
+  try {
+    return /qemu/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until none of these QEMU processes exists, at most `ms`. */
+async function waitGone(pids: readonly number[], ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (pids.some(isQemu) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** One disk set of launchGroups: mounted (its layout) or its error. */
+export type GroupMount = { readonly ok: SideLayout; readonly error?: undefined } | { readonly ok?: undefined; readonly error: string; readonly kind?: string };
+
 /** Where helper.py is: next to the bundle (dist/guestfs-helper.py) or next to this file (src/, tests). */
 export function helperScript(): string {
   const bundled = path.join(__dirname, 'guestfs-helper.py');
@@ -57,6 +75,8 @@ export class GuestfsHelper {
   private stderr = '';
   private ended = false;
   private sockdirs: readonly string[] = [];
+  /** The appliance's QEMU: its image locks hold until it is gone. */
+  private pids: readonly number[] = [];
   private readonly exited: Promise<void>;
   layout: LaunchResult | undefined;
 
@@ -101,16 +121,31 @@ export class GuestfsHelper {
    * the launch and removes what it made.
    */
   static async launch(what: string, drives: readonly Drive[], readonly: boolean, signal?: AbortSignal): Promise<GuestfsHelper> {
+    const { helper, result } = await GuestfsHelper.start<LaunchResult>(what, 'launch', { drives, readonly }, signal);
+    helper.layout = result;
+    return helper;
+  }
+
+  /**
+   * Starts one appliance on many disk sets (a batch of clones), group i mounted read-write under /g<i>; each group
+   * is mounted or has its error. Cancelled like launch.
+   */
+  static async launchGroups(what: string, groups: readonly (readonly Drive[])[], signal?: AbortSignal): Promise<{ helper: GuestfsHelper; groups: readonly GroupMount[] }> {
+    const { helper, result } = await GuestfsHelper.start<{ sockdirs: string[]; groups: GroupMount[] }>(what, 'launchGroups', { groups: groups.map((drives) => ({ drives })) }, signal);
+    return { helper, groups: result.groups };
+  }
+
+  private static async start<R extends { sockdirs: readonly string[]; pids?: readonly number[] }>(what: string, op: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<{ helper: GuestfsHelper; result: R }> {
     if (signal?.aborted) throw new CancelledError();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qq2clone-guestfs-'));
     const h = new GuestfsHelper(what, tmp);
     const onAbort = () => void h.close(true);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const r = (await h.call('launch', { drives, readonly })) as LaunchResult;
+      const r = (await h.call(op, args)) as R;
       h.sockdirs = r.sockdirs;
-      h.layout = r;
-      return h;
+      h.pids = r.pids ?? [];
+      return { helper: h, result: r };
     } catch (e) {
       // A failed launch is closed normally: the helper closes the handle and libguestfs removes its socket folder.
       await h.close(signal?.aborted === true);
@@ -176,10 +211,16 @@ export class GuestfsHelper {
     if (this.proc.exitCode === null && this.proc.signalCode === null) {
       if (force) this.proc.kill('SIGTERM');
       else this.proc.stdin!.end();
-      const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10000);
+      // A clean shutdown flushes the disks; on a loaded machine it can take a while.
+      const timer = setTimeout(() => this.proc.kill('SIGKILL'), force ? 10000 : 60000);
       await this.exited;
       clearTimeout(timer);
     }
+    // The appliance's QEMU outlives a helper that was killed: its image locks hold until it is gone. The disks were
+    // synced after every write, so after a grace period it is killed.
+    await waitGone(this.pids, force ? 2000 : 30000);
+    for (const pid of this.pids) if (isQemu(pid)) process.kill(pid, 'SIGKILL');
+    await waitGone(this.pids, 10000);
     this.finish({ error: 'the libguestfs appliance has been closed' });
     for (const d of this.sockdirs) fs.rmSync(d, { recursive: true, force: true });
     fs.rmSync(this.tmp, { recursive: true, force: true });

@@ -68,6 +68,22 @@ def own_children_sockdirs(kill=False):
     return sorted(found)
 
 
+def own_children_pids():
+    """Process ids of this process's children (the appliance's QEMU), so the client can see it gone."""
+    me = str(os.getpid())
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[1] == me:
+                    out.append(int(pid))
+        except (OSError, IndexError):
+            pass
+    return out
+
+
 def p(side, path):
     if side not in ("m", "b"):
         raise Refused("unknown side %r" % side, "usage")
@@ -97,11 +113,18 @@ def canonical(dev):
         return dev
 
 
+def drive_letters(i):
+    """sda, sdb, ... sdz, sdaa, ... as the kernel names the i-th disk (bijective base 26)."""
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = "abcdefghijklmnopqrstuvwxyz"[r] + s
+    return s
+
+
 def side_devices(ndrives_before, ndrives):
-    names = []
-    for i in range(ndrives_before, ndrives_before + ndrives):
-        names.append("/dev/sd" + ("abcdefghijklmnopqrstuvwxyz"[i] if i < 26 else "a" + "abcdefghijklmnopqrstuvwxyz"[i - 26]))
-    return names
+    return ["/dev/sd" + drive_letters(i) for i in range(ndrives_before, ndrives_before + ndrives)]
 
 
 def owned(dev, prefixes):
@@ -231,11 +254,141 @@ def op_launch(req):
     lvm = any(not owned_any(d) for d in all_fs)
     if count["b"] and lvm:
         raise Refused("the disks use LVM: comparing LVM volumes with the template is not supported", "lvm")
-    result = {"sockdirs": own_children_sockdirs(), "sides": {}}
+    result = {"sockdirs": own_children_sockdirs(), "pids": own_children_pids(), "sides": {}}
     result["sides"]["m"] = mount_side("m", 0, count["m"], all_fs, False)
     if count["b"]:
         result["sides"]["b"] = mount_side("b", count["m"], count["b"], all_fs, True)
     return result
+
+
+def op_launch_groups(req):
+    """One appliance for many disk sets (the clones of a batch): group i is mounted read-write under /g<i>. LVM is
+    not mounted (the clones' volume groups have the same names). A group that cannot be mounted gets its error;
+    the others go on."""
+    groups = req["groups"]
+    state["readonly"] = False
+    for grp in groups:
+        for d in grp["drives"]:
+            g.add_drive_opts(d["path"], readonly=False, format=d.get("format", "qcow2"))
+    g.set_autosync(True)
+    t = threading.Thread(target=launch_thread)
+    state["launch_thread"] = t
+    t.start()
+    t.join()
+    if state.get("launch_error"):
+        raise Refused("%s\n--- appliance log (last lines) ---\n%s" % (state["launch_error"], "\n".join(log[-60:])), "launch")
+    state["launched"] = True
+    all_fs = g.list_filesystems()
+    out = []
+    first = 0
+    for i, grp in enumerate(groups):
+        n = len(grp["drives"])
+        try:
+            out.append({"ok": mount_side("g%d" % i, first, n, all_fs, True)})
+        except Refused as e:
+            out.append({"error": str(e), "kind": e.kind})
+        except RuntimeError as e:
+            out.append({"error": str(e)})
+        first += n
+    state["groups"] = len(groups)
+    return {"sockdirs": own_children_sockdirs(), "pids": own_children_pids(), "groups": out}
+
+
+def replace_file(path, data, mode, uid=0, gid=0):
+    """Writes a regular file (a symbolic link in its place is removed first: the guest's links are not followed)."""
+    if g.is_symlink(path):
+        g.rm(path)
+    g.write(path, data)
+    g.chmod(mode, path)
+    g.chown(uid, gid, path)
+
+
+def hosts_text(old_text, old_name, new_name):
+    """/etc/hosts with the old hostname replaced by the new one; a 127.0.1.1 line added when no line names it."""
+    lines = []
+    for line in old_text.splitlines():
+        body, sep, comment = line.partition("#")
+        f = body.split()
+        if old_name and len(f) > 1 and old_name in f[1:]:
+            f = [f[0]] + [new_name if x == old_name else x for x in f[1:]]
+            seen = set()
+            f = [x for x in f if not (x in seen or seen.add(x))]
+            line = " ".join(f) + ((" " + sep + comment) if sep else "")
+        lines.append(line)
+    if not any(new_name in l.partition("#")[0].split()[1:] for l in lines):
+        lines.append("127.0.1.1 " + new_name)
+    return "\n".join(lines) + "\n"
+
+
+def passwd_entry(root, user):
+    for line in read_small(root + "/etc/passwd").splitlines():
+        f = line.split(":")
+        if len(f) >= 7 and f[0] == user:
+            return int(f[2]), int(f[3]), f[5]
+    return None
+
+
+def op_identity(req):
+    """Writes one clone's identity into group `group`: hostname (/etc/hostname, /etc/hosts), machine-id, SSH host keys
+    for the server(s) the guest has, and an authorized key. Linux guests only."""
+    i = int(req["group"])
+    if not state.get("launched") or i < 0 or i >= state.get("groups", 0):
+        raise Refused("no such disk set in this appliance", "usage")
+    r = "/g%d" % i
+    if g.is_dir(r + "/Windows") or g.is_dir(r + "/WINDOWS"):
+        raise Refused("this is a Windows guest: a new identity is written for Linux guests only", "notlinux")
+    if not g.is_file(r + "/etc/passwd", followsymlinks=True) or not g.is_dir(r + "/etc", followsymlinks=False):
+        raise Refused("no Linux system found on the disk (no /etc/passwd): a new identity is written for Linux guests only", "notlinux")
+    name = req["hostname"]
+    old = read_small(r + "/etc/hostname").strip() if g.is_file(r + "/etc/hostname") else ""
+    replace_file(r + "/etc/hostname", (name + "\n").encode(), 0o644)
+    hosts = read_small(r + "/etc/hosts") if g.is_file(r + "/etc/hosts") else "127.0.0.1 localhost\n"
+    replace_file(r + "/etc/hosts", hosts_text(hosts, old, name).encode(), 0o644)
+    mid = (req["machineId"] + "\n").encode()
+    replace_file(r + "/etc/machine-id", mid, 0o444)
+    if g.is_file(r + "/var/lib/dbus/machine-id", followsymlinks=False):
+        replace_file(r + "/var/lib/dbus/machine-id", mid, 0o444)
+    servers = []
+    key = req.get("hostKey")
+    if key:
+        has_sshd = g.is_file(r + "/usr/sbin/sshd") or g.is_file(r + "/etc/ssh/sshd_config")
+        if has_sshd and g.is_dir(r + "/etc/ssh", followsymlinks=False):
+            for f in g.glob_expand(r + "/etc/ssh/ssh_host_*_key*"):
+                g.rm(f)
+            replace_file(r + "/etc/ssh/ssh_host_ed25519_key", base64.b64decode(key["openssh"]), 0o600)
+            replace_file(r + "/etc/ssh/ssh_host_ed25519_key.pub", (key["public"] + "\n").encode(), 0o644)
+            servers.append("openssh")
+        has_dropbear = g.is_file(r + "/usr/sbin/dropbear") or g.is_dir(r + "/etc/dropbear")
+        if has_dropbear:
+            if not g.is_dir(r + "/etc/dropbear", followsymlinks=False):
+                g.mkdir(r + "/etc/dropbear")
+                g.chmod(0o755, r + "/etc/dropbear")
+            for f in g.glob_expand(r + "/etc/dropbear/dropbear_*_host_key"):
+                g.rm(f)
+            replace_file(r + "/etc/dropbear/dropbear_ed25519_host_key", base64.b64decode(key["dropbear"]), 0o600)
+            servers.append("dropbear")
+    auth = req.get("authorize")
+    if auth:
+        ent = passwd_entry(r, auth["user"])
+        if not ent:
+            raise Refused("user %s is not in the guest's /etc/passwd: its key cannot be authorized" % auth["user"], "nouser")
+        uid, gid, home = ent
+        if not home.startswith("/") or ".." in home.split("/"):
+            raise Refused("user %s has no usable home directory (%r)" % (auth["user"], home), "nouser")
+        d = r + os.path.normpath(home) + "/.ssh"
+        if g.is_symlink(d):
+            raise Refused("%s/.ssh is a symbolic link: not written through" % home, "nouser")
+        if not g.is_dir(d):
+            g.mkdir_p(d)
+            g.chown(uid, gid, d)
+        g.chmod(0o700, d)
+        f = d + "/authorized_keys"
+        text = read_small(f) if g.is_file(f, followsymlinks=False) else ""
+        if auth["key"].strip() not in [l.strip() for l in text.splitlines()]:
+            text = text + ("" if not text or text.endswith("\n") else "\n") + auth["key"].strip() + "\n"
+        replace_file(f, text.encode(), 0o600, uid, gid)
+    g.sync()
+    return {"servers": servers, "oldHostname": old}
 
 
 def launch_thread():
@@ -404,6 +557,8 @@ OPS = {
     "walk": op_walk,
     "equal": op_equal,
     "sync": op_sync,
+    "launchGroups": op_launch_groups,
+    "identity": op_identity,
 }
 
 

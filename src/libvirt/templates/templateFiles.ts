@@ -7,7 +7,7 @@ import { assertName, nameProblem } from '../../core/names';
 import type { TemplateInfo } from '../api';
 import { makeReadOnlyAll } from '../storage';
 import { clonableDisks, overlayDisks, parseDomain } from '../domain';
-import { templatePolicyOf } from '../domain';
+import { identityOf, templatePolicyOf } from '../domain';
 
 /** The XML file of template `name` in `dir`; UsageError (12) when the name breaks the one rule (core/names.ts). */
 export function templateFileIn(dir: string, name: string): string {
@@ -44,7 +44,8 @@ export async function readTemplateDir(dir: string): Promise<TemplateInfo[]> {
     try {
       const d = parseDomain(await fs.readFile(xmlPath, 'utf8'));
       const policy = templatePolicyOf(d);
-      out.push({ name, xmlPath, disks: overlayDisks(d).map((k) => k.source!), ...(policy ? { policy } : {}) });
+      const identity = identityOf(d.xml).setting;
+      out.push({ name, xmlPath, disks: overlayDisks(d).map((k) => k.source!), ...(policy ? { policy } : {}), ...(identity ? { identity } : {}) });
     } catch (e) {
       out.push({ name, xmlPath, disks: [], problem: e instanceof Error ? e.message : String(e) });
     }

@@ -4,3 +4,4 @@ export * from './connect';
 export * from './edit';
 export * from './exec';
 export * from './list';
+export * from './identity';

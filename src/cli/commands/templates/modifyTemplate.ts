@@ -9,8 +9,11 @@ import { expectArgs } from '../shared';
 import { parsePolicyArgs } from '../policy';
 import { describePolicy, withTemplatePolicy } from '../../../libvirt/policy';
 import { cliTemplateDeps } from './cliTemplateDeps';
+import { identityOptions, readPublicKey } from '../clones';
+import { setTemplateIdentity } from '../../../libvirt/identity';
+import { DEFAULT_HOSTNAME_PATTERN } from '../../../core/hostnamePattern';
 
-const USAGE = 'NAME prepare-image|commit-image|destroy-image|discard-image|edit|rename NEW-NAME|policy keep|reset|remove [--on REASON,...]';
+const USAGE = 'NAME prepare-image|commit-image|destroy-image|discard-image|edit|rename NEW-NAME|policy keep|reset|remove [--on REASON,...]|identity on [--hostname PATTERN] [--authorize PUBKEYFILE]|identity off';
 
 type Sub = (ctx: CliContext, name: string, rest: readonly string[]) => Promise<void>;
 
@@ -53,6 +56,21 @@ const subs: Record<string, Sub> = {
     await svc.writeTemplateXml(name, withTemplatePolicy(await svc.templateXml(name), policy));
     ctx.out.info(`New clones of ${name} get the power-off policy ${describePolicy(policy)}; existing clones keep theirs (set them with policy SET).`);
   },
+  async identity(ctx, name, rest) {
+    const [onOff, ...opts] = rest;
+    if (onOff !== 'on' && onOff !== 'off') throw new UsageError(`modify-template NAME identity takes on [--hostname PATTERN] [--authorize PUBKEYFILE] or off.`);
+    if (onOff === 'off') {
+      expectArgs('modify-template NAME identity off', '', opts, 0);
+      await setTemplateIdentity(ctx.service(), name, undefined, ctx.signal);
+      ctx.out.info(`New clones of ${name} are copies of it again (same hostname, machine-id and host keys).`);
+      return;
+    }
+    const o = identityOptions(opts);
+    const key = o.authorize !== undefined ? readPublicKey(o.authorize) : undefined;
+    const hostname = o.hostname ?? DEFAULT_HOSTNAME_PATTERN;
+    await setTemplateIdentity(ctx.service(), name, { hostname, ...(key ? { authorizedKey: key } : {}) }, ctx.signal);
+    ctx.out.info(`New clones of ${name} get their own identity: hostname ${hostname}, a fresh machine-id and SSH host keys${key ? ', and your key authorized' : ''}.`);
+  },
   async rename(ctx, name, rest) {
     expectArgs('modify-template NAME rename', 'NEW-NAME', rest, 1);
     const r = await renameTemplate(cliTemplateDeps(ctx), name, rest[0]!, ctx.signal);
@@ -66,7 +84,7 @@ export const modifyTemplateCliCommand: CliCommand = {
   name: 'modify-template',
   usage: USAGE,
   summary:
-    'Stage image changes in a staging clone (prepare-image), fold them into a new image generation (commit-image), force it off (destroy-image) or drop it (discard-image); edit the XML; rename the template and its clones; set the power-off policy its new clones inherit (policy).',
+    'Stage image changes in a staging clone (prepare-image), fold them into a new image generation (commit-image), force it off (destroy-image) or drop it (discard-image); edit the XML; rename the template and its clones; set the power-off policy its new clones inherit (policy); give its new clones their own hostname, machine-id and SSH host keys (identity on|off).',
   // Manual, -Q: "modify-template edit" keeps its output (it is interactive); the other sub-commands are silent.
   speaksUnderQuieter: (args) => args[1] === 'edit',
   async run(ctx, args) {
@@ -75,7 +93,7 @@ export const modifyTemplateCliCommand: CliCommand = {
     const run = subs[sub];
     if (!run) throw new UsageError(`Unknown modify-template sub-command '${sub}': use ${USAGE.slice(5)}.`);
     await requireTemplate(ctx.service(), name);
-    if (sub !== 'rename' && sub !== 'policy') expectArgs(`modify-template NAME ${sub}`, '', rest, 0);
+    if (sub !== 'rename' && sub !== 'policy' && sub !== 'identity') expectArgs(`modify-template NAME ${sub}`, '', rest, 0);
     await run(ctx, name, rest);
   },
 };
