@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { applyEdits, metaEdit, parseDomain } from '../../src/libvirt/domain';
+import type { SnapshotInfo } from '../../src/libvirt/api';
 import { newestFirst, parseSnapshotXml, snapshotRefusal, SNAPSHOT_ACTIONS } from '../../src/libvirt/snapshots';
 
 const fixture = (f: string) => fs.readFileSync(`test/fixtures/virsh/${f}`, 'utf8');
@@ -36,6 +37,17 @@ describe('snapshots: parsing libvirt\'s snapshot documents', () => {
   it('orders newest first, then by name', () => {
     const at = (name: string, created: number) => ({ ...parseSnapshotXml(fixture('snapshot-dumpxml-shutoff.xml')), name, created });
     assert.deepEqual(newestFirst([at('b', 1), at('c', 3), at('a', 1)]).map((s) => s.name), ['c', 'a', 'b']);
+  });
+
+  it('within one second (creationTime counts seconds), a snapshot taken on top of another is the newer', () => {
+    const at = (name: string, created: number, parent?: string) => {
+      const base: { parent?: string } & Omit<SnapshotInfo, 'parent'> = { ...parseSnapshotXml(fixture('snapshot-dumpxml-shutoff.xml')) };
+      delete base.parent;
+      return { ...base, name, created, ...(parent ? { parent } : {}) };
+    };
+    // "first", then "second" on top of it, then "third" on top of "second", all in the same second.
+    const list = [at('first', 5), at('third', 5, 'second'), at('second', 5, 'first'), at('older', 4)];
+    assert.deepEqual(newestFirst(list).map((s) => s.name), ['third', 'second', 'first', 'older']);
   });
 });
 

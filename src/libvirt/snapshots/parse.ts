@@ -28,7 +28,20 @@ export function parseSnapshotXml(xml: string, current = false): SnapshotInfo {
   };
 }
 
-/** Newest first (by creation time, then name), the order the CLI and the tree show. */
+/**
+ * Newest first, the order the CLI and the tree show: by creation time; within one second (libvirt counts seconds) a
+ * snapshot taken on top of another (more ancestors in the list) is the newer; then by name.
+ */
 export function newestFirst(list: readonly SnapshotInfo[]): SnapshotInfo[] {
-  return [...list].sort((a, b) => b.created - a.created || a.name.localeCompare(b.name));
+  const byName = new Map(list.map((s) => [s.name, s]));
+  const depth = (s: SnapshotInfo): number => {
+    let n = 0;
+    const seen = new Set<string>();
+    for (let p = s.parent; p !== undefined && byName.has(p) && !seen.has(p); p = byName.get(p)!.parent) {
+      seen.add(p);
+      n++;
+    }
+    return n;
+  };
+  return [...list].sort((a, b) => b.created - a.created || depth(b) - depth(a) || a.name.localeCompare(b.name));
 }
