@@ -4,7 +4,7 @@
  * sent to the login page; the password from the file (mode 0600, printed with the URL) logs in.
  */
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +18,10 @@ describe('npm start: code-server with a password', function () {
   this.timeout(300_000);
   let root: string;
   let proc: ChildProcess | undefined;
+  // start.ts installs the packaged extension: build and package it first, as scripts/start.sh does.
+  before(() => {
+    execFileSync('npm', ['run', '--silent', 'package'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  });
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir() === '/tmp' ? '/var/tmp' : os.tmpdir(), 'qqt-start-'));
   });
