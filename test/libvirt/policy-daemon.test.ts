@@ -85,9 +85,13 @@ const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).di
   after(async () => {
     // While the daemon runs, uninstall leaves an inert placeholder (a start under way must find a file to run);
     // an uninstall while no daemon runs removes it.
+    // The bed holds the hook's state folder, whose manifest lists the folders the install made: it goes last.
     await uninstallHook(paths).catch(() => undefined);
-    bed?.cleanup();
-    await restartDaemon(() => uninstallHook(paths).catch(() => undefined)).finally(() => ensureStarted(plan));
+    try {
+      await restartDaemon(() => uninstallHook(paths).catch(() => undefined)).finally(() => ensureStarted(plan));
+    } finally {
+      bed?.cleanup();
+    }
     assert.deepEqual(tree(paths.hooksDir), found, '/etc/libvirt/hooks as it was found');
   });
 
@@ -113,7 +117,9 @@ const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).di
     virsh('start', gone);
     virsh('destroy', gone);
     await until('the removal', () => !domainExists(goneUuid));
-    assert.equal(entries().find((e) => e.uuid === goneUuid)?.action, 'removed');
+    // The worker logs once it has also deleted the files, a moment after the domain is gone.
+    await until('the removal to be logged', () => entries().some((e) => e.uuid === goneUuid));
+    assert.equal(entries().find((e) => e.uuid === goneUuid)?.action, 'removed', JSON.stringify(entries().find((e) => e.uuid === goneUuid)));
   });
 
   it('a domain that is not ours is started and stopped normally and untouched', async () => {

@@ -197,9 +197,10 @@ describe('power-off policies on real clones (hook run directly, and the extensio
       release = r;
       holding();
     }));
+    let after = 0;
     try {
       await got;
-      const after = destroyAndRunHook(name);
+      after = destroyAndRunHook(name);
       // The worker has taken the stop once it removed its queue file; then it gets 10 s in which it must not act.
       for (const end = Date.now() + 30_000; fs.readdirSync(path.join(stateDir, 'queue')).length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
       assert.deepEqual(fs.readdirSync(path.join(stateDir, 'queue')), [], 'the worker took the stop');
@@ -210,7 +211,8 @@ describe('power-off policies on real clones (hook run directly, and the extensio
       await held;
       other.dispose();
     }
-    const e = await entryFor(uuid, Date.now() - 60_000);
+    // This stop's entry (an earlier test's entry for the same clone is older than `after`).
+    const e = await entryFor(uuid, after);
     assert.equal(e?.action, 'reset', JSON.stringify(e));
     assert.equal(reads(overlay, 0xab, '1M'), false, 'reset once the lock was released');
   });
