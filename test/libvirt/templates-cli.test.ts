@@ -121,6 +121,10 @@ describe('CLI template commands (real libvirt)', function () {
         io: { stdout: () => {}, stderr: (x) => (stderr += x), env: { ...process.env, QQ2CLONE_HOME: bed.root, EDITOR: editor, VISUAL: '' }, stdinIsTTY: false },
         makeService: (c) => createLibvirtService(c),
       });
+      // An edit that was not saved is kept for the user, in a folder of its own that the CLI names: removed here.
+      for (const m of stderr.matchAll(/dits are in (\/\S+?\.xml)/g)) {
+        if (path.basename(path.dirname(m[1]!)).startsWith('qq2clone-edit-')) fs.rmSync(path.dirname(m[1]!), { recursive: true, force: true });
+      }
       return { code, stderr };
     };
     const broken = await editWith(`sed -i 's#<vcpu>#<bogus/><vcpu>#' "$1"`);
