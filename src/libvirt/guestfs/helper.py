@@ -235,12 +235,9 @@ def owned_any(dev):
     return re.match(r"^/dev/sd[a-z]+\d*$", dev) is not None
 
 
-def op_launch(req):
-    drives = req["drives"]
-    state["readonly"] = bool(req.get("readonly", True))
-    for d in drives:
-        ro = state["readonly"] or d.get("side") == "b"
-        g.add_drive_opts(d["path"], readonly=ro, format=d.get("format", "qcow2"))
+def start_appliance():
+    """Launches the appliance on the drives added (in a thread that a shutdown can wait for), syncing every write;
+    a failed launch is refused with the end of the appliance's log."""
     g.set_autosync(True)
     t = threading.Thread(target=launch_thread)
     state["launch_thread"] = t
@@ -249,6 +246,15 @@ def op_launch(req):
     if state.get("launch_error"):
         raise Refused("%s\n--- appliance log (last lines) ---\n%s" % (state["launch_error"], "\n".join(log[-60:])), "launch")
     state["launched"] = True
+
+
+def op_launch(req):
+    drives = req["drives"]
+    state["readonly"] = bool(req.get("readonly", True))
+    for d in drives:
+        ro = state["readonly"] or d.get("side") == "b"
+        g.add_drive_opts(d["path"], readonly=ro, format=d.get("format", "qcow2"))
+    start_appliance()
     all_fs = g.list_filesystems()
     count = {"m": sum(1 for d in drives if d.get("side", "m") == "m"), "b": sum(1 for d in drives if d.get("side") == "b")}
     lvm = any(not owned_any(d) for d in all_fs)
@@ -270,14 +276,7 @@ def op_launch_groups(req):
     for grp in groups:
         for d in grp["drives"]:
             g.add_drive_opts(d["path"], readonly=False, format=d.get("format", "qcow2"))
-    g.set_autosync(True)
-    t = threading.Thread(target=launch_thread)
-    state["launch_thread"] = t
-    t.start()
-    t.join()
-    if state.get("launch_error"):
-        raise Refused("%s\n--- appliance log (last lines) ---\n%s" % (state["launch_error"], "\n".join(log[-60:])), "launch")
-    state["launched"] = True
+    start_appliance()
     all_fs = g.list_filesystems()
     out = []
     first = 0
