@@ -32,8 +32,8 @@ const copyXmllintPlugin = {
       const from = path.dirname(require.resolve('xmllint-wasm/package.json'));
       fs.mkdirSync('dist', { recursive: true });
       for (const f of ['xmllint-node.js', 'xmllint.wasm']) fs.copyFileSync(path.join(from, f), path.join('dist', f));
-      // The libguestfs helper (run by /usr/bin/python3 from src/libvirt/guestfs/client.ts) ships next to the bundles.
-      fs.copyFileSync(path.join('src', 'libvirt', 'guestfs', 'helper.py'), path.join('dist', 'guestfs-helper.py'));
+      // The libguestfs helper (run by /usr/bin/python3 from src/libvirt/disks/client.ts) ships next to the bundles.
+      fs.copyFileSync(path.join('src', 'libvirt', 'disks', 'helper.py'), path.join('dist', 'guestfs-helper.py'));
     });
   },
 };
@@ -53,7 +53,7 @@ const common = {
 };
 
 const targets = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The qemu hook's worker: `hook install` copies it next to the hook, so it runs without VS Code or this folder.
   { ...common, entryPoints: ['src/libvirt/policy/worker.ts'], outfile: 'dist/hook-worker.js', sourcemap: false },
@@ -65,7 +65,7 @@ const targets = [
     target: 'es2020',
     sourcemap: false,
     minify: true,
-    entryPoints: { 'usage-panel': 'src/panel/webview/main.ts' },
+    entryPoints: { 'usage-panel': 'src/extension/panel/webview/main.ts' },
     outdir: 'dist',
     plugins: [esbuildProblemMatcherPlugin],
   },

@@ -42,8 +42,8 @@ export default tseslint.config(
     },
   },
   {
-    // src/core, src/cli and src/validation must stay usable from plain Node: vscode only as a type; no processes.
-    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/validation/**/*.ts'],
+    // src/core and src/cli must stay usable from plain Node: vscode only as a type; no processes.
+    files: ['src/core/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [noVscode, ...noProcessImports] }],
     },

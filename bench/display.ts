@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { TestBed, TEST_URI, tinyDomainXml, virsh } from '../test/testbed';
 import { createLibvirtService } from '../src/libvirt';
 import { oneShotVirsh, screenshot, virshFor, waitForSpice, type Virsh } from '../src/libvirt/display/display';
-import { driverInvocation, writeRecords } from '../src/terminal/driver';
+import { driverInvocation, writeRecords } from '../src/extension/terminal/driver';
 
 const argv = process.argv.slice(2);
 const N = Number(argv[argv.indexOf('--n') + 1] ?? 20) || 20;

@@ -12,7 +12,7 @@ import { bootAll } from '../test/guest/bootAll';
 import { TestBed } from '../test/testbed';
 import { depsFor, serviceFor } from '../test/libvirt/templateHelpers';
 import { importTemplate } from '../src/libvirt/templates/templateOps';
-import { runInGuests } from '../src/libvirt/guest/run';
+import { runInGuests } from '../src/libvirt/guests/run';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: string): string => {

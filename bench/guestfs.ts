@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { GuestfsHelper } from '../src/libvirt/guestfs/client';
+import { GuestfsHelper } from '../src/libvirt/disks/client';
 
 const argv = process.argv.slice(2);
 const CALLS = Number(argv[argv.indexOf('--calls') + 1] ?? 20) || 20;

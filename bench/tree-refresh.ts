@@ -16,10 +16,10 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CloneInfo, CloneRef, Inventory, TemplateInfo } from '../src/libvirt/api';
 import type { CloneState } from '../src/core/states';
-import { TreeModel, type TreeNode } from '../src/tree/model';
-import * as P from '../src/tree/presentation';
-import { RefreshScheduler } from '../src/tree/scheduler';
-import { TreeController } from '../src/tree/controller';
+import { TreeModel, type TreeNode } from '../src/extension/tree/model';
+import * as P from '../src/extension/tree/presentation';
+import { RefreshScheduler } from '../src/extension/tree/scheduler';
+import { TreeController } from '../src/extension/tree/controller';
 import { createLibvirtService } from '../src/libvirt';
 import { TestBed, TEST_URI } from '../test/testbed';
 

@@ -16,8 +16,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { validateXML } from 'xmllint-wasm';
-import { createDomainXmlValidator } from '../src/validation';
-import { DEFAULT_SCHEMA_DIR } from '../src/validation/engine';
+import { createDomainXmlValidator } from '../src/libvirt/validation';
+import { DEFAULT_SCHEMA_DIR } from '../src/libvirt/validation/engine';
 
 const argv = process.argv.slice(2);
 const DOCS = Number(argv[argv.indexOf('--docs') + 1] ?? 40) || 40;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createLibvirtService } from '../src/libvirt';
 import { importTemplate, listTemplates } from '../src/libvirt/templates/templateOps';
-import { validateDomainXml } from '../src/validation';
+import { validateDomainXml } from '../src/libvirt/validation';
 import { ensureGuest, guestDomainXml } from '../test/guest';
 
 export const DEMO_NAME = 'demo';

@@ -4,7 +4,7 @@
  */
 import type { Inventory } from '../libvirt/api';
 import type { ImageReport } from '../libvirt/templates';
-import type { CloneAddresses } from '../libvirt/guest';
+import type { CloneAddresses } from '../libvirt/guests';
 import type { PowerOffPolicy } from '../libvirt/policy';
 import type { AppliedIdentity } from '../libvirt/domain';
 

@@ -21,7 +21,7 @@ import type {
 } from './api';
 import { allMade, makeClones, type IdentityTarget } from './clones';
 import { identityJob, writeIdentities, type IdentityWritten } from './identity';
-import { knownHostsPath } from './guest';
+import { knownHostsPath } from './guests';
 import type { MetaCache, ServiceCore } from './serviceCore';
 import { EventStream } from './virsh';
 import { readInventory } from './clones';

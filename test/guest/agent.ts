@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { GuestImage } from './image';
 import { HOST_KEY_ALIAS } from './recipe';
-import { freeLoopbackPort } from '../../src/libvirt/guest';
+import { freeLoopbackPort } from '../../src/libvirt/guests';
 
 const URI = process.env.QQ2CLONE_TEST_URI ?? 'qemu:///system';
 const execFileP = promisify(execFile);

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { guestExecArgv, guestShell, GuestExecTimeoutError, type VirshCall } from '../../src/libvirt/guest/agent';
+import { guestExecArgv, guestShell, GuestExecTimeoutError, type VirshCall } from '../../src/libvirt/guests/agent';
 import { VirshSession } from '../../src/libvirt/virsh/session';
 import { ensureGuest, guestDomainXml, guestExec, waitForGuest } from '../guest';
 import { TestBed, TEST_URI, qemuImg, virsh } from '../testbed';

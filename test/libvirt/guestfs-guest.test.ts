@@ -12,7 +12,7 @@ import { PermissionError } from '../../src/core/errors';
 import { changeLine } from '../../src/core/treeDiff';
 import { runCli } from '../../src/cli/run';
 import { createLibvirtService } from '../../src/libvirt';
-import { DiskAccess } from '../../src/libvirt/guestfs';
+import { DiskAccess } from '../../src/libvirt/disks';
 import type { CloneInfo, LibvirtService } from '../../src/libvirt/api';
 import { guestExec, waitForGuest } from '../guest';
 import { TestBed, TEST_URI, virsh } from '../testbed';

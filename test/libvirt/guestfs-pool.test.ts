@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AppliancePool } from '../../src/libvirt/guestfs/pool';
-import type { GuestfsHelper } from '../../src/libvirt/guestfs/client';
+import { AppliancePool } from '../../src/libvirt/disks/pool';
+import type { GuestfsHelper } from '../../src/libvirt/disks/client';
 import { TestBed } from '../testbed';
 
 describe('disk appliances: eviction and idle close (real libguestfs)', function () {

@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import { CancelledError, UsageError } from '../../src/core/errors';
 import { runCli } from '../../src/cli/run';
 import { createLibvirtService } from '../../src/libvirt';
-import { DiskAccess } from '../../src/libvirt/guestfs';
-import { AppliancePool } from '../../src/libvirt/guestfs/pool';
+import { DiskAccess } from '../../src/libvirt/disks';
+import { AppliancePool } from '../../src/libvirt/disks/pool';
 import type { LibvirtService } from '../../src/libvirt/api';
 import { TestBed, TEST_URI, tinyDomainXml } from '../testbed';
 

@@ -12,7 +12,7 @@ import { CancelledError, FileTypeError, PermissionError, UsageError } from '../.
 import { changeLine } from '../../src/core/treeDiff';
 import { runCli } from '../../src/cli/run';
 import { createLibvirtService } from '../../src/libvirt';
-import { DiskAccess, GuestPathError } from '../../src/libvirt/guestfs';
+import { DiskAccess, GuestPathError } from '../../src/libvirt/disks';
 import type { LibvirtService } from '../../src/libvirt/api';
 import { TestBed, TEST_URI, tinyDomainXml, virsh } from '../testbed';
 

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { createLibvirtService } from '../../src/libvirt';
 import type { CloneInfo, LibvirtService } from '../../src/libvirt/api';
 import { identityOf } from '../../src/libvirt/domain';
-import { ed25519PublicKey, knownHostsPath, sshCommandLine, sshTarget, type VirshCall } from '../../src/libvirt/guest';
+import { ed25519PublicKey, knownHostsPath, sshCommandLine, sshTarget, type VirshCall } from '../../src/libvirt/guests';
 import { giveNewIdentity, setTemplateIdentity, sshFingerprint } from '../../src/libvirt/identity';
 import { DEFAULT_HOSTNAME_PATTERN, renderHostname } from '../../src/core/hostnamePattern';
 import { runCli } from '../../src/cli/run';

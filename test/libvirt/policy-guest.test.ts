@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import { HOOK_FILE_NAME, parsePolicyLog, type PolicyLogEntry } from '../../src/libvirt/policy';
-import { PolicyEnforcer } from '../../src/policy/enforcer';
+import { PolicyEnforcer } from '../../src/extension/policy/enforcer';
 import { guestExec, waitForGuest } from '../guest';
 import { TestBed, TEST_URI, virsh, domstateBecomes } from '../testbed';
 

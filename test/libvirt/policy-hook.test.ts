@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import { HOOK_FILE_NAME, parsePolicyLog, type PolicyLogEntry } from '../../src/libvirt/policy';
 import { metaElement } from '../../src/libvirt/domain';
-import { PolicyEnforcer } from '../../src/policy/enforcer';
+import { PolicyEnforcer } from '../../src/extension/policy/enforcer';
 import { TestBed, TEST_URI, tinyDomainXml, virsh, domainExists } from '../testbed';
 import { reads, write } from './templateHelpers';
 

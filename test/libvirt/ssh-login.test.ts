@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
-import { prepareSsh } from '../../src/libvirt/guest';
+import { prepareSsh } from '../../src/libvirt/guests';
 import { SSH_NS } from '../../src/libvirt/domain';
 import { TestBed, TEST_URI } from '../testbed';
 

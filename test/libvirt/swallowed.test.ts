@@ -11,7 +11,7 @@ import { ExitCode, FileTypeError, LibvirtError, type Qq2Error } from '../../src/
 import type { CloneRef } from '../../src/libvirt/api';
 import { Libvirt } from '../../src/libvirt';
 import { renamedCloneName, renameTemplate } from '../../src/libvirt/templates/templateOps';
-import { CloneGenerationCache } from '../../src/tree/generations';
+import { CloneGenerationCache } from '../../src/extension/tree/generations';
 import { TestBed, TEST_URI, tryVirsh } from '../testbed';
 
 /** A service where the commands `fail` picks are replaced by a real virsh command that fails. */

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { createLibvirtService } from '../../src/libvirt';
 import type { LibvirtService } from '../../src/libvirt/api';
 import type { TemplateDeps } from '../../src/libvirt/templates/templateOps';
-import { validateDomainXml } from '../../src/validation';
+import { validateDomainXml } from '../../src/libvirt/validation';
 import { TEST_URI, type TestBed } from '../testbed';
 
 /** The service of a bed; `storage` as the user typed it (default <bed>/pool). */

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { validateDomainXml } from '../../src/validation';
+import { validateDomainXml } from '../../src/libvirt/validation';
 import { ensureGuest } from '../guest';
 import { TestBed, tinyDomainXml, virsh, qemuImg, domainExists } from '../testbed';
 

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CloneNode, TemplateNode } from '../../src/tree/model';
+import type { CloneNode, TemplateNode } from '../../src/extension/tree/model';
 import { CONNECTIONS_FILE } from '../../src/libvirt/storage';
 import { domainExists, tinyDomainXml, tryVirsh, virsh } from '../testbed';
 

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SnapshotNode } from '../../src/tree';
+import type { SnapshotNode } from '../../src/extension/tree';
 import { virsh } from '../testbed';
 import { CloneBed } from './util/cloneBed';
 

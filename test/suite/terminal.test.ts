@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startExec, describeReports } from '../../src/terminal/exec';
-import type { ExecRecord } from '../../src/terminal/driver';
+import { startExec, describeReports } from '../../src/extension/terminal/exec';
+import type { ExecRecord } from '../../src/extension/terminal/driver';
 
 const rec = (id: number, name: string, disks: string[]): ExecRecord => ({
   id,

@@ -13,7 +13,7 @@ import { CloneBed, figure } from './util/cloneBed';
 import { waitFor } from './util/extension';
 import { guestTemplate } from './util/guestTemplate';
 import { cpuText } from '../../src/libvirt/stats';
-import type { UsagePanel } from '../../src/panel/usagePanel';
+import type { UsagePanel } from '../../src/extension/panel/usagePanel';
 
 describe('usage: live figures in the tree (real guests)', function () {
   this.timeout(900_000);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CloneBed, virshState } from './util/cloneBed';
 import { manifest, waitFor } from './util/extension';
-import { WALKTHROUGH_ID } from '../../src/commands/common/openWalkthrough';
+import { WALKTHROUGH_ID } from '../../src/extension/commands/common/openWalkthrough';
 
 describe('first steps and what the menus offer', function () {
   this.timeout(240_000);

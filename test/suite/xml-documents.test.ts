@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { tryVirsh, virsh } from '../testbed';
 import { CloneBed, virshState } from './util/cloneBed';
 import { waitFor } from './util/extension';
-import { ServiceHost } from '../../src/serviceHost';
-import { DomainXmlFileSystem } from '../../src/xml/fileSystem';
+import { ServiceHost } from '../../src/extension/serviceHost';
+import { DomainXmlFileSystem } from '../../src/extension/xml/fileSystem';
 
 const dumpxml = (name: string): string => virsh('dumpxml', '--inactive', name);
 /** Target and source of each disk (virsh domblklist), to check that a redefinition keeps the storage. */

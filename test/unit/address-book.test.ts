@@ -5,8 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AddressBook, type AddressReader } from '../../src/libvirt/guest/addressBook';
-import { touchesAddresses } from '../../src/tree/addresses';
+import { AddressBook, type AddressReader } from '../../src/libvirt/guests/addressBook';
+import { touchesAddresses } from '../../src/extension/tree/addresses';
 import { parseEventLine } from '../../src/libvirt/virsh/parse';
 
 function gatedReader(): { reader: AddressReader; running: () => number; max: () => number; calls: string[]; release: (uuid: string, ip: string) => void } {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { BusyRegistry } from '../../src/ui/busy';
+import { BusyRegistry } from '../../src/extension/ui/busy';
 
 describe('busy clones', () => {
   it('gives a clone to one operation at a time and names the one holding it', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { LibvirtError, TemplateError } from '../../src/core/errors';
 import type { CloneInfo } from '../../src/libvirt/api';
-import { summarizeClones } from '../../src/commands/clones/cloneSummary';
+import { summarizeClones } from '../../src/extension/commands/clones/cloneSummary';
 
 const clone = (template: string, id: number): CloneInfo => ({
   template,

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import type { CloneInfo, Inventory } from '../../src/libvirt/api';
 import type { CloneState } from '../../src/core/states';
 import { UsageError } from '../../src/core/errors';
-import { TreeModel } from '../../src/tree/model';
-import { targetsFromNodes, targetsFromSet, selectedNodes, isSetArgs } from '../../src/commands/common/targets';
+import { TreeModel } from '../../src/extension/tree/model';
+import { targetsFromNodes, targetsFromSet, selectedNodes, isSetArgs } from '../../src/extension/commands/common/targets';
 
 const states: CloneState[] = ['running', 'paused', 'saved', 'off', 'crashed', 'running'];
 const clones: CloneInfo[] = states.map((state, i) => ({

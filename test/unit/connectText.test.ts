@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { LibvirtError, SpiceTimeoutError } from '../../src/core/errors';
 import type { CloneInfo } from '../../src/libvirt/api';
 import { waitForSpice, type ConnectResult } from '../../src/libvirt/display';
-import { inWords, notConnectedText } from '../../src/ui/connectText';
+import { inWords, notConnectedText } from '../../src/extension/ui/connectText';
 
 const clone: CloneInfo = { template: 't', id: 1, name: 't-1', uuid: 'u1', state: 'running', reason: 'booted', saved: false, storage: '/s' };
 

@@ -1,6 +1,6 @@
 /** The disk URIs of the explorer: qq2clone-disk:/<template>/<number|template>/<guest path>[?base]. */
 import * as assert from 'node:assert/strict';
-import { diskPath, parseDiskPath } from '../../src/disk/uri';
+import { diskPath, parseDiskPath } from '../../src/extension/disks/uri';
 
 describe('disk URIs', () => {
   it('read the template, the clone number or the template image, and the guest path', () => {

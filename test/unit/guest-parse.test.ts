@@ -7,11 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LibvirtError } from '../../src/core/errors';
 import { mapFailure } from '../../src/libvirt/process/failures';
-import { agentAnswers, agentCommandArgs, parseAgentReturn, parseExecPid, parseExecStatus } from '../../src/libvirt/guest/agent';
-import { addressText, parseDomifaddr, readAddresses, usefulAddresses } from '../../src/libvirt/guest/addresses';
-import { hostfwdCommand, hostfwdFailure, parseUserNetdevs, parseUsernetForwards } from '../../src/libvirt/guest/forward';
-import { parseDomstateReason, powerArgs } from '../../src/libvirt/guest/power';
-import { parseHostKeys, replaceKnownHosts, sshCommandLine } from '../../src/libvirt/guest/ssh';
+import { agentAnswers, agentCommandArgs, parseAgentReturn, parseExecPid, parseExecStatus } from '../../src/libvirt/guests/agent';
+import { addressText, parseDomifaddr, readAddresses, usefulAddresses } from '../../src/libvirt/guests/addresses';
+import { hostfwdCommand, hostfwdFailure, parseUserNetdevs, parseUsernetForwards } from '../../src/libvirt/guests/forward';
+import { parseDomstateReason, powerArgs } from '../../src/libvirt/guests/power';
+import { parseHostKeys, replaceKnownHosts, sshCommandLine } from '../../src/libvirt/guests/ssh';
 
 const fx = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'virsh', name), 'utf8');
 

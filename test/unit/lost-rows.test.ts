@@ -5,8 +5,8 @@
  */
 import * as assert from 'node:assert/strict';
 import type { CloneInfo, Inventory } from '../../src/libvirt/api';
-import { TreeModel } from '../../src/tree/model';
-import { currentRows } from '../../src/commands/common/targets';
+import { TreeModel } from '../../src/extension/tree/model';
+import { currentRows } from '../../src/extension/commands/common/targets';
 import { setBoxPrefill, type AnyOperationName } from '../../src/core/operations';
 
 const clone = (id: number, state: CloneInfo['state'] = 'running'): CloneInfo => ({

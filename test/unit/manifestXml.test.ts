@@ -6,8 +6,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as uris from '../../src/xml/uris';
-import * as diskUris from '../../src/disk/uri';
+import * as uris from '../../src/extension/xml/uris';
+import * as diskUris from '../../src/extension/disks/uri';
 
 const root = path.resolve(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -33,7 +33,7 @@ describe('manifest for domain XML documents', () => {
     );
     assert.ok(registered.length >= 3, 'the providers were found in the sources');
     for (const scheme of registered) {
-      assert.equal(typeof scheme, 'string', 'a scheme constant of src/xml/uris.ts or src/disk/uri.ts');
+      assert.equal(typeof scheme, 'string', 'a scheme constant of src/extension/xml/uris.ts or src/extension/disks/uri.ts');
       assert.ok(pkg.activationEvents.includes(`onFileSystem:${scheme as string}`), `onFileSystem:${scheme as string}`);
     }
   });

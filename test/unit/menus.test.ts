@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TemplateInfo } from '../../src/libvirt/api';
-import { ALL_CONTEXT_VALUES, problemKind, templateContextValue, templateDescription } from '../../src/tree/presentation';
+import { ALL_CONTEXT_VALUES, problemKind, templateContextValue, templateDescription } from '../../src/extension/tree/presentation';
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as {
   contributes: { menus: Record<string, { command: string; when?: string; group?: string }[]> };

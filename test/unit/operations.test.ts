@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { operationAccepts, type SetOperationName } from '../../src/core/operations';
 import { CLONE_STATES } from '../../src/core/states';
 import { skipReason } from '../../src/libvirt/clones/setOperations';
-import { CLONE_CONTEXT } from '../../src/tree/presentation';
+import { CLONE_CONTEXT } from '../../src/extension/tree/presentation';
 
 const OPS: readonly SetOperationName[] = ['start', 'destroy', 'suspend', 'resume', 'save', 'save-rm', 'rm', 'rm-wipe', 'rm-shred'];
 /** The tree's command per SET operation. */

@@ -2,12 +2,12 @@
  * The manifest against the code: every contributed command has a handler definition and every handler is
  * contributed; menus and welcome views name only contributed commands; every `viewItem` in a `when` clause names
  * a contextValue the tree produces. The registry imports vscode, so handler ids are read from the command sources
- * (`id: 'qq2clone.…'` in src/commands/**); the extension-host suite checks the registered commands at run time.
+ * (`id: 'qq2clone.…'` in src/extension/commands/**); the extension-host suite checks the registered commands at run time.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ALL_CONTEXT_VALUES } from '../../src/tree/presentation';
+import { ALL_CONTEXT_VALUES } from '../../src/extension/tree/presentation';
 
 const root = path.resolve(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -26,7 +26,7 @@ function sources(dir: string): string[] {
 }
 
 const handlerIds = new Set(
-  sources(path.join(root, 'src/commands')).flatMap((f) =>
+  sources(path.join(root, 'src/extension/commands')).flatMap((f) =>
     [...fs.readFileSync(f, 'utf8').matchAll(/\bid:\s*'(qq2clone\.[A-Za-z0-9.]+)'/g)].map((m) => m[1]!),
   ),
 );

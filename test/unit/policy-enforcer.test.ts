@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { DomainEvent, LibvirtService } from '../../src/libvirt/api';
-import { PolicyEnforcer } from '../../src/policy/enforcer';
+import { PolicyEnforcer } from '../../src/extension/policy/enforcer';
 import { LibvirtUnavailableError } from '../../src/core/errors';
 import { applyPolicy, whileUnavailable } from '../../src/libvirt/policy';
 

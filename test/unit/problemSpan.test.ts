@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createDomainXmlValidator, problemSpan, problemSpans, type DomainXmlValidator } from '../../src/validation';
+import { createDomainXmlValidator, problemSpan, problemSpans, type DomainXmlValidator } from '../../src/libvirt/validation';
 
 const FIXTURE = fs.readFileSync(path.join(__dirname, '../fixtures/xml/domain-inactive.xml'), 'utf8');
 

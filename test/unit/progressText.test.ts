@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { progressIncrement, progressMessage } from '../../src/ui/progressText';
+import { progressIncrement, progressMessage } from '../../src/extension/ui/progressText';
 
 describe('what a progress notification says', () => {
   it('counts what is done, names the last one, and says when it is cancelling', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { refusedSaveMessage, renamedTemplateMessage } from '../../src/xml/refusalMessage';
+import { refusedSaveMessage, renamedTemplateMessage } from '../../src/extension/xml/refusalMessage';
 
 describe('the words of a refused save', () => {
   const problems = [

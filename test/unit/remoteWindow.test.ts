@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { remoteConnectMessage, unseenViewerReason } from '../../src/ui/remoteWindow';
+import { remoteConnectMessage, unseenViewerReason } from '../../src/extension/ui/remoteWindow';
 
 describe('Connect in a browser or remote window', () => {
   it('knows when a viewer started by the extension would not be seen', () => {

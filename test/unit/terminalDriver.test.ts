@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { driverInvocation, readSummary, writeRecords, type ExecRecord } from '../../src/terminal/driver';
+import { driverInvocation, readSummary, writeRecords, type ExecRecord } from '../../src/extension/terminal/driver';
 
 let dir: string;
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { LibvirtError } from '../../src/core/errors';
 import type { Inventory, LibvirtService } from '../../src/libvirt/api';
-import { TreeController, type Unavailable } from '../../src/tree/controller';
+import { TreeController, type Unavailable } from '../../src/extension/tree/controller';
 
 /** A service whose inventory read is answered by the test (only what the controller uses). */
 function service(): { svc: LibvirtService; answer: (r: Inventory | Error) => void } {

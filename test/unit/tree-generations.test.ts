@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
 import type { CloneInfo, TemplateInfo } from '../../src/libvirt/api';
-import { templateGeneration } from '../../src/tree/generations';
-import type { TemplateNode } from '../../src/tree/model';
+import { templateGeneration } from '../../src/extension/tree/generations';
+import type { TemplateNode } from '../../src/extension/tree/model';
 import {
   cloneDescription,
   cloneTooltip,
   shownCloneGeneration,
   templateDescription,
   templateTooltip,
-} from '../../src/tree/presentation';
+} from '../../src/extension/tree/presentation';
 
 const tpl = (disks: string[]): TemplateInfo => ({ name: 'web', xmlPath: '/t/web.xml', disks });
 const node = (disks: string[]): TemplateNode => ({ kind: 'template', key: 'template:web', template: tpl(disks), clones: [] });

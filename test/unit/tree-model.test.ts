@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { CloneInfo, Inventory, TemplateInfo } from '../../src/libvirt/api';
 import type { CloneState } from '../../src/core/states';
-import { TreeModel, stateFromEvent } from '../../src/tree/model';
-import { cloneContextValue, cloneDescription, cloneLabel, templateDescription } from '../../src/tree/presentation';
+import { TreeModel, stateFromEvent } from '../../src/extension/tree/model';
+import { cloneContextValue, cloneDescription, cloneLabel, templateDescription } from '../../src/extension/tree/presentation';
 
 const tpl = (name: string, extra: Partial<TemplateInfo> = {}): TemplateInfo => ({
   name,

@@ -2,8 +2,8 @@
 import * as assert from 'node:assert/strict';
 import type { CloneInfo, TemplateInfo } from '../../src/libvirt/api';
 import { parsePolicy, type PolicyLogEntry } from '../../src/libvirt/policy';
-import { cloneDescription, cloneTooltip, policyTooltipLines, templateTooltip } from '../../src/tree/presentation';
-import { TreeModel } from '../../src/tree/model';
+import { cloneDescription, cloneTooltip, policyTooltipLines, templateTooltip } from '../../src/extension/tree/presentation';
+import { TreeModel } from '../../src/extension/tree/model';
 
 const clone: CloneInfo = { template: 'T', id: 2, name: 'T-2', uuid: 'u-2', state: 'off', reason: 'destroyed', saved: false };
 

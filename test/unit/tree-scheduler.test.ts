@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { RefreshScheduler, type Clock } from '../../src/tree/scheduler';
+import { RefreshScheduler, type Clock } from '../../src/extension/tree/scheduler';
 
 /** A clock the test advances by hand. */
 class ManualClock implements Clock {

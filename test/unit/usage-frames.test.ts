@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { domainUsage, parseDomstats, type UsageSnapshot } from '../../src/libvirt/stats';
-import { sortClones, usageFrame } from '../../src/panel/usageFrames';
+import { sortClones, usageFrame } from '../../src/extension/panel/usageFrames';
 
 const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
 const BUSY = 'qqt-usagecap-i8lqv00-busy';

@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { domainUsage, parseDomstats, type UsageSnapshot } from '../../src/libvirt/stats';
-import type { Clock } from '../../src/tree/scheduler';
-import { UsagePoller } from '../../src/tree/usagePoller';
+import type { Clock } from '../../src/extension/tree/scheduler';
+import { UsagePoller } from '../../src/extension/tree/usagePoller';
 
 const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
 const BUSY = 'qqt-usagecap-i8lqv00-busy';

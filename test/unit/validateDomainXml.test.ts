@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createDomainXmlValidator, type DomainXmlValidator } from '../../src/validation';
-import { DEFAULT_SCHEMA_DIR } from '../../src/validation/engine';
-import { loadDomainSchema, wrapperName } from '../../src/validation/schema';
+import { createDomainXmlValidator, type DomainXmlValidator } from '../../src/libvirt/validation';
+import { DEFAULT_SCHEMA_DIR } from '../../src/libvirt/validation/engine';
+import { loadDomainSchema, wrapperName } from '../../src/libvirt/validation/schema';
 import { variants } from './domainVariants';
 import { virtXmlValidate } from './virtXmlValidate';
 

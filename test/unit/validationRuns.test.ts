@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createDomainXmlValidator, type DomainXmlValidator, type XmlProblem } from '../../src/validation';
-import { DEFAULT_SCHEMA_DIR } from '../../src/validation/engine';
-import { ValidationRuns } from '../../src/xml/validationRuns';
+import { createDomainXmlValidator, type DomainXmlValidator, type XmlProblem } from '../../src/libvirt/validation';
+import { DEFAULT_SCHEMA_DIR } from '../../src/libvirt/validation/engine';
+import { ValidationRuns } from '../../src/extension/xml/validationRuns';
 
 const FIXTURE = fs.readFileSync(path.join(__dirname, '../fixtures/xml/domain-inactive.xml'), 'utf8');
 const BROKEN = FIXTURE.replace("<boot dev='hd'/>", "<boot dev='hdx'/>");

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { UsageError } from '../../src/core/errors';
 import { ControlCharacterError, quoteVirshArg, virshLine } from '../../src/libvirt/virsh/quote';
 import { metaEscapedEcho } from '../../src/libvirt/virsh/inputrc';
-import { agentCommandArgs } from '../../src/libvirt/guest/agent';
+import { agentCommandArgs } from '../../src/libvirt/guests/agent';
 import { echoShellOutput, parseVirshLine } from './virshLineModel';
 
 interface Fixture {

@@ -8,7 +8,7 @@ import { DEFAULT_HOSTNAME_PATTERN, hostnamePatternProblem, renderHostname } from
 import { UsageError } from '../../core/errors';
 import type { BatchOptions, BatchResult, CloneInfo, CloneRef, LibvirtService } from '../api';
 import { identityElement, identityOf, IDENTITY_NS, overlayDisks, parseDomain, sshLoginOf, type AppliedIdentity, type IdentitySetting } from '../domain';
-import { knownHostsPath } from '../guest';
+import { knownHostsPath } from '../guests';
 import { forgetDomain, virshVia } from '../serviceCore';
 import { writeIdentities, type IdentityJob } from './writeIdentities';
 

@@ -10,8 +10,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { CancelledError, asQq2Error, type Qq2Error } from '../../core/errors';
 import type { AppliedIdentity } from '../domain';
-import { GuestfsHelper, guestfsError, type Drive } from '../guestfs';
-import { replaceKnownHosts } from '../guest';
+import { GuestfsHelper, guestfsError, type Drive } from '../disks';
+import { replaceKnownHosts } from '../guests';
 import { newHostKey, newMachineId, type HostKeyPair } from './hostKeys';
 
 /** Most drives given to one appliance (libguestfs's direct backend takes up to 255 on virtio-scsi). */

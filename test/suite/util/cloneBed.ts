@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TestBed, virsh } from '../../testbed';
-import type { Qq2cloneExports } from '../../../src/extension';
-import type { Prompts } from '../../../src/ui/prompts';
-import type { CloneNode, TemplateNode } from '../../../src/tree/model';
+import type { Qq2cloneExports } from '../../../src/extension/extension';
+import type { Prompts } from '../../../src/extension/ui/prompts';
+import type { CloneNode, TemplateNode } from '../../../src/extension/tree/model';
 import { activated, waitFor } from './extension';
 
 export interface Notice {

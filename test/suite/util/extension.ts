@@ -1,6 +1,6 @@
 /** Helpers for extension-host tests: the activated extension, settings changed for one test, polling. */
 import * as vscode from 'vscode';
-import type { Qq2cloneExports } from '../../../src/extension';
+import type { Qq2cloneExports } from '../../../src/extension/extension';
 
 export const EXTENSION_ID = 'qq2clone.qq2clone-vscode';
 

@@ -7,7 +7,7 @@ import { expectArgs } from '../shared';
 import { confirm, editCopy } from '../shared';
 import { UsageError, XmlError } from '../../../core/errors';
 import { editorOf } from '../../../libvirt/process';
-import { validateDomainXml, disposeSharedValidator } from '../../../validation';
+import { validateDomainXml, disposeSharedValidator } from '../../../libvirt/validation';
 import { saveEditedClone } from '../../../libvirt/clones';
 
 /** What is wrong with the edited text against libvirt's schemas (`LINE: message`), empty when it may be defined. */

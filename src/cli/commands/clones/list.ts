@@ -7,7 +7,7 @@ import { inventoryXml, type XmlAddresses } from '../../listXml';
 import { imageReport } from '../../../libvirt/templates';
 import { operationAccepts } from '../../../core/operations';
 import { forEachBounded } from '../../../core/limit';
-import { serviceAddressReader } from '../../../libvirt/guest';
+import { serviceAddressReader } from '../../../libvirt/guests';
 import { cloneIdentities } from '../../../libvirt/identity';
 
 /** The addresses of the running clones (read a few at a time). */

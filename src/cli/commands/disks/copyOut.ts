@@ -4,7 +4,7 @@ import type { CliCommand } from '../shared';
 import { expectArgs } from '../shared';
 import { cloneTarget, withDisk } from './diskShared';
 import { FileTypeError, UsageError } from '../../../core/errors';
-import { LocalExistsError } from '../../../libvirt/guestfs';
+import { LocalExistsError } from '../../../libvirt/disks';
 
 /**
  * qq2clone copy-out [--force] NUMBER GUEST-PATH LOCAL-DIR: out of a clone's disk (read-only while it runs). A local

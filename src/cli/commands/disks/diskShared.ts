@@ -1,6 +1,6 @@
 import type { CliContext } from '../../context';
 import { UsageError } from '../../../core/errors';
-import { DiskAccess, type DiskTarget } from '../../../libvirt/guestfs';
+import { DiskAccess, type DiskTarget } from '../../../libvirt/disks';
 
 /** The clone NUMBER of the current template (-t / TEMPLATE) as a disk target. */
 export function cloneTarget(ctx: CliContext, command: string, number: string): DiskTarget {

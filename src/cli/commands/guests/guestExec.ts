@@ -4,7 +4,7 @@ import { expectArgs } from '../shared';
 import { CancelledError, ExternalCommandError, LibvirtError } from '../../../core/errors';
 import { operationAccepts } from '../../../core/operations';
 import { parseSetOrThrow, resolveSet } from '../../../core/set';
-import { runInGuests, execStatusText, summaryLine, type GuestRunOutcome } from '../../../libvirt/guest';
+import { runInGuests, execStatusText, summaryLine, type GuestRunOutcome } from '../../../libvirt/guests';
 import type { CliContext } from '../../context';
 
 const USAGE = 'SET COMMAND-STRING [--parallel N] [--keep-going]';

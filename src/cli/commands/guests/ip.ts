@@ -3,8 +3,8 @@ import { expectArgs } from '../shared';
 import { operationAccepts } from '../../../core/operations';
 import { parseSetOrThrow, resolveSet } from '../../../core/set';
 import { forEachBounded } from '../../../core/limit';
-import { addressText } from '../../../libvirt/guest';
-import { serviceAddressReader, type AddressEntry } from '../../../libvirt/guest';
+import { addressText } from '../../../libvirt/guests';
+import { serviceAddressReader, type AddressEntry } from '../../../libvirt/guests';
 
 /**
  * qq2clone ip SET: `NUMBER NAME ADDRESS...` per running machine of SET, in number order. Addresses come from the

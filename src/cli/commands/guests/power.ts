@@ -9,7 +9,7 @@ import { expectArgs } from '../shared';
 import { CancelledError, hintOf, LibvirtError, Qq2Error } from '../../../core/errors';
 import { operationAccepts } from '../../../core/operations';
 import { parseSetOrThrow, resolveSet } from '../../../core/set';
-import { power, type PowerOperation } from '../../../libvirt/guest';
+import { power, type PowerOperation } from '../../../libvirt/guests';
 
 const DONE: Record<PowerOperation, string> = { shutdown: 'Shut down', reboot: 'Rebooting', reset: 'Reset' };
 const label = (c: { id: number; name: string }) => `${c.id} (${c.name})`;

@@ -1,7 +1,7 @@
 import type { CliCommand } from '../shared';
 import { UsageError } from '../../../core/errors';
 import { guestSkipReason } from '../../../core/operations';
-import { prepareSsh, runSshHere, type SshSettings } from '../../../libvirt/guest';
+import { prepareSsh, runSshHere, type SshSettings } from '../../../libvirt/guests';
 import type { CliIo } from '../../context';
 
 const USAGE = 'NUMBER [-- COMMAND...]';

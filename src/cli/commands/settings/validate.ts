@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { CliCommand } from '../shared';
 import { PermissionError, UsageError, XmlError } from '../../../core/errors';
-import { createDomainXmlValidator } from '../../../validation';
+import { createDomainXmlValidator } from '../../../libvirt/validation';
 
 /**
  * qq2clone validate FILE...: checks domain XML files against the host's libvirt schemas (as virt-xml-validate

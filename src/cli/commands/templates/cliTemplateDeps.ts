@@ -1,6 +1,6 @@
 import type { CliContext } from '../../context';
 import type { TemplateDeps } from '../../../libvirt/templates';
-import { templateProblems } from '../../../validation';
+import { templateProblems } from '../../../libvirt/validation';
 
 /** The template operations' dependencies for the CLI: the service and the schema validator. */
 export function cliTemplateDeps(ctx: CliContext): TemplateDeps {

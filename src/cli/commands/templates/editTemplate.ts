@@ -5,7 +5,7 @@ import type { CliContext } from '../../context';
 import { UsageError, XmlError } from '../../../core/errors';
 import { editorOf } from '../../../libvirt/process';
 import { saveEditedTemplate, templateNameChange } from '../../../libvirt/templates';
-import { validateDomainXml } from '../../../validation';
+import { validateDomainXml } from '../../../libvirt/validation';
 import { confirm, editCopy } from '../shared';
 
 /**
