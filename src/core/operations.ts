@@ -42,30 +42,98 @@ export function isRunning(state: CloneState): boolean {
   return isGuestUp(state) || state === 'in-shutdown';
 }
 
+/** How a SET operation presents itself in both front ends, and which states it acts upon. */
+export interface SetOperationInfo {
+  readonly name: SetOperationName;
+  /** The extension's command id. */
+  readonly command: string;
+  /** Its name in a list of actions (Select by SET), e.g. "Delete". */
+  readonly label: string;
+  /** Title of progress and messages, e.g. "Delete clones". */
+  readonly title: string;
+  /** Label on a clone while the operation runs on it, e.g. "deleting". */
+  readonly busyLabel: string;
+  /** The CLI's report of a clone done, before its name: "Removed". */
+  readonly done: string;
+  /** The CLI's -h line (the manual's words). */
+  readonly summary: string;
+  /** Destructive operations ask once (modally in the extension): the button's verb and what it does. */
+  readonly confirm?: { readonly verb: string; readonly consequence: string };
+  /** Why the operation does not act upon a machine in `state`, or undefined when it does. */
+  readonly skip: (state: CloneState) => string | undefined;
+}
+
+const notRunning = (state: CloneState): string => `not running (${state})`;
+const anyMachine = (): undefined => undefined;
+
+/**
+ * The one table of the manual's SET operations, in the order menus and -h list them. Both front ends build their
+ * commands from it; the service runs each through `runCloneOperation`. A new SET operation is a row here and its
+ * service function.
+ */
+export const SET_OPERATIONS: readonly SetOperationInfo[] = [
+  {
+    // "Start every machine in SET that is currently not running. For saved domains, their state will be restored."
+    name: 'start', command: 'qq2clone.start', label: 'Start', title: 'Start clones', busyLabel: 'starting', done: 'Started',
+    summary: 'Start every machine in SET that is not running; saved machines are restored.',
+    skip: (state) => (state === 'crashed' ? 'crashed and still active (on_crash=preserve): destroy it first' : isActive(state) ? `already ${state}` : undefined),
+  },
+  {
+    // "Invoke virsh destroy on any running machine in SET."
+    name: 'destroy', command: 'qq2clone.destroy', label: 'Destroy', title: 'Destroy clones', busyLabel: 'destroying', done: 'Destroyed',
+    summary: 'Forcibly turn off every running machine in SET.',
+    confirm: { verb: 'Destroy', consequence: 'Each running clone is forcibly turned off, like pulling the plug: what the guest had not written to disk is lost.' },
+    skip: (state) => (isActive(state) ? undefined : notRunning(state)),
+  },
+  {
+    name: 'suspend', command: 'qq2clone.suspend', label: 'Suspend', title: 'Suspend clones', busyLabel: 'suspending', done: 'Suspended',
+    summary: 'Suspend execution of every machine in SET.',
+    skip: (state) => (isGuestUp(state) ? undefined : notRunning(state)),
+  },
+  {
+    name: 'resume', command: 'qq2clone.resume', label: 'Resume', title: 'Resume clones', busyLabel: 'resuming', done: 'Resumed',
+    summary: 'Resume every suspended machine in SET.',
+    skip: (state) => (state === 'paused' ? undefined : `not paused (${state})`),
+  },
+  {
+    name: 'save', command: 'qq2clone.save', label: 'Save', title: 'Save clones', busyLabel: 'saving', done: 'Saved',
+    summary: 'Save the execution state of every running machine in SET to file.',
+    skip: (state) => (isGuestUp(state) || state === 'paused' ? undefined : notRunning(state)),
+  },
+  {
+    name: 'save-rm', command: 'qq2clone.saveRm', label: 'Delete Saved State', title: 'Delete saved states', busyLabel: 'removing saved state',
+    done: 'Removed the saved state of', summary: 'Delete the saved state of every machine in SET.',
+    skip: (state) => (state === 'saved' ? undefined : 'has no saved state'),
+  },
+  // rm, rm-wipe, rm-shred: any machine (an active one is destroyed first).
+  {
+    name: 'rm', command: 'qq2clone.rm', label: 'Delete', title: 'Delete clones', busyLabel: 'deleting', done: 'Removed',
+    summary: 'Destroy (if running), undefine and delete the storage of every machine in SET.',
+    confirm: { verb: 'Delete', consequence: 'Each clone is turned off if running, undefined, and its disk images and saved state are deleted.' },
+    skip: anyMachine,
+  },
+  {
+    name: 'rm-wipe', command: 'qq2clone.rmWipe', label: 'Delete and Wipe', title: 'Delete and wipe clones', busyLabel: 'wiping', done: 'Wiped and removed',
+    summary: 'Destroy (if running), undefine, wipe and delete the storage of every machine in SET.',
+    confirm: { verb: 'Delete and Wipe', consequence: 'Each clone is turned off if running, undefined, and its disk images are wiped by libvirt (overwritten) and deleted.' },
+    skip: anyMachine,
+  },
+  {
+    name: 'rm-shred', command: 'qq2clone.rmShred', label: 'Delete and Shred', title: 'Delete and shred clones', busyLabel: 'shredding', done: 'Shredded and removed',
+    summary: 'Destroy (if running), undefine, shred and delete the storage of every machine in SET.',
+    confirm: { verb: 'Delete and Shred', consequence: 'Each clone is turned off if running, undefined, and its disk images are shredded and deleted.' },
+    skip: anyMachine,
+  },
+];
+
+/** The row of a SET operation. */
+export function setOperationInfo(operation: SetOperationName): SetOperationInfo {
+  return SET_OPERATIONS.find((o) => o.name === operation)!;
+}
+
 /** Why `operation` does not act upon a machine in `state`, or undefined when it does. */
 export function skipReason(operation: SetOperationName, state: CloneState): string | undefined {
-  switch (operation) {
-    // "Start every machine in SET that is currently not running. For saved domains, their state will be restored."
-    case 'start':
-      if (state === 'crashed') return 'crashed and still active (on_crash=preserve): destroy it first';
-      return isActive(state) ? `already ${state}` : undefined;
-    // "Invoke virsh destroy on any running machine in SET."
-    case 'destroy':
-      return isActive(state) ? undefined : `not running (${state})`;
-    case 'suspend':
-      return isGuestUp(state) ? undefined : `not running (${state})`;
-    case 'resume':
-      return state === 'paused' ? undefined : `not paused (${state})`;
-    case 'save':
-      return isGuestUp(state) || state === 'paused' ? undefined : `not running (${state})`;
-    case 'save-rm':
-      return state === 'saved' ? undefined : 'has no saved state';
-    // rm, rm-wipe, rm-shred: any machine (an active one is destroyed first).
-    case 'rm':
-    case 'rm-wipe':
-    case 'rm-shred':
-      return undefined;
-  }
+  return setOperationInfo(operation).skip(state);
 }
 
 /*

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { operationAccepts, type SetOperationName } from '../../src/core/operations';
+import { operationAccepts, SET_OPERATIONS, type SetOperationName } from '../../src/core/operations';
 import { CLONE_STATES } from '../../src/core/states';
 import { skipReason } from '../../src/libvirt/clones/setOperations';
 import { CLONE_CONTEXT } from '../../src/extension/tree/presentation';
@@ -65,6 +65,16 @@ describe('one state table for the UI, the CLI and the service', () => {
       });
     });
   }
+
+  it('the table of SET operations has one row per operation, with the tree command of each; those that stop or delete ask first', () => {
+    assert.deepEqual(SET_OPERATIONS.map((o) => o.name), OPS);
+    for (const o of SET_OPERATIONS) {
+      assert.equal(o.command, MENU_COMMAND[o.name], o.name);
+      assert.equal(o.confirm !== undefined, ['destroy', 'rm', 'rm-wipe', 'rm-shred'].includes(o.name), `${o.name} asks first`);
+      for (const text of [o.label, o.title, o.busyLabel, o.done, o.summary]) assert.ok(text.length > 0, o.name);
+    }
+    assert.equal(new Set(SET_OPERATIONS.map((o) => o.command)).size, OPS.length, 'one command per operation');
+  });
 
   it('crashed is active: destroy and rm act on it, start does not and says to destroy it first', () => {
     assert.equal(operationAccepts('destroy', 'crashed'), true);

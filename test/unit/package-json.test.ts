@@ -7,6 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SET_OPERATIONS } from '../../src/core/operations';
 import { ALL_CONTEXT_VALUES } from '../../src/extension/tree/presentation';
 
 const root = path.resolve(__dirname, '../..');
@@ -25,11 +26,13 @@ function sources(dir: string): string[] {
   });
 }
 
-const handlerIds = new Set(
-  sources(path.join(root, 'src/extension/commands')).flatMap((f) =>
+// The commands written one per file, and those built from the table of SET operations (setOperationCommands.ts).
+const handlerIds = new Set([
+  ...sources(path.join(root, 'src/extension/commands')).flatMap((f) =>
     [...fs.readFileSync(f, 'utf8').matchAll(/\bid:\s*'(qq2clone\.[A-Za-z0-9.]+)'/g)].map((m) => m[1]!),
   ),
-);
+  ...SET_OPERATIONS.map((o) => o.command),
+]);
 const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
 
 /** The contextValues a `when` clause compares viewItem with; regexes are checked against the real values. */

@@ -1,25 +1,16 @@
 /**
  * The dispatch table: every command word the CLI knows, in the order -h lists them. Commands live in folders by
- * what they act on: setOps/ (the manual's SET operations), clones/, templates/, guests/ (running guests), disks/
+ * what they act on: clones/ (making clones, the manual's SET operations, one table in core/operations.ts), templates/, guests/ (running guests), disks/
  * (disk contents), snapshots/ (snapshots of clones), policy/ (power-off policies and the hook), settings/ (config, validate); shared/ holds what
  * they share. To add a command, write <folder>/<name>.ts exporting a CliCommand, export it from the folder's
  * index.ts and add it here.
  */
 import type { CliCommand } from './shared';
-import { cloneCliCommand } from './clones';
+import { cloneCliCommand, setOperationCliCommands } from './clones';
 import { configCliCommand } from './settings';
-import { destroyCommand } from './setOps';
 import { execCliCommand } from './clones';
 import { listCliCommand } from './clones';
 import { listTemplatesCliCommand } from './templates';
-import { resumeCommand } from './setOps';
-import { rmCommand } from './setOps';
-import { rmShredCommand } from './setOps';
-import { rmWipeCommand } from './setOps';
-import { saveCommand } from './setOps';
-import { saveRmCommand } from './setOps';
-import { startCommand } from './setOps';
-import { suspendCommand } from './setOps';
 import { validateCliCommand } from './settings';
 import { importTemplateCliCommand } from './templates';
 import { copyTemplateCliCommand } from './templates';
@@ -50,15 +41,7 @@ import { snapshotCliCommand } from './snapshots';
 export const CLI_COMMAND_LIST: readonly CliCommand[] = [
   cloneCliCommand,
   listCliCommand,
-  startCommand,
-  destroyCommand,
-  suspendCommand,
-  resumeCommand,
-  saveCommand,
-  saveRmCommand,
-  rmCommand,
-  rmWipeCommand,
-  rmShredCommand,
+  ...setOperationCliCommands,
   execCliCommand,
   connectCliCommand,
   editCliCommand,

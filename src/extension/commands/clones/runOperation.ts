@@ -1,4 +1,4 @@
-import type { SetOperationName } from '../../../core/operations';
+import type { SetOperationInfo } from '../../../core/operations';
 import { asQq2Error } from '../../../core/errors';
 import type { BatchResult } from '../../../libvirt/api';
 import { confirmDestructive } from '../../ui/confirm';
@@ -6,19 +6,9 @@ import { prompts } from '../../ui/prompts';
 import { uiSettings } from '../../ui/settings';
 import { summarize } from '../../ui/summary';
 import { chooseTargets } from '../common/chooseTargets';
-import { cloneWhat, listSkips, refOf, type Skip } from '../common/targets';
+import { refOf } from '../common/targets';
+import { cloneWhat, listSkips, type Skip } from '../../ui/cloneWords';
 import type { CommandContext } from '../types';
-
-/** How one SET operation presents itself. */
-export interface OperationSpec {
-  readonly operation: SetOperationName;
-  /** Title of progress and messages, e.g. "Start clones". */
-  readonly title: string;
-  /** Label on a busy clone, e.g. "starting". */
-  readonly busyLabel: string;
-  /** Destructive operations ask once, modally: the button's verb and what it does. */
-  readonly confirm?: { readonly verb: string; readonly consequence: string };
-}
 
 /**
  * The common body of start, destroy, suspend, resume, save, save-rm, rm, rm-wipe and rm-shred: choose the clones,
@@ -26,11 +16,11 @@ export interface OperationSpec {
  */
 export async function runOperation(
   ctx: CommandContext,
-  spec: OperationSpec,
+  spec: SetOperationInfo,
   node?: unknown,
   nodes?: unknown,
 ): Promise<BatchResult | undefined> {
-  const targets = await chooseTargets(ctx, spec.operation, spec.title, node, nodes);
+  const targets = await chooseTargets(ctx, spec.name, spec.title, node, nodes);
   if (!targets) return undefined;
   if (targets.clones.length === 0) {
     void prompts.notify('warning', `${spec.title}: nothing to do; skipped ${listSkips(targets.skipped)}.`);
@@ -45,7 +35,7 @@ export async function runOperation(
   );
   const skipped: Skip[] = [...targets.skipped];
   for (const b of busy) {
-    const c = targets.clones.find((x) => x.uuid === b.uuid)!;
+    const c = targets.clones.find((x) => x.uuid === b.key)!;
     skipped.push({ what: cloneWhat(c), reason: `busy ${b.label}` });
   }
   const refs = targets.clones.filter((c) => acquired.includes(c.uuid)).map(refOf);
@@ -56,12 +46,12 @@ export async function runOperation(
   ctx.output.info(`${spec.title}: ${refs.map((r) => `${r.template}#${r.id}`).join(', ')}`);
   // A disk view holding a clone's overlay for writing would make QEMU refuse the start (image lock), and holds the
   // clone's lock, which rm waits for: close it first.
-  if ((spec.operation === 'start' || spec.operation.startsWith('rm')) && ctx.disk) {
+  if ((spec.name === 'start' || spec.name.startsWith('rm')) && ctx.disk) {
     await Promise.all(refs.map((r) => ctx.disk!.host.disk.close({ template: r.template, clone: r.id })));
   }
   try {
     const result = await prompts.progress(spec.title, refs.length, (signal, done) =>
-      ctx.host.service.run(spec.operation, refs, { signal, onProgress: (p) => done(p.done, p.total, p.item?.name) }),
+      ctx.host.service.run(spec.name, refs, { signal, onProgress: (p) => done(p.done, p.total, p.item?.name) }),
     );
     summarize(ctx.output, spec.title, result, skipped, uiSettings().quiet);
     return result;

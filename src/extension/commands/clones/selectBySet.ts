@@ -1,25 +1,14 @@
 import * as vscode from 'vscode';
-import { operationAccepts, type SetOperationName } from '../../../core/operations';
+import { operationAccepts, SET_OPERATIONS } from '../../../core/operations';
 import { asQq2Error } from '../../../core/errors';
 import type { TreeNode } from '../../tree/model';
 import { askSet } from '../../ui/setInput';
 import { pickTemplate } from '../../ui/pickTemplate';
 import { prompts } from '../../ui/prompts';
 import { freshInventory } from '../common/chooseTargets';
-import { cloneWhat, targetsFromSet } from '../common/targets';
+import { targetsFromSet } from '../common/targets';
+import { cloneWhat } from '../../ui/cloneWords';
 import type { CommandDefinition } from '../types';
-
-const OPERATIONS: readonly { op: SetOperationName; command: string; label: string }[] = [
-  { op: 'start', command: 'qq2clone.start', label: 'Start' },
-  { op: 'suspend', command: 'qq2clone.suspend', label: 'Suspend' },
-  { op: 'resume', command: 'qq2clone.resume', label: 'Resume' },
-  { op: 'save', command: 'qq2clone.save', label: 'Save' },
-  { op: 'save-rm', command: 'qq2clone.saveRm', label: 'Delete Saved State' },
-  { op: 'destroy', command: 'qq2clone.destroy', label: 'Destroy' },
-  { op: 'rm', command: 'qq2clone.rm', label: 'Delete' },
-  { op: 'rm-wipe', command: 'qq2clone.rmWipe', label: 'Delete and Wipe' },
-  { op: 'rm-shred', command: 'qq2clone.rmShred', label: 'Delete and Shred' },
-];
 
 /**
  * Select by SET (palette): a template and a SET, then the clones it names (untick any), then what to do with them;
@@ -43,8 +32,8 @@ export const selectBySetCommand: CommandDefinition = {
     const items = named.map((c) => ({ label: cloneWhat(c), description: c.state, picked: true, clone: c }));
     const chosen = await prompts.quickPickMany(items, { title: `${named.length} clones of ${template} in '${set}'` });
     if (!chosen?.length) return;
-    const actions = OPERATIONS.map((o) => {
-      const n = chosen.filter((i) => operationAccepts(o.op, i.clone.state)).length;
+    const actions = SET_OPERATIONS.map((o) => {
+      const n = chosen.filter((i) => operationAccepts(o.name, i.clone.state)).length;
       return { label: o.label, description: `${n} of ${chosen.length} apply`, command: o.command, n };
     }).filter((a) => a.n > 0);
     const action = await prompts.quickPick(actions, { title: `What to do with ${chosen.length} clones` });
