@@ -7,6 +7,7 @@ import type { CliConfig } from './config';
 import type { CloneInfo, Inventory, LibvirtService, ServiceConfig } from '../libvirt/api';
 import { TemplateError, UsageError } from '../core/errors';
 import { assertName } from '../core/names';
+import { chooseBySet, parseSetOrThrow, type ParsedSet, type ResolveOptions } from '../core/set';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -113,5 +114,16 @@ export class CliContext {
     }
     const clones = inventory.clones.filter((c) => c.template === template).sort((a, b) => a.id - b.id);
     return { template, clones, inventory };
+  }
+
+  /**
+   * The current template's clones that `set` names and the command acts upon, in number order: the one path from
+   * a SET to clones in the CLI (core's chooseBySet). A malformed set is a UsageError (12) before the template is
+   * looked at.
+   */
+  async clonesInSet(set: ParsedSet | string, options: ResolveOptions<CloneInfo> = {}): Promise<CloneInfo[]> {
+    const parsed = typeof set === 'string' ? parseSetOrThrow(set) : set;
+    const { clones } = await this.templateClones();
+    return chooseBySet(parsed, clones, options).chosen;
   }
 }

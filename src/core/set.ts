@@ -132,11 +132,20 @@ export interface ResolveOptions<T extends SetMember> {
   readonly accepts?: (clone: T) => boolean;
 }
 
+/** What a SET chooses among clones: those it names, those of them the command acts upon, and the rest. */
+export interface SetChoice<T> {
+  readonly named: T[];
+  readonly chosen: T[];
+  readonly skipped: T[];
+}
+
 /**
- * The existing clones a set names, in number order (the staging clone is never in a set). Numbers that do not
- * exist are ignored; a set that names no existing machine, or none the command may act upon, is a UsageError.
+ * Parses the SET once and resolves it against `clones` (the staging clone is never in a set), in number order.
+ * Numbers that do not exist are ignored; a malformed set, a set that names no existing machine, or none the
+ * command may act upon, is a UsageError (exit 12) that says why. The one path from SET text to clones of both
+ * front ends.
  */
-export function resolveSet<T extends SetMember>(set: ParsedSet | string, clones: readonly T[], options: ResolveOptions<T> = {}): T[] {
+export function chooseBySet<T extends SetMember>(set: ParsedSet | string, clones: readonly T[], options: ResolveOptions<T> = {}): SetChoice<T> {
   const parsed = typeof set === 'string' ? parseSetOrThrow(set) : set;
   const named = clones
     .filter((c) => !c.staging && setMatches(parsed, c.id, c.state))
@@ -146,14 +155,19 @@ export function resolveSet<T extends SetMember>(set: ParsedSet | string, clones:
     const have = existing.length ? `existing machines: ${compactNumbers(existing)}` : 'there are no clones';
     throw new UsageError(`The set '${parsed.text}' names no existing machine (${have}).`);
   }
-  if (!options.accepts) return named;
-  const acted = named.filter(options.accepts);
-  if (acted.length === 0) {
+  if (!options.accepts) return { named, chosen: named, skipped: [] };
+  const chosen = named.filter(options.accepts);
+  if (chosen.length === 0) {
     const states = named.map((c) => `${c.id} is ${c.state}`).join(', ');
     const cmd = options.command ? `${options.command} can act upon` : 'the command can act upon';
     throw new UsageError(`The set '${parsed.text}' names no machine ${cmd} (${states}).`);
   }
-  return acted;
+  return { named, chosen, skipped: named.filter((c) => !chosen.includes(c)) };
+}
+
+/** The clones a set names that the command acts upon (`chooseBySet(...).chosen`). */
+export function resolveSet<T extends SetMember>(set: ParsedSet | string, clones: readonly T[], options: ResolveOptions<T> = {}): T[] {
+  return chooseBySet(set, clones, options).chosen;
 }
 
 /** Sorted numbers as a set text: [1,2,3,5] -> "1-3,5". */

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { setBoxPrefill, type AnyOperationName } from '../../core/operations';
-import { parseSet } from '../../core/set';
+import { operationAccepts, setBoxPrefill, type AnyOperationName } from '../../core/operations';
+import { chooseBySet, parseSet } from '../../core/set';
 import type { Inventory } from '../../libvirt/api';
-import { targetsFromSet } from '../commands/common/targets';
 import { prompts } from './prompts';
 
 /**
@@ -22,11 +21,12 @@ export function describeSet(
     return { message: `${at}: ${message}`, severity: vscode.InputBoxValidationSeverity.Error };
   }
   try {
-    const { clones, skipped } = targetsFromSet(inventory, template, text, operation);
-    const ids = clones.map((c) => c.id).join(',');
+    const ofTemplate = inventory.clones.filter((c) => c.template === template);
+    const { chosen, skipped } = chooseBySet(parsed.set, ofTemplate, operation && { command: operation, accepts: (c) => operationAccepts(operation, c.state) });
+    const ids = chosen.map((c) => c.id).join(',');
     const skip = skipped.length ? `; ${skipped.length} named but not applicable` : '';
     return {
-      message: `${clones.length} clone${clones.length === 1 ? '' : 's'}: ${ids}${skip}`,
+      message: `${chosen.length} clone${chosen.length === 1 ? '' : 's'}: ${ids}${skip}`,
       severity: vscode.InputBoxValidationSeverity.Info,
     };
   } catch (e) {

@@ -2,7 +2,7 @@ import type { CliCommand } from '../shared';
 import type { CliContext } from '../../context';
 import { expectArgs } from '../shared';
 import { CancelledError, MissingDependencyError, Qq2Error, SpiceTimeoutError } from '../../../core/errors';
-import { parseSetOrThrow, resolveSet } from '../../../core/set';
+import { parseSetOrThrow } from '../../../core/set';
 import type { CloneInfo } from '../../../libvirt/api';
 import { connectClones, type Connected, type ConnectSettings, type NotConnected } from '../../../libvirt/display';
 
@@ -107,7 +107,6 @@ export const connectCliCommand: CliCommand = {
   async run(ctx, args) {
     expectArgs('connect', 'SET', args, 1);
     const set = parseSetOrThrow(args[0]!);
-    const { clones } = await ctx.templateClones();
-    await connectAndReport(ctx, resolveSet(set, clones, { command: 'connect' }));
+    await connectAndReport(ctx, await ctx.clonesInSet(set, { command: 'connect' }));
   },
 };

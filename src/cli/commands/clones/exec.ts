@@ -1,7 +1,7 @@
 import type { CliCommand } from '../shared';
 import { expectArgs } from '../shared';
 import { ExternalCommandError } from '../../../core/errors';
-import { parseSetOrThrow, resolveSet } from '../../../core/set';
+import { parseSetOrThrow } from '../../../core/set';
 import { execEach } from '../../../libvirt/process';
 
 /**
@@ -17,8 +17,7 @@ export const execCliCommand: CliCommand = {
   async run(ctx, args) {
     expectArgs('exec', 'SET COMMAND-STRING', args, 2);
     const set = parseSetOrThrow(args[0]!);
-    const { clones } = await ctx.templateClones();
-    const chosen = resolveSet(set, clones);
+    const chosen = await ctx.clonesInSet(set);
     const service = ctx.service();
     const targets = chosen.map((c) => ({ ...c, disks: () => service.cloneDisks(c.uuid, ctx.signal) }));
     const failure = await execEach(args[1]!, targets, { signal: ctx.signal, env: { LIBVIRT_DEFAULT_URI: ctx.uri } });

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import type { CliCommand } from '../shared';
 import { CancelledError, hintOf, Qq2Error, UsageError } from '../../../core/errors';
-import { parseSetOrThrow, resolveSet } from '../../../core/set';
+import { parseSetOrThrow } from '../../../core/set';
 import { cloneIdentities, giveNewIdentity } from '../../../libvirt/identity';
 
 const USAGE = 'SET [--hostname PATTERN] [--authorize PUBKEYFILE]';
@@ -44,8 +44,7 @@ export const identityCliCommand: CliCommand = {
     const opts = identityOptions(args.slice(1));
     const set = parseSetOrThrow(args[0]!);
     const key = opts.authorize !== undefined ? readPublicKey(opts.authorize) : undefined;
-    const { clones } = await ctx.templateClones();
-    const chosen = resolveSet(set, clones, { command: 'identity', accepts: (c) => c.state === 'off' && !c.saved });
+    const chosen = await ctx.clonesInSet(set, { command: 'identity', accepts: (c) => c.state === 'off' && !c.saved });
     const refs = chosen.map(({ template, id, uuid, name }) => ({ template, id, uuid, name }));
     const svc = ctx.service();
     const r = await giveNewIdentity(svc, refs, {

@@ -3,7 +3,7 @@ import { commandFlags, intFlag } from '../shared';
 import { expectArgs } from '../shared';
 import { CancelledError, ExternalCommandError, LibvirtError } from '../../../core/errors';
 import { operationAccepts } from '../../../core/operations';
-import { parseSetOrThrow, resolveSet } from '../../../core/set';
+import { parseSetOrThrow } from '../../../core/set';
 import { runInGuests, execStatusText, summaryLine, type GuestRunOutcome } from '../../../libvirt/guests';
 import type { CliContext } from '../../context';
 
@@ -35,8 +35,7 @@ export const guestExecCliCommand: CliCommand = {
     expectArgs('guest-exec', USAGE, f.positional, 2);
     const set = parseSetOrThrow(f.positional[0]!);
     const parallel = intFlag('guest-exec', 'parallel', f.values.get('parallel'), 1, 1, 64);
-    const { clones } = await ctx.templateClones();
-    const chosen = resolveSet(set, clones, { command: 'guest-exec', accepts: (c) => operationAccepts('guest-exec', c.state) });
+    const chosen = await ctx.clonesInSet(set, { command: 'guest-exec', accepts: (c) => operationAccepts('guest-exec', c.state) });
     const r = await runInGuests(ctx.service(), chosen, f.positional[1]!, {
       parallel,
       keepGoing: f.flags.has('keep-going'),

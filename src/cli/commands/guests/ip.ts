@@ -1,7 +1,7 @@
 import type { CliCommand } from '../shared';
 import { expectArgs } from '../shared';
 import { operationAccepts } from '../../../core/operations';
-import { parseSetOrThrow, resolveSet } from '../../../core/set';
+import { parseSetOrThrow } from '../../../core/set';
 import { forEachBounded } from '../../../core/limit';
 import { addressText } from '../../../libvirt/guests';
 import { serviceAddressReader, type AddressEntry } from '../../../libvirt/guests';
@@ -18,8 +18,7 @@ export const ipCliCommand: CliCommand = {
   async run(ctx, args) {
     expectArgs('ip', 'SET', args, 1);
     const set = parseSetOrThrow(args[0]!);
-    const { clones } = await ctx.templateClones();
-    const chosen = resolveSet(set, clones, { command: 'ip', accepts: (c) => operationAccepts('ip', c.state) });
+    const chosen = await ctx.clonesInSet(set, { command: 'ip', accepts: (c) => operationAccepts('ip', c.state) });
     const read = serviceAddressReader(ctx.service());
     const found = new Map<string, Omit<AddressEntry, 'at'>>();
     await forEachBounded(chosen, 4, async (c) => void found.set(c.uuid, await read(c.uuid, ctx.signal)), ctx.signal);

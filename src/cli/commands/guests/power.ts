@@ -8,7 +8,7 @@ import { commandFlags, intFlag } from '../shared';
 import { expectArgs } from '../shared';
 import { CancelledError, hintOf, LibvirtError, Qq2Error } from '../../../core/errors';
 import { operationAccepts } from '../../../core/operations';
-import { parseSetOrThrow, resolveSet } from '../../../core/set';
+import { parseSetOrThrow } from '../../../core/set';
 import { power, type PowerOperation } from '../../../libvirt/guests';
 
 const DONE: Record<PowerOperation, string> = { shutdown: 'Shut down', reboot: 'Rebooting', reset: 'Reset' };
@@ -24,8 +24,7 @@ export function powerCommand(op: PowerOperation, usage: string, summary: string)
       expectArgs(op, usage, f.positional, 1);
       const set = parseSetOrThrow(f.positional[0]!);
       const seconds = intFlag(op, 'timeout', f.values.get('timeout'), 60, 0, 86_400);
-      const { clones } = await ctx.templateClones();
-      const chosen = resolveSet(set, clones, { command: op, accepts: (c) => operationAccepts(op, c.state) });
+      const chosen = await ctx.clonesInSet(set, { command: op, accepts: (c) => operationAccepts(op, c.state) });
       const refs = chosen.map(({ template, id, uuid, name }) => ({ template, id, uuid, name }));
       if (op === 'shutdown') ctx.out.info(`Shutting down ${refs.map(label).join(', ')} (waiting up to ${seconds} s)…`);
       const r = await power(ctx.service(), op, refs, { signal: ctx.signal, timeoutMs: seconds * 1000 });

@@ -1,7 +1,6 @@
 import type { CliCommand } from '../shared';
 import { commandFlags, expectArgs, intFlag } from '../shared';
 import { operationAccepts } from '../../../core/operations';
-import { parseSetOrThrow, resolveSet } from '../../../core/set';
 import type { CloneInfo } from '../../../libvirt/api';
 import { USAGE_COLUMNS, UsageSampler, alignTable, hostText, usageRow, type UsageSnapshot } from '../../../libvirt/stats';
 import type { CliContext } from '../../context';
@@ -16,10 +15,10 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 /** The running (or paused) clones of the SET now; none running is not an error for the default SET "all". */
 async function chosenClones(ctx: CliContext, setText: string | undefined): Promise<CloneInfo[]> {
-  const { clones } = await ctx.templateClones();
   const accepts = (c: CloneInfo) => operationAccepts('top', c.state);
-  if (setText === undefined) return clones.filter((c) => !c.staging && accepts(c));
-  return resolveSet(parseSetOrThrow(setText), clones, { command: 'top', accepts });
+  if (setText !== undefined) return ctx.clonesInSet(setText, { command: 'top', accepts });
+  const { clones } = await ctx.templateClones();
+  return clones.filter((c) => !c.staging && accepts(c));
 }
 
 function snapshotJson(clones: readonly CloneInfo[], snap: UsageSnapshot): string {

@@ -1,7 +1,7 @@
 import type { CliCommand } from '../shared';
 import { expectArgs } from '../shared';
 import { isActive } from '../../../core/operations';
-import { parseSetOrThrow, resolveSet } from '../../../core/set';
+import { parseSetOrThrow } from '../../../core/set';
 import { LibvirtError } from '../../../core/errors';
 import { isVncDisplay, noVncText, vncAddressText, vncDisplayOf } from '../../../libvirt/display';
 
@@ -18,8 +18,7 @@ export const vncCliCommand: CliCommand = {
   async run(ctx, args) {
     expectArgs('vnc', 'SET', args, 1);
     const set = parseSetOrThrow(args[0]!);
-    const { clones } = await ctx.templateClones();
-    const chosen = resolveSet(set, clones, { command: 'vnc', accepts: (c) => isActive(c.state) });
+    const chosen = await ctx.clonesInSet(set, { command: 'vnc', accepts: (c) => isActive(c.state) });
     let shown = 0;
     for (const c of chosen) {
       const d = vncDisplayOf(await ctx.service().domainXml(c.uuid, { inactive: false, ...(ctx.signal ? { signal: ctx.signal } : {}) }));

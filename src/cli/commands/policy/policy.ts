@@ -8,7 +8,7 @@ import type { CliContext } from '../../context';
 import type { CloneRef } from '../../../libvirt/api';
 import { parsePolicyArgs } from './policyArgs';
 import { asQq2Error, Qq2Error, UsageError } from '../../../core/errors';
-import { parseSetOrThrow, resolveSet } from '../../../core/set';
+import { parseSetOrThrow } from '../../../core/set';
 import { describePolicy, hookLog, hookPaths, latestByClone, readPolicyLogs, setClonePolicy, userPolicyLog } from '../../../libvirt/policy';
 
 const USAGE = 'SET [keep|reset|remove|revert SNAPSHOT [--on REASON,...] [--drop-snapshots]]';
@@ -36,8 +36,7 @@ export const policyCliCommand: CliCommand = {
     const set = parseSetOrThrow(given[0]!);
     const policy = given.length > 1 ? parsePolicyArgs('policy SET', given.slice(1)) : undefined;
     if (drop && policy?.action !== 'reset') throw new UsageError('--drop-snapshots goes with reset.');
-    const { clones } = await ctx.templateClones();
-    const chosen = resolveSet(set, clones, { command: 'policy', accepts: () => true });
+    const chosen = await ctx.clonesInSet(set, { command: 'policy', accepts: () => true });
     const svc = ctx.service();
     if (!policy) {
       const last = latestByClone(await readPolicyLogs([hookLog(hookPaths(ctx.io.env)), userPolicyLog(ctx.home)]));

@@ -1,7 +1,7 @@
 import type { CliCommand } from '../shared';
 import { commandFlags, expectArgs, reportBatch } from '../shared';
 import { UsageError } from '../../../core/errors';
-import { parseSetOrThrow, resolveSet } from '../../../core/set';
+import { parseSetOrThrow } from '../../../core/set';
 import { assertName } from '../../../core/names';
 import { SNAPSHOT_ACTIONS } from '../../../libvirt/snapshots';
 import type { SnapshotAction } from '../../../libvirt/api';
@@ -18,8 +18,7 @@ const DONE: Record<SnapshotAction['kind'], (name: string) => string> = {
 };
 
 async function list(ctx: CliContext, setText: string): Promise<void> {
-  const { clones } = await ctx.templateClones();
-  const chosen = resolveSet(parseSetOrThrow(setText), clones, { command: 'snapshot list' });
+  const chosen = await ctx.clonesInSet(setText, { command: 'snapshot list' });
   if (chosen.length !== 1) throw new UsageError(`snapshot list shows one machine; the set '${setText}' names ${chosen.length}.`);
   const c = chosen[0]!;
   const snaps = await ctx.service().snapshots(c.uuid, ctx.signal);
@@ -53,8 +52,7 @@ export const snapshotCliCommand: CliCommand = {
     const set = parseSetOrThrow(setText!);
     assertName(name!, 'snapshot name');
     const action: SnapshotAction = sub === 'create' ? { kind: 'create', name: name!, ...(description !== undefined ? { description } : {}) } : { kind: sub, name: name! };
-    const { clones } = await ctx.templateClones();
-    const chosen = resolveSet(set, clones, { command: `snapshot ${sub}`, accepts: (c) => SNAPSHOT_ACTIONS[sub].skip(c.state) === undefined });
+    const chosen = await ctx.clonesInSet(set, { command: `snapshot ${sub}`, accepts: (c) => SNAPSHOT_ACTIONS[sub].skip(c.state) === undefined });
     const refs = chosen.map(({ template, id, uuid, name: n }) => ({ template, id, uuid, name: n }));
     const r = await ctx.service().snapshot(action, refs, { signal: ctx.signal });
     reportBatch(ctx, `snapshot ${sub}`, DONE[sub](name!), refs.length, r);

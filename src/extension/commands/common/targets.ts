@@ -3,15 +3,10 @@
  * and a SET. Pure (no vscode): the unit tests and the extension-host tests use the same functions as the commands.
  */
 import { operationAccepts, type AnyOperationName } from '../../../core/operations';
-import { resolveSet } from '../../../core/set';
+import { chooseBySet } from '../../../core/set';
 import type { CloneInfo, CloneRef, Inventory } from '../../../libvirt/api';
 import type { CloneNode, TemplateNode, TreeNode } from '../../tree/model';
-
-/** Something not acted upon, and why (shown to the user). */
-export interface Skip {
-  readonly what: string;
-  readonly reason: string;
-}
+import { cloneWhat, type Skip } from '../../ui/cloneWords';
 
 export interface Targets {
   readonly clones: CloneInfo[];
@@ -89,10 +84,6 @@ export function currentRows(tree: RowLookup, args: readonly unknown[]): RowCheck
   return { ok: true, args: out };
 }
 
-export function cloneWhat(c: CloneInfo): string {
-  return c.staging ? `staging clone ${c.name}` : `clone ${c.id} (${c.name})`;
-}
-
 export function refOf(c: CloneInfo): CloneRef {
   return { template: c.template, id: c.id, uuid: c.uuid, name: c.name };
 }
@@ -129,27 +120,6 @@ export function targetsFromSet(
   operation?: AnyOperationName,
 ): Targets {
   const ofTemplate = inventory.clones.filter((c) => c.template === template);
-  const named = resolveSet(set, ofTemplate);
-  if (!operation) return { clones: named, skipped: [] };
-  const clones = resolveSet(set, ofTemplate, {
-    command: operation,
-    accepts: (c) => operationAccepts(operation, c.state),
-  });
-  const skipped = named
-    .filter((c) => !clones.includes(c))
-    .map((c) => ({ what: cloneWhat(c), reason: `it is ${c.state}` }));
-  return { clones, skipped };
-}
-
-/** "clone 1 (a), clone 2 (b) and 3 more" for messages. */
-export function listClones(clones: readonly CloneInfo[], max = 8): string {
-  const shown = clones.slice(0, max).map(cloneWhat);
-  const rest = clones.length - shown.length;
-  return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
-}
-
-export function listSkips(skips: readonly Skip[], max = 5): string {
-  const shown = skips.slice(0, max).map((s) => `${s.what}: ${s.reason}`);
-  const rest = skips.length - shown.length;
-  return rest > 0 ? `${shown.join('; ')}; and ${rest} more` : shown.join('; ');
+  const choice = chooseBySet(set, ofTemplate, operation && { command: operation, accepts: (c) => operationAccepts(operation, c.state) });
+  return { clones: choice.chosen, skipped: choice.skipped.map((c) => ({ what: cloneWhat(c), reason: `it is ${c.state}` })) };
 }
