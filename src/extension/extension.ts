@@ -7,8 +7,8 @@ import { registerPolicies } from './policy/register';
 import { registerDisk } from './disks';
 import type { TreeApi } from './tree';
 import { prompts, type Prompts } from './ui/prompts';
-import { registerStatusBar } from './ui/statusBar';
-import { warnIfKvmUnusable } from './ui/kvmWarning';
+import { registerStatusBar } from './status/statusBar';
+import { warnIfKvmUnusable } from './status/kvmWarning';
 import { describeSlowCall, onSlowCall } from '../libvirt/process';
 
 /** What activate() returns: the extension-host tests read the tree through it. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CloneInfo } from '../../src/libvirt/api';
 import type { CloneState } from '../../src/core/states';
-import { runningCount, statusBarText } from '../../src/extension/ui/statusBarText';
+import { runningCount, statusBarText } from '../../src/extension/status/statusBarText';
 
 const root = path.resolve(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {

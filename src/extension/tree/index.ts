@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ServiceHost } from '../serviceHost';
 import type { Inventory } from '../../libvirt/api';
-import { BusyRegistry } from '../ui/busy';
+import { BusyRegistry } from './busy';
 import { TreeController, type Unavailable, type UpdateSource } from './controller';
 import type { CloneNode, TreeModel, TreeNode } from './model';
 import { TemplatesProvider, type ViewNode } from './provider';
@@ -33,6 +33,8 @@ export interface TreeApi {
   readonly unavailable: Unavailable | undefined;
   /** Clones with an operation in flight (commands acquire, the tree shows a spinner). */
   readonly busy: BusyRegistry;
+  /** Templates being cloned, by name (one Clone at a time per template). */
+  readonly cloning: BusyRegistry;
   /** Selects, reveals and focuses a node in the view (the usage panel's click on a clone). */
   reveal(node: TreeNode): Thenable<void>;
   /** The view's current selection. */
@@ -71,6 +73,7 @@ export function registerTree(
   output: vscode.LogOutputChannel,
 ): TreeApi {
   const busy = new BusyRegistry();
+  const cloning = new BusyRegistry();
   const updated = new vscode.EventEmitter<UpdateSource>();
   let noTemplates: boolean | undefined;
   const controller = new TreeController(() => host.service, {
@@ -177,6 +180,7 @@ export function registerTree(
       return controller.unavailable;
     },
     busy,
+    cloning,
     reveal: (node) => view.reveal(node, { select: true, focus: true }),
     get visible() {
       return view.visible;

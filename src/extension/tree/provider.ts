@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { LibvirtService } from '../../libvirt/api';
 import { generationOf, qcow2Backing } from '../../libvirt/storage';
-import type { BusyRegistry } from '../ui/busy';
+import type { BusyRegistry } from './busy';
 import { CloneGenerationCache, templateGeneration } from './generations';
 import type { ChangeSet, CloneNode, TemplateNode, TreeModel, TreeNode } from './model';
 import * as P from './presentation';

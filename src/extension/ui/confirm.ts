@@ -1,5 +1,5 @@
 import type { CloneInfo } from '../../libvirt/api';
-import { cloneWhat } from '../commands/common/targets';
+import { cloneWhat } from './cloneWords';
 import { prompts } from './prompts';
 
 /** Asks once, modally, naming how many clones and which; true to go ahead. */

@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { BatchResult, CloneRef } from '../../libvirt/api';
-import { listSkips, type Skip } from '../commands/common/targets';
+import { listSkips, type Skip } from './cloneWords';
 import { prompts } from './prompts';
 
 const what = (c: CloneRef): string => `clone ${c.id} (${c.name})`;

@@ -4,7 +4,7 @@
  */
 import type { Qq2Error } from '../../../core/errors';
 import type { CloneBatchResult } from '../../../libvirt/api';
-import { listSkips, type Skip } from '../common/targets';
+import { listSkips, type Skip } from '../../ui/cloneWords';
 
 /** One template's outcome: the service's report, or the error that stopped it before any clone began. */
 export type TemplateOutcome =

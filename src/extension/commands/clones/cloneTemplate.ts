@@ -5,7 +5,8 @@ import { pickTemplate } from '../../ui/pickTemplate';
 import { prompts } from '../../ui/prompts';
 import { uiSettings } from '../../ui/settings';
 import { freshInventory } from '../common/chooseTargets';
-import { listSkips, selectedNodes, type Skip } from '../common/targets';
+import { selectedNodes } from '../common/targets';
+import { listSkips, type Skip } from '../../ui/cloneWords';
 import type { CommandContext, CommandDefinition } from '../types';
 import { summarizeClones, type TemplateOutcome } from './cloneSummary';
 
@@ -52,9 +53,8 @@ export const cloneTemplateCommand: CommandDefinition = {
     if (answer === undefined || cloneCountProblem(answer)) return undefined;
     const count = Number(answer);
     const { runAfterClone: run, quiet } = uiSettings();
-    const keys = chosen.names.map((n) => `template:${n}`);
-    const { acquired, busy } = ctx.tree.busy.acquire(keys, 'cloning');
-    const skipped = [...chosen.skipped, ...busy.map((b) => ({ what: `template ${b.uuid.slice(9)}`, reason: 'already being cloned' }))];
+    const { acquired, busy } = ctx.tree.cloning.acquire(chosen.names, 'cloning');
+    const skipped = [...chosen.skipped, ...busy.map((b) => ({ what: `template ${b.key}`, reason: 'already being cloned' }))];
     if (!acquired.length) {
       void prompts.notify('warning', `Clone: nothing to clone; skipped ${listSkips(skipped)}.`);
       return undefined;
@@ -63,8 +63,7 @@ export const cloneTemplateCommand: CommandDefinition = {
     try {
       await prompts.progress(`Clone ${chosen.names.join(', ')}`, count * acquired.length, async (signal, done) => {
         let finished = 0;
-        for (const key of acquired) {
-          const template = key.slice(9);
+        for (const template of acquired) {
           if (signal.aborted) outcomes.push({ template, result: { made: [], failed: [], cancelled: count } });
           else {
             const before = finished;
@@ -82,7 +81,7 @@ export const cloneTemplateCommand: CommandDefinition = {
         }
       });
     } finally {
-      ctx.tree.busy.release(acquired);
+      ctx.tree.cloning.release(acquired);
       ctx.tree.requestRefresh();
     }
     const summary = summarizeClones(outcomes, count, run, skipped);

@@ -6,7 +6,8 @@ import { prompts } from '../../ui/prompts';
 import { uiSettings } from '../../ui/settings';
 import { summarize } from '../../ui/summary';
 import { chooseTargets } from '../common/chooseTargets';
-import { cloneWhat, listSkips, refOf, type Skip } from '../common/targets';
+import { refOf } from '../common/targets';
+import { cloneWhat, listSkips, type Skip } from '../../ui/cloneWords';
 import type { CommandContext } from '../types';
 import { guestSettings } from './guestSettings';
 
@@ -54,7 +55,7 @@ export async function powerClones(ctx: CommandContext, op: PowerOperation, node?
   }
   const { acquired, busy } = ctx.tree.busy.acquire(targets.clones.map((c) => c.uuid), BUSY[op]);
   const skipped: Skip[] = [...targets.skipped];
-  for (const b of busy) skipped.push({ what: cloneWhat(targets.clones.find((x) => x.uuid === b.uuid)!), reason: `busy ${b.label}` });
+  for (const b of busy) skipped.push({ what: cloneWhat(targets.clones.find((x) => x.uuid === b.key)!), reason: `busy ${b.label}` });
   const refs = targets.clones.filter((c) => acquired.includes(c.uuid)).map(refOf);
   if (refs.length === 0) {
     void prompts.notify('warning', `${title}: nothing to do; skipped ${listSkips(skipped)}.`);

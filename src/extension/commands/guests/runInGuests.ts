@@ -4,7 +4,7 @@ import { GuestRunTerminal, outcomeBlock } from '../../terminal/guestRun';
 import { prompts } from '../../ui/prompts';
 import { uiSettings } from '../../ui/settings';
 import { chooseTargets } from '../common/chooseTargets';
-import { listSkips } from '../common/targets';
+import { listSkips } from '../../ui/cloneWords';
 import type { CommandContext, CommandDefinition } from '../types';
 import { guestSettings } from './guestSettings';
 

@@ -1,7 +1,8 @@
 import { asQq2Error } from '../../../core/errors';
 import type { CloneInfo } from '../../../libvirt/api';
 import { prompts } from '../../ui/prompts';
-import { cloneWhat, refOf } from '../common/targets';
+import { refOf } from '../common/targets';
+import { cloneWhat } from '../../ui/cloneWords';
 import type { CommandContext } from '../types';
 
 /**

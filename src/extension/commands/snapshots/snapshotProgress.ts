@@ -3,7 +3,8 @@ import type { CloneInfo, SnapshotAction } from '../../../libvirt/api';
 import { prompts } from '../../ui/prompts';
 import { uiSettings } from '../../ui/settings';
 import { summarize } from '../../ui/summary';
-import { cloneWhat, refOf, type Skip } from '../common/targets';
+import { refOf } from '../common/targets';
+import { cloneWhat, type Skip } from '../../ui/cloneWords';
 import type { CommandContext } from '../types';
 
 const BUSY: Record<SnapshotAction['kind'], string> = { create: 'taking a snapshot', revert: 'reverting', delete: 'deleting a snapshot' };
@@ -15,7 +16,7 @@ const BUSY: Record<SnapshotAction['kind'], string> = { create: 'taking a snapsho
 export async function snapshotWithProgress(ctx: CommandContext, title: string, action: SnapshotAction, clones: readonly CloneInfo[], uiSkipped: readonly Skip[] = []): Promise<void> {
   const { acquired, busy } = ctx.tree.busy.acquire(clones.map((c) => c.uuid), BUSY[action.kind]);
   const skipped: Skip[] = [...uiSkipped];
-  for (const b of busy) skipped.push({ what: cloneWhat(clones.find((x) => x.uuid === b.uuid)!), reason: `busy ${b.label}` });
+  for (const b of busy) skipped.push({ what: cloneWhat(clones.find((x) => x.uuid === b.key)!), reason: `busy ${b.label}` });
   const refs = clones.filter((c) => acquired.includes(c.uuid)).map(refOf);
   try {
     if (!refs.length) {

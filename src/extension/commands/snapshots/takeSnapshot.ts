@@ -1,7 +1,8 @@
 import { nameProblem } from '../../../core/names';
 import type { CloneInfo } from '../../../libvirt/api';
 import { prompts } from '../../ui/prompts';
-import { selectedNodes, cloneWhat, type Skip } from '../common/targets';
+import { selectedNodes } from '../common/targets';
+import { cloneWhat, type Skip } from '../../ui/cloneWords';
 import { targetsFromArgsOrPalette } from '../common/chooseTargets';
 import type { CommandDefinition } from '../types';
 import { snapshotWithProgress } from './snapshotProgress';

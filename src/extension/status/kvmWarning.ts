@@ -4,7 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import { kvmAccessProblem } from '../../libvirt/check';
-import { prompts } from './prompts';
+import { prompts } from '../ui/prompts';
 
 const warned = new Set<string>();
 
