@@ -5,3 +5,4 @@ export * from './inventory';
 export * from './redefine';
 export * from './staging';
 export * from './macs';
+export * from './cloneBatch';

@@ -4,16 +4,15 @@
  * with a bound, never two at once on one clone.
  * Cancelling stops taking items and kills running commands; every item lands in exactly one BatchResult list.
  */
-import { CancelledError, LibvirtError, asQq2Error, type Qq2Error } from '../../core/errors';
+import { LibvirtError } from '../../core/errors';
 import { isActive, skipReason } from '../../core/operations';
 import type { BatchOptions, BatchResult, CloneOperation, CloneRef } from '../api';
 import type { ServiceCore } from '../serviceCore';
 import { readDomains, readMetas, type DomainRow } from './inventory';
 import { explainLock } from '../storage';
-import { forEachBounded } from '../../core/limit';
-import { cloneKey, type Locks } from '../process';
+import type { Locks } from '../process';
+import { actOnEachClone, underCloneLocks, uniqueClones } from './cloneBatch';
 import { localFileStore, managedSavePath, openImageStore, type ImageStore } from '../storage';
-import { DEFAULT_POOL_SIZE } from '../virsh';
 import { isInside } from '../storage';
 import { readTemplateDir } from '../templates';
 
@@ -116,29 +115,19 @@ export async function runCloneOperation(
 ): Promise<BatchResult> {
   // rm deletes the clones' overlays, files of this machine: refused for a connection to another, before anything.
   if (op === 'rm' || op === 'rm-wipe' || op === 'rm-shred') openImageStore(core);
-  const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
-  const none = { done: [], skipped: [], failed: [], cancelled: unique };
-  if (o.signal?.aborted) return none;
-  try {
-    return await locks.withAll(unique.map((c) => cloneKey(c.uuid)), () => runLocked(core, op, unique, o), o.signal);
-  } catch (e) {
-    if (e instanceof CancelledError || o.signal?.aborted) return none;
-    throw e;
-  }
+  const unique = uniqueClones(clones);
+  return underCloneLocks(locks, unique, o, () => runLocked(core, op, unique, o));
 }
 
 async function runLocked(core: ServiceCore, op: CloneOperation, unique: readonly CloneRef[], o: BatchOptions): Promise<BatchResult> {
   const signal = o.signal;
-  const done: CloneRef[] = [];
   const skipped: { clone: CloneRef; reason: string }[] = [];
-  const failed: { clone: CloneRef; error: Qq2Error }[] = [];
-  const cancelled: CloneRef[] = [];
-  if (signal?.aborted) return { done, skipped, failed, cancelled: [...unique] };
+  if (signal?.aborted) return { done: [], skipped, failed: [], cancelled: [...unique] };
   const removing = op === 'rm' || op === 'rm-wipe' || op === 'rm-shred';
   // States of all domains in one round trip; for rm, the bookkeeping of the clones to remove in one more.
   const rows = new Map((await readDomains(core, signal, false)).map((r) => [r.uuid, r]));
   const metas = removing ? await readMetas(core, unique.filter((c) => rows.has(c.uuid)).map((c) => c.uuid), signal) : undefined;
-  if (signal?.aborted) return { done, skipped, failed, cancelled: [...unique] };
+  if (signal?.aborted) return { done: [], skipped, failed: [], cancelled: [...unique] };
   const todo: CloneRef[] = [];
   for (const c of unique) {
     const row = rows.get(c.uuid);
@@ -153,31 +142,13 @@ async function runLocked(core: ServiceCore, op: CloneOperation, unique: readonly
   const templateDisks = removing
     ? new Set((await readTemplateDir(core.config.templateDir)).flatMap((t) => t.disks))
     : new Set<string>();
-  const started = new Set<string>();
-  let count = 0;
-  await forEachBounded(
-    todo,
-    // As many at once as the session pool serves in parallel.
-    o.concurrency ?? DEFAULT_POOL_SIZE,
-    async (c) => {
-      started.add(c.uuid);
-      try {
-        if (signal?.aborted) throw new CancelledError();
-        const cmd = SIMPLE[op];
-        if (cmd) await core.virsh([cmd, c.uuid], signal).catch((e: unknown) => Promise.reject(op === 'start' ? explainStartFailure(e, c) : e));
-        else {
-          const row = rows.get(c.uuid)!;
-          await removeClone(core, row, op, ownedFiles(core, row, templateDisks), signal);
-        }
-        done.push(c);
-      } catch (e) {
-        if (e instanceof CancelledError || signal?.aborted) cancelled.push(c);
-        else failed.push({ clone: c, error: e instanceof LibvirtError ? e : asQq2Error(e) });
-      }
-      o.onProgress?.({ done: ++count, total: todo.length, item: c });
-    },
-    signal,
-  );
-  for (const c of todo) if (!started.has(c.uuid)) cancelled.push(c);
-  return { done, skipped, failed, cancelled };
+  // As many at once as the session pool serves in parallel.
+  return actOnEachClone(todo, skipped, o, async (c, sig) => {
+    const cmd = SIMPLE[op];
+    if (cmd) await core.virsh([cmd, c.uuid], sig).catch((e: unknown) => Promise.reject(op === 'start' ? explainStartFailure(e, c) : e));
+    else {
+      const row = rows.get(c.uuid)!;
+      await removeClone(core, row, op, ownedFiles(core, row, templateDisks), sig);
+    }
+  });
 }

@@ -5,17 +5,15 @@
  * image) before libvirt is asked. Cancelling stops taking clones and kills running commands.
  */
 import * as path from 'node:path';
-import { CancelledError, LibvirtError, UsageError, asQq2Error, type Qq2Error } from '../../core/errors';
-import { forEachBounded } from '../../core/limit';
+import { UsageError } from '../../core/errors';
 import { assertName } from '../../core/names';
 import type { BatchOptions, BatchResult, CloneRef, SnapshotAction } from '../api';
 import type { ServiceCore } from '../serviceCore';
-import { readDomains, type DomainRow } from '../clones';
+import { actOnEachClone, readDomains, underCloneLocks, uniqueClones, type DomainRow } from '../clones';
 import { parseDomain, readMetaSnippet } from '../domain';
 import { writeBookkeeping } from './bookkeeping';
-import { cloneKey, type Locks } from '../process';
+import type { Locks } from '../process';
 import { readTemplateDir } from '../templates';
-import { DEFAULT_POOL_SIZE } from '../virsh';
 import { snapshotRefusal } from './guard';
 import { SNAPSHOT_ACTIONS } from './snapshotOps';
 
@@ -49,15 +47,8 @@ export async function runSnapshotAction(
   o: BatchOptions = {},
 ): Promise<BatchResult> {
   assertName(action.name, 'snapshot name');
-  const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
-  const none = { done: [], skipped: [], failed: [], cancelled: unique };
-  if (o.signal?.aborted) return none;
-  try {
-    return await locks.withAll(unique.map((c) => cloneKey(c.uuid)), () => runLocked(core, action, unique, o), o.signal);
-  } catch (e) {
-    if (e instanceof CancelledError || o.signal?.aborted) return none;
-    throw e;
-  }
+  const unique = uniqueClones(clones);
+  return underCloneLocks(locks, unique, o, () => runLocked(core, action, unique, o));
 }
 
 /**
@@ -66,15 +57,12 @@ export async function runSnapshotAction(
  */
 export async function runHeldSnapshotAction(core: ServiceCore, a: SnapshotAction, clones: readonly CloneRef[], o: BatchOptions = {}): Promise<BatchResult> {
   assertName(a.name, 'snapshot name');
-  return runLocked(core, a, [...new Map(clones.map((c) => [c.uuid, c])).values()], o);
+  return runLocked(core, a, uniqueClones(clones), o);
 }
 
 async function runLocked(core: ServiceCore, a: SnapshotAction, unique: readonly CloneRef[], o: BatchOptions): Promise<BatchResult> {
   const signal = o.signal;
-  const done: CloneRef[] = [];
   const skipped: { clone: CloneRef; reason: string }[] = [];
-  const failed: { clone: CloneRef; error: Qq2Error }[] = [];
-  const cancelled: CloneRef[] = [];
   const rows = new Map((await readDomains(core, signal, false)).map((r) => [r.uuid, r]));
   const templateDisks = new Set((await readTemplateDir(core.config.templateDir)).flatMap((t) => t.disks.map((d) => path.resolve(d))));
   const todo: CloneRef[] = [];
@@ -84,25 +72,5 @@ async function runLocked(core: ServiceCore, a: SnapshotAction, unique: readonly 
     if (why) skipped.push({ clone: c, reason: why });
     else todo.push(c);
   }
-  const started = new Set<string>();
-  let count = 0;
-  await forEachBounded(
-    todo,
-    o.concurrency ?? DEFAULT_POOL_SIZE,
-    async (c) => {
-      started.add(c.uuid);
-      try {
-        if (signal?.aborted) throw new CancelledError();
-        await actOn(core, a, rows.get(c.uuid)!, templateDisks, signal);
-        done.push(c);
-      } catch (e) {
-        if (e instanceof CancelledError || signal?.aborted) cancelled.push(c);
-        else failed.push({ clone: c, error: e instanceof LibvirtError || e instanceof UsageError ? e : asQq2Error(e) });
-      }
-      o.onProgress?.({ done: ++count, total: todo.length, item: c });
-    },
-    signal,
-  );
-  for (const c of todo) if (!started.has(c.uuid)) cancelled.push(c);
-  return { done, skipped, failed, cancelled };
+  return actOnEachClone(todo, skipped, o, (c, sig) => actOn(core, a, rows.get(c.uuid)!, templateDisks, sig));
 }
