@@ -11,6 +11,7 @@ import { LibvirtError, Qq2Error, UsageError } from '../../core/errors';
 import type { LibvirtService } from '../api';
 import { forgetDomain, tryVirshVia, virshVia } from '../serviceCore';
 import { applyEdits, metaEdit, parseDomain } from '../domain';
+import { parseLines } from '../virsh';
 
 /** The domain as libvirt knows it now. */
 export interface DefinedDomain {
@@ -80,7 +81,22 @@ async function redefineLocked(svc: LibvirtService, old: DefinedDomain, name: str
     );
   }
   if (!newUuid) return { uuid: await renameThenDefine(svc, old, name, xml, signal), name, renamed, newUuid };
+  await refuseWithSnapshots(svc, old, signal);
   return { uuid: await replaceDefinition(svc, old, name, xml, signal), name, renamed, newUuid };
+}
+
+/**
+ * A new UUID is a new domain: libvirt keeps snapshot metadata under the domain (by UUID) and refuses to undefine one
+ * that has snapshots, so a clone with snapshots is refused before anything is defined. (A new name keeps them:
+ * domrename moves their metadata.)
+ */
+async function refuseWithSnapshots(svc: LibvirtService, old: DefinedDomain, signal?: AbortSignal): Promise<void> {
+  const names = parseLines(await virshVia(svc, ['snapshot-list', '--domain', old.uuid, '--name'], signal));
+  if (!names.length) return;
+  throw new UsageError(
+    `${old.name} has ${names.length} snapshot${names.length === 1 ? '' : 's'} (${names.join(', ')}), which libvirt keeps under its UUID: ` +
+      'a new UUID would make a new domain without them. Save the edit with the UUID it has, or delete the snapshots first.',
+  );
 }
 
 /** Same UUID, new name: domrename, then define; a failed define renames back. */
