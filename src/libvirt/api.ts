@@ -150,9 +150,24 @@ export interface SnapshotInfo {
   readonly current: boolean;
 }
 
+/** Whether external snapshots are offered on a connection (only where the daemon reverts them), and why not. */
+export interface ExternalSnapshotSupport {
+  readonly supported: boolean;
+  /** The daemon's version as virsh reported it (undefined when it did not). */
+  readonly daemon?: string;
+  /** Why not, and what to do instead (set when not supported). */
+  readonly reason?: string;
+}
+
 /** What to do with snapshots of clones: take one (with the memory of a running clone), go back to one, delete one. */
 export type SnapshotAction =
-  | { readonly kind: 'create'; readonly name: string; readonly description?: string }
+  | {
+      readonly kind: 'create';
+      readonly name: string;
+      readonly description?: string;
+      /** Asked for an external snapshot: offered only where the daemon reverts them (externalSnapshots). */
+      readonly external?: boolean;
+    }
   | { readonly kind: 'revert'; readonly name: string }
   | { readonly kind: 'delete'; readonly name: string };
 
@@ -236,6 +251,12 @@ export interface LibvirtService {
    * all its own qcow2 overlays, or that libvirt cannot snapshot (UEFI, a saved state), fails with the reason.
    */
   snapshot(action: SnapshotAction, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult>;
+
+  /**
+   * Whether external snapshots are offered on this connection: only where the daemon reverts them (libvirt 9.9 and
+   * later), from `virsh version --daemon`; when not, the reason and what to do instead.
+   */
+  externalSnapshots(signal?: AbortSignal): Promise<ExternalSnapshotSupport>;
 
   /** Follow lifecycle events; restarts the stream with backoff after a daemon restart. */
   onEvent(listener: (e: DomainEvent) => void): Disposable;

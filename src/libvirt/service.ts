@@ -13,6 +13,7 @@ import type {
   CloneRef,
   Disposable,
   DomainEvent,
+  ExternalSnapshotSupport,
   Inventory,
   LibvirtService,
   ServiceConfig,
@@ -32,7 +33,7 @@ import { parseDomain, type CloneMeta, type IdentitySetting } from './domain';
 import { toolHome } from '../core/home';
 import { runCloneOperation } from './clones';
 import { readTemplate, writeTemplate } from './templates';
-import { readSnapshots, runSnapshotAction } from './snapshots';
+import { readExternalSupport, readSnapshots, runSnapshotAction } from './snapshots';
 
 /** The configuration with defaults filled in (QQ2CLONE_HOME or ~/storage-qq2clone). */
 export function resolveConfig(config: ServiceConfig): Required<ServiceConfig> {
@@ -156,6 +157,10 @@ export class Libvirt implements LibvirtService, ServiceCore {
 
   snapshot(action: SnapshotAction, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult> {
     return runSnapshotAction(this, this.locks, action, clones, options);
+  }
+
+  externalSnapshots(signal?: AbortSignal): Promise<ExternalSnapshotSupport> {
+    return readExternalSupport(this, signal);
   }
 
   withCloneLock<T>(uuids: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T> {

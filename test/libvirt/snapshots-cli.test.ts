@@ -92,6 +92,24 @@ describe('qq2clone snapshot (CLI against libvirt)', function () {
     ok('snapshot', '3', 'delete', 'plain');
   });
 
+  it('create --external on a daemon that cannot revert external snapshots (libvirt < 9.9) is refused with the reason and what to do, exit 12', () => {
+    const daemon = /^Running against daemon:\s*(\S+)/m.exec(virsh('version', '--daemon'))![1]!;
+    const [major, minor] = daemon.split('.').map(Number) as [number, number];
+    if (major > 9 || (major === 9 && minor >= 9)) return; // this host reverts them: the refusal is not the one tested
+    const r = q('snapshot', '1-3', 'create', 'ext', '--external');
+    assert.equal(r.code, 12, r.stderr);
+    assert.ok(
+      r.stderr.includes(
+        `No external snapshot taken: The libvirt daemon here is ${daemon}, which cannot revert external snapshots (that came with libvirt 9.9.0). ` +
+          "Take an internal snapshot instead (leave out --external): it is kept inside the clone's own overlay and reverts on this host.",
+      ),
+      r.stderr,
+    );
+    for (const id of [1, 2, 3]) assert.ok(!imageSnapshots(overlay(id)).includes('ext'), `nothing taken on ${id}`);
+    assert.ok(!virsh('snapshot-list', '--name', `${tpl.name}-1`).includes('ext'));
+    assert.equal(q('snapshot', '1', 'revert', 'x', '--external').code, 12, '--external belongs to create only');
+  });
+
   it('bad arguments are exit 12 before libvirt is asked: a bad name, a bad sub-command, --description elsewhere', () => {
     for (const args of [
       ['snapshot', '1', 'create', '-x'],

@@ -5,3 +5,4 @@ export * from './snapshotOps';
 export * from './list';
 export * from './snapshotSet';
 export * from './bookkeeping';
+export * from './external';

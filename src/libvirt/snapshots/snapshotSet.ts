@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { UsageError } from '../../core/errors';
 import { assertName } from '../../core/names';
-import type { BatchOptions, BatchResult, CloneRef, SnapshotAction } from '../api';
+import type { BatchOptions, BatchResult, CloneRef, ExternalSnapshotSupport, SnapshotAction } from '../api';
 import type { ServiceCore } from '../serviceCore';
 import { actOnEachClone, readDomains, underCloneLocks, uniqueClones, type DomainRow } from '../clones';
 import { parseDomain, readMetaSnippet } from '../domain';
@@ -16,6 +16,7 @@ import type { Locks } from '../process';
 import { readTemplateDir } from '../templates';
 import { snapshotRefusal } from './guard';
 import { SNAPSHOT_ACTIONS } from './snapshotOps';
+import { externalSnapshotSupport } from './external';
 
 async function actOn(core: ServiceCore, a: SnapshotAction, row: DomainRow, templateDisks: ReadonlySet<string>, signal?: AbortSignal): Promise<void> {
   const act = SNAPSHOT_ACTIONS[a.kind];
@@ -47,8 +48,27 @@ export async function runSnapshotAction(
   o: BatchOptions = {},
 ): Promise<BatchResult> {
   assertName(action.name, 'snapshot name');
+  if (action.kind === 'create' && action.external) await refuseExternal(core, o.signal);
   const unique = uniqueClones(clones);
   return underCloneLocks(locks, unique, o, () => runLocked(core, action, unique, o));
+}
+
+/** What the daemon of this connection says about external snapshots (externalSnapshotSupport of its version). */
+export async function readExternalSupport(core: ServiceCore, signal?: AbortSignal): Promise<ExternalSnapshotSupport> {
+  return externalSnapshotSupport(await core.virsh(['version', '--daemon'], signal));
+}
+
+/**
+ * A request for external snapshots is refused before any clone is touched: where the daemon cannot revert them
+ * (libvirt before 9.9) with that reason; where it can, because qq2clone takes internal snapshots only so far (rm,
+ * check and the guard know no external snapshot files).
+ */
+async function refuseExternal(core: ServiceCore, signal?: AbortSignal): Promise<never> {
+  const s = await readExternalSupport(core, signal);
+  if (!s.supported) throw new UsageError(`No external snapshot taken: ${s.reason}`);
+  throw new UsageError(
+    `No external snapshot taken: the libvirt daemon here (${s.daemon}) reverts external snapshots, but qq2clone takes internal ones only. Leave out --external: an internal snapshot is kept inside the clone's own overlay.`,
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import type { SnapshotAction } from '../../../libvirt/api';
 import type { CliContext } from '../../context';
 import { snapshotRows } from './snapshotList';
 
-const USAGE = 'SET create NAME [--description TEXT] | SET revert NAME | SET delete NAME | N list';
+const USAGE = 'SET create NAME [--description TEXT] [--external] | SET revert NAME | SET delete NAME | N list';
 
 /** What each action prints per machine done. */
 const DONE: Record<SnapshotAction['kind'], (name: string) => string> = {
@@ -36,11 +36,11 @@ export const snapshotCliCommand: CliCommand = {
   summary: 'Take (create), go back to (revert) or delete snapshot NAME of every machine in SET; list the snapshots of machine N.',
   speaksUnderQuieter: (args) => args[1] === 'list',
   async run(ctx, args) {
-    const f = commandFlags('snapshot', USAGE, args, ['description'], []);
+    const f = commandFlags('snapshot', USAGE, args, ['description'], ['external']);
     const [setText, sub, name] = f.positional;
     if (sub === 'list') {
       expectArgs('snapshot', USAGE, f.positional, 2);
-      if (f.values.size) throw new UsageError('snapshot list takes no --description.');
+      if (f.values.size || f.flags.size) throw new UsageError('snapshot list takes no --description or --external.');
       return list(ctx, setText!);
     }
     expectArgs('snapshot', USAGE, f.positional, 3);
@@ -49,9 +49,13 @@ export const snapshotCliCommand: CliCommand = {
     }
     const description = f.values.get('description');
     if (description !== undefined && sub !== 'create') throw new UsageError(`snapshot ${sub} takes no --description.`);
+    if (f.flags.has('external') && sub !== 'create') throw new UsageError(`snapshot ${sub} takes no --external.`);
     const set = parseSetOrThrow(setText!);
     assertName(name!, 'snapshot name');
-    const action: SnapshotAction = sub === 'create' ? { kind: 'create', name: name!, ...(description !== undefined ? { description } : {}) } : { kind: sub, name: name! };
+    const action: SnapshotAction =
+      sub === 'create'
+        ? { kind: 'create', name: name!, ...(description !== undefined ? { description } : {}), ...(f.flags.has('external') ? { external: true } : {}) }
+        : { kind: sub, name: name! };
     const chosen = await ctx.clonesInSet(set, { command: `snapshot ${sub}`, accepts: (c) => SNAPSHOT_ACTIONS[sub].skip(c.state) === undefined });
     const refs = chosen.map(({ template, id, uuid, name: n }) => ({ template, id, uuid, name: n }));
     const r = await ctx.service().snapshot(action, refs, { signal: ctx.signal });
