@@ -3,7 +3,7 @@
  * (domrename of its clones, their bookkeeping rewritten), an edit saved under the same or a new name (a redefine), and
  * the template's staging (prepare-image, commit-image). After each, the snapshots are listed as before and a revert
  * still brings back the data of the snapshot (qemu-io pattern reads of the overlay), the clone keeping its name and
- * its current bookkeeping. An edit that would give a clone with snapshots a new UUID is refused before anything
+ * its current bookkeeping (the rest of the definition is the one saved with the snapshot). An edit that would give a clone with snapshots a new UUID is refused before anything
  * changes, saying why and what to do.
  */
 import { strict as assert } from 'node:assert';
@@ -92,6 +92,8 @@ describe('clones keep their snapshots through rename, edit and staging (real lib
     assert.notEqual(edited, base);
     await saveEditedClone(svc, clone, edited, { base });
     await snapshotsWork(clone.uuid, overlay);
+    // libvirt restores the definition saved with the snapshot: the edit made after it is undone (name and bookkeeping stay).
+    assert.match(await svc.domainXml(clone.uuid, { inactive: true }), new RegExp(/<memory unit='KiB'>\d+/.exec(base)![0]));
     const base2 = await svc.domainXml(clone.uuid, { inactive: true });
     const newName = `${clone.name}-edited`;
     const r = await saveEditedClone(svc, clone, base2.replace(`<name>${clone.name}</name>`, `<name>${newName}</name>`), { base: base2 });
