@@ -2,6 +2,7 @@
 const esbuild = require('esbuild');
 const fs = require('node:fs');
 const path = require('node:path');
+const { writeNotices } = require('./scripts/notices');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -20,6 +21,9 @@ const esbuildProblemMatcherPlugin = {
     });
   },
 };
+
+/** Packages whose files are copied into dist/ rather than bundled (their notices are due all the same). */
+const COPIED_PACKAGES = ['node_modules/xmllint-wasm'];
 
 /**
  * xmllint-wasm loads xmllint-node.js and xmllint.wasm from its own __dirname at run time; esbuild does not
@@ -41,6 +45,7 @@ const copyXmllintPlugin = {
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
+  metafile: true,
   format: 'cjs',
   minify: production,
   sourcemap: !production,
@@ -73,6 +78,9 @@ const targets = [
   ...(production ? [] : [{ ...common, entryPoints: ['test/suite/index.ts'], outfile: 'out/test/suite/index.js' }]),
 ];
 
+/** What the .vsix ships (dist/): every target but the test suite's. */
+const shipped = (t) => !String(t.outfile ?? '').startsWith('out/');
+
 async function main() {
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   if (watch) {
@@ -87,9 +95,16 @@ async function main() {
     process.exit(1);
   }
   fs.chmodSync('dist/cli.js', 0o755);
+  // The third-party notices of what ships, from the bundles' real inputs (esbuild's metafiles).
+  const metafiles = results.filter((r, i) => shipped(targets[i])).map((r) => r.value.metafile);
+  writeNotices(__dirname, metafiles, COPIED_PACKAGES, path.join(__dirname, 'ThirdPartyNotices.txt'));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+module.exports = { shippedTargets: targets.filter(shipped), COPIED_PACKAGES };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -23,6 +23,12 @@ export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.cs/**', 'esbuild.js', 'eslint.config.mjs'] },
   ...tseslint.configs.recommended,
   {
+    // CommonJS helpers of esbuild.js (which is CommonJS itself): require() is how they load.
+    files: ['scripts/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

@@ -42,8 +42,12 @@ export interface RunDirs {
   readonly workspace: string;
 }
 
-export function makeRunDirs(root: string): RunDirs {
-  fs.rmSync(root, { recursive: true, force: true });
+/**
+ * Makes the run directory `root`, emptied first unless `keep` (npm start keeps code-server's user data, so that what
+ * a user set and the extension's first-start note survive a restart; its temp directory is emptied all the same).
+ */
+export function makeRunDirs(root: string, keep = false): RunDirs {
+  fs.rmSync(keep ? path.join(root, 'tmp') : root, { recursive: true, force: true });
   const d = {
     root,
     home: path.join(root, 'home'),

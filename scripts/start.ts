@@ -3,8 +3,9 @@
  * (dist/qq2clone.vsix) installed, until Ctrl-C. Run through `npm start`, which installs and builds first.
  * It asks for a password (startAuth.ts: made once, kept in a file only you can read, printed with the URL).
  * Environment: QQ2CLONE_PORT (default 8080, or a free port when taken), QQ2CLONE_FOLDER (folder to open, default: the
- * current directory), QQ2CLONE_START_AUTH=none (no password). HOME stays yours, so the extension uses your qq2clone storage; code-server's own files stay
- * under .run/start/. The qq2clone home is QQ2CLONE_HOME, else ~/storage-qq2clone, except that root, whose home
+ * qq2clone home), QQ2CLONE_START_AUTH=none (no password). HOME stays yours, so the extension uses your qq2clone storage;
+ * code-server's own files stay under .run/start/, kept from one start to the next (product.ts: the first start's
+ * settings put qq2clone in front). The qq2clone home is QQ2CLONE_HOME, else ~/storage-qq2clone, except that root, whose home
  * libvirt's QEMU user cannot enter, gets /var/lib/qq2clone. When that home has no template, the test guest is
  * imported as the template `demo`, once (demo.ts).
  */
@@ -12,7 +13,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as net from 'node:net';
 import * as os from 'node:os';
-import { REPO, VSIX, codeServerCli, ensureCodeServer, freePort, makeRunDirs, startCodeServer, workbenchUrl } from './codeServer';
+import { REPO, freePort } from './codeServer';
+import { startProduct } from './product';
 import { ensureDemoTemplate, unreachableByQemu } from './demo';
 import { startAuth } from './startAuth';
 
@@ -45,15 +47,17 @@ async function main(): Promise<void> {
   const access = startAuth();
   const home = chooseHome();
   if (!unreachableByQemu(home)) console.log(await ensureDemoTemplate('qemu:///system', home));
-  const install = ensureCodeServer();
-  const run = makeRunDirs(path.join(REPO, '.run/start'));
-  const dirs = { ...run, home: process.env.HOME ?? run.home };
-  codeServerCli(install, dirs, ['--install-extension', VSIX, '--force']);
   const wanted = Number(process.env.QQ2CLONE_PORT ?? 8080);
   const port = (await portFree(wanted)) ? wanted : await freePort();
-  const server = await startCodeServer(install, dirs, { auth: access.auth, port, testDriver: false });
-  const folder = path.resolve(process.env.QQ2CLONE_FOLDER ?? process.cwd());
-  console.log(`\nqq2clone is installed in code-server. Open in a browser:\n\n  ${workbenchUrl(server, folder)}\n  ${access.note}\n\nCtrl-C stops it.`);
+  const { server, url } = await startProduct({
+    runDir: path.join(REPO, '.run/start'),
+    home,
+    folder: process.env.QQ2CLONE_FOLDER,
+    userHome: process.env.HOME,
+    auth: access.auth,
+    port,
+  });
+  console.log(`\nqq2clone is installed in code-server. Open in a browser:\n\n  ${url}\n  ${access.note}\n\nCtrl-C stops it.`);
   const stop = (): void => void server.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

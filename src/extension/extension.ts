@@ -9,6 +9,7 @@ import type { TreeApi } from './tree';
 import { prompts, type Prompts } from './ui/prompts';
 import { registerStatusBar } from './status/statusBar';
 import { warnIfKvmUnusable } from './status/kvmWarning';
+import { showFirstStart } from './status/firstStart';
 import { describeSlowCall, onSlowCall } from '../libvirt/process';
 
 /** What activate() returns: the extension-host tests read the tree through it. */
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   context.subscriptions.push(host.onDidChangeService((svc) => void warnIfKvmUnusable(svc.config.uri, output)));
   registerPolicies(context, host, tree, output);
   const statusBar = registerStatusBar(context, host, tree);
+  void showFirstStart(context).catch((e: unknown) => output.warn(`first start: ${String(e)}`));
   return { tree, prompts, statusBar };
 }
 
