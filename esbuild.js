@@ -1,6 +1,7 @@
 // Bundles the extension and the CLI (shape of vscode-extension-samples' esbuild-sample).
 const esbuild = require('esbuild');
 const fs = require('node:fs');
+const Module = require('node:module');
 const path = require('node:path');
 const { writeNotices } = require('./scripts/notices');
 
@@ -42,6 +43,58 @@ const copyXmllintPlugin = {
   },
 };
 
+/**
+ * The CLI's commands as the source defines them (name, usage, summary, group, in -h order): the source is bundled
+ * and run here, once per build, and the list replaces src/cli/commands/builtManifest.ts in the built CLI, so that
+ * -h and the choice of a command's group load no command code.
+ */
+const cliManifestPlugin = {
+  name: 'cli-manifest',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]cli[\\/]commands[\\/]builtManifest\.ts$/ }, async () => {
+      const probe = await esbuild.build({
+        stdin: { contents: "export { computeCliManifest } from './src/cli/commands/manifest';", resolveDir: __dirname, loader: 'ts' },
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        write: false,
+        logLevel: 'silent',
+      });
+      const file = path.join(__dirname, 'dist', 'cli-manifest-probe.js');
+      const m = new Module(file);
+      m.filename = file;
+      m.paths = Module._nodeModulePaths(__dirname);
+      m._compile(probe.outputFiles[0].text, file);
+      const manifest = await m.exports.computeCliManifest();
+      return { contents: `export const BUILT_MANIFEST = ${JSON.stringify(manifest)};\n`, loader: 'ts' };
+    });
+  },
+};
+
+/** The CLI's chunks are named by content hash: their folder is emptied before each build, so none is left stale. */
+function cleanDirPlugin(dir) {
+  return {
+    name: 'clean-dir',
+    setup(build) {
+      build.onStart(() => fs.rmSync(dir, { recursive: true, force: true }));
+    },
+  };
+}
+
+/**
+ * The CLI is ES modules (esbuild splits only those): it gets what its CommonJS code and packages expect. `require`
+ * for the packages that call it; `__dirname` is dist/, where the files the code looks for beside the bundles are
+ * (hook-worker.js, xmllint's files, the libguestfs helper), as for dist/extension.js.
+ */
+const cliEsmBanner = [
+  "import { createRequire as __q2cRequire } from 'node:module';",
+  "import { dirname as __q2cDirname } from 'node:path';",
+  "import { fileURLToPath as __q2cPath } from 'node:url';",
+  'const require = __q2cRequire(import.meta.url);',
+  'const __dirname = __q2cDirname(__q2cDirname(__q2cPath(import.meta.url)));',
+].join('\n');
+
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
@@ -57,9 +110,30 @@ const common = {
   plugins: [esbuildProblemMatcherPlugin, copyXmllintPlugin],
 };
 
+/**
+ * The CLI's two builds into `dir` (dist/; a test builds it elsewhere): DIR/cli.js (the bin) starts DIR/cli/main.mjs,
+ * which loads a command's group (a chunk of its own) when it runs that command.
+ */
+function cliTargets(dir, base = common) {
+  return [
+    { ...base, entryPoints: ['src/cli/bin.ts'], outfile: path.join(dir, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
+    {
+      ...base,
+      format: 'esm',
+      splitting: true,
+      entryPoints: { main: 'src/cli/main.ts' },
+      outdir: path.join(dir, 'cli'),
+      outExtension: { '.js': '.mjs' },
+      chunkNames: '[name]-[hash]',
+      banner: { js: cliEsmBanner },
+      plugins: [cleanDirPlugin(path.join(dir, 'cli')), cliManifestPlugin, ...(base.plugins ?? [])],
+    },
+  ];
+}
+
 const targets = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  ...cliTargets('dist'),
   // The qemu hook's worker: `hook install` copies it next to the hook, so it runs without VS Code or this folder.
   { ...common, entryPoints: ['src/libvirt/policy/worker.ts'], outfile: 'dist/hook-worker.js', sourcemap: false },
   // The usage panel's webview script, with uPlot and its CSS (dist/usage-panel.css): runs in the browser, offline.
@@ -100,7 +174,7 @@ async function main() {
   writeNotices(__dirname, metafiles, COPIED_PACKAGES, path.join(__dirname, 'ThirdPartyNotices.txt'));
 }
 
-module.exports = { shippedTargets: targets.filter(shipped), COPIED_PACKAGES };
+module.exports = { shippedTargets: targets.filter(shipped), COPIED_PACKAGES, cliTargets };
 
 if (require.main === module) {
   main().catch((e) => {

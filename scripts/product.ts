@@ -2,7 +2,7 @@
  * The product as `npm start` serves it: code-server with the packaged extension (dist/qq2clone.vsix) installed,
  * opening the qq2clone home as its workspace, with first-start user settings that put qq2clone in front (no
  * welcome page of code-server's, no chat, no secondary side bar). The extension itself then reveals its view and
- * its walkthrough on its first activation (src/ui/firstStart.ts). start.ts runs it for the user;
+ * its walkthrough on its first activation (src/extension/status/firstStart.ts). start.ts runs it for the user;
  * test/harness/firstScreen.ts runs it in a run directory of its own and checks what the page shows.
  */
 import * as fs from 'node:fs';

@@ -5,7 +5,7 @@
 import type { CliOptions } from './args';
 import type { CliConfig } from './config';
 import type { CloneInfo, Inventory, LibvirtService, ServiceConfig } from '../libvirt/api';
-import { TemplateError, UsageError } from '../core/errors';
+import { UsageError } from '../core/errors';
 import { assertName } from '../core/names';
 import { chooseBySet, parseSetOrThrow, type ParsedSet, type ResolveOptions } from '../core/set';
 
@@ -108,9 +108,9 @@ export class CliContext {
     const template = this.templateName();
     const inventory = await this.service().inventory(this.signal);
     if (!inventory.templates.some((t) => t.name === template)) {
-      const known = inventory.templates.map((t) => t.name);
-      const hint = known.length ? `known templates: ${known.join(', ')}` : `no templates in ${this.config.TEMPLATE_DIR}`;
-      throw new TemplateError(`Template '${template}' does not exist (${hint}).`);
+      // Loaded only here: the templates' code is not part of what every command loads (see commands/groups.ts).
+      const { missingTemplateError } = await import('../libvirt/templates');
+      throw await missingTemplateError(this.service().config.templateDir, template);
     }
     const clones = inventory.clones.filter((c) => c.template === template).sort((a, b) => a.id - b.id);
     return { template, clones, inventory };

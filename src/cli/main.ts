@@ -1,8 +1,8 @@
-// The qq2clone-compatible command line (manual: qq2clone(1)); see run.ts.
+// The qq2clone-compatible command line (manual: qq2clone(1)); see run.ts. Built as dist/cli/main.mjs with its
+// chunks (bin.ts starts it): what is imported here is loaded for every command, -h included; the commands' groups
+// and the service are loaded when a command runs (commands/groups.ts, loadService below).
 import { setMaxListeners } from 'node:events';
-import * as readline from 'node:readline/promises';
 import { EXIT_INTERRUPTED, runCli } from './run';
-import { createLibvirtService } from '../libvirt';
 
 const abort = new AbortController();
 // One signal reaches every operation of a batch (each virsh command and process listens while it runs).
@@ -25,6 +25,7 @@ runCli(process.argv.slice(2), {
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
     ask: async (question, signal) => {
+      const readline = await import('node:readline/promises');
       const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
       try {
         return await rl.question(question, { signal });
@@ -33,7 +34,7 @@ runCli(process.argv.slice(2), {
       }
     },
   },
-  makeService: createLibvirtService,
+  loadService: async () => (await import('../libvirt')).createLibvirtService,
   signal: abort.signal,
 }).then(
   (code) => {

@@ -3,16 +3,18 @@
  * `qq2clone: <message>` on stderr and the error class's exit code. Returns the exit code.
  */
 import { parseArgs, type CliOptions } from './args';
-import { CLI_COMMAND_LIST, CLI_COMMANDS } from './commands';
-import type { CliCommand } from './commands/shared';
+import type { CliCommandEntry } from './commands/groups';
+import { cliManifest, loadCliCommand } from './commands/manifest';
+import type { CliCommand } from './commands/shared/types';
 import { loadConfig, toolHome, type CliConfig } from './config';
 import { CliContext, Output, type CliIo } from './context';
 import { asQq2Error, CancelledError, hintOf, UsageError } from '../core/errors';
 import type { LibvirtService, ServiceConfig } from '../libvirt/api';
-import { describeSlowCall, onSlowCall } from '../libvirt/process';
+import { describeSlowCall, onSlowCall } from '../libvirt/process/slowCalls';
 
-export function helpText(): string {
-  const rows = CLI_COMMAND_LIST.map((c) => [`${c.name} ${c.usage}`.trimEnd(), c.summary]);
+/** -h's text for the commands (in -h order). */
+export function helpText(commands: readonly CliCommandEntry[]): string {
+  const rows = commands.map((c) => [`${c.name} ${c.usage}`.trimEnd(), c.summary]);
   // Usages longer than the column go on a line of their own, so one long usage does not push every summary off screen.
   const width = 30;
   return `Usage: qq2clone [OPTION]... COMMAND [ARG]...
@@ -45,11 +47,16 @@ export function speaksUnderQuieter(command: CliCommand, args: readonly string[])
 /** Exit status after an interruption: 128 + SIGINT, as shells report it (19 would say "a bug"). */
 export const EXIT_INTERRUPTED = 130;
 
-export interface RunCliDeps {
-  readonly io: CliIo;
-  readonly makeService: (config: ServiceConfig) => LibvirtService;
-  readonly signal?: AbortSignal;
-}
+export type ServiceMaker = (config: ServiceConfig) => LibvirtService;
+
+/**
+ * What a run needs from outside: the terminal, the cancel signal, and the service: made by `makeService`, or, in the
+ * built CLI, by what `loadService` loads once a command is to run (-h and a mistyped command load no service code).
+ */
+export type RunCliDeps = { readonly io: CliIo; readonly signal?: AbortSignal } & (
+  | { readonly makeService: ServiceMaker }
+  | { readonly loadService: () => Promise<ServiceMaker> }
+);
 
 export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise<number> {
   const { io } = deps;
@@ -66,18 +73,19 @@ export async function runCli(argv: readonly string[], deps: RunCliDeps): Promise
     const parsed = parseArgs(argv);
     options = parsed.options;
     if (options.help || parsed.command === undefined) {
-      if (options.help || !options.quieter) io.stdout(helpText());
+      if (options.help || !options.quieter) io.stdout(helpText(await cliManifest()));
       if (options.help) return 0;
       throw new UsageError('No command given; see the list above.');
     }
-    const command = CLI_COMMANDS.get(parsed.command);
+    const command = await loadCliCommand(parsed.command);
     if (!command) throw new UsageError(`Unknown command '${parsed.command}'; qq2clone -h lists the commands.`);
     speaks = !options.quieter || speaksUnderQuieter(command, parsed.args);
     const home = toolHome(io.env);
     config = loadConfig(home, io.env);
     const quiet = options.quiet ?? config.QUIET === '1';
     const out = new Output(io, !quiet, speaks);
-    ctx = new CliContext(options, config, home, out, io, deps.signal ?? new AbortController().signal, deps.makeService);
+    const makeService = 'makeService' in deps ? deps.makeService : await deps.loadService();
+    ctx = new CliContext(options, config, home, out, io, deps.signal ?? new AbortController().signal, makeService);
     await command.run(ctx, parsed.args);
     return ctx.exitStatus;
   } catch (e) {

@@ -21,8 +21,7 @@ import type {
   SnapshotInfo,
 } from './api';
 import { allMade, makeClones, type IdentityTarget } from './clones';
-import { identityJob, writeIdentities, type IdentityWritten } from './identity';
-import { knownHostsPath } from './guests';
+import type { IdentityWritten } from './identity';
 import type { MetaCache, ServiceCore } from './serviceCore';
 import { EventStream } from './virsh';
 import { readInventory } from './clones';
@@ -33,7 +32,6 @@ import { parseDomain, type CloneMeta, type IdentitySetting } from './domain';
 import { toolHome } from '../core/home';
 import { runCloneOperation } from './clones';
 import { readTemplate, writeTemplate } from './templates';
-import { readExternalSupport, readSnapshots, runSnapshotAction } from './snapshots';
 
 /** The configuration with defaults filled in (QQ2CLONE_HOME or ~/storage-qq2clone). */
 export function resolveConfig(config: ServiceConfig): Required<ServiceConfig> {
@@ -136,6 +134,9 @@ export class Libvirt implements LibvirtService, ServiceCore {
     setting: IdentitySetting,
     signal?: AbortSignal,
   ): Promise<Map<string, IdentityWritten | Qq2Error>> {
+    // identity/ (with libguestfs) and guest/ are loaded when a clone gets an identity: the built CLI's list, rm
+    // and clone of a template without one do not load them (see docs/ARCHITECTURE.md, How the CLI starts).
+    const [{ identityJob, writeIdentities }, { knownHostsPath }] = await Promise.all([import('./identity'), import('./guests')]);
     const jobs = clones.map((c) => identityJob(c, templateXml, setting, c.disks));
     return writeIdentities(jobs, { knownHosts: knownHostsPath(this.config.home), ...(signal ? { signal } : {}) });
   }
@@ -145,22 +146,22 @@ export class Libvirt implements LibvirtService, ServiceCore {
   }
 
   async snapshots(uuid: string, signal?: AbortSignal): Promise<SnapshotInfo[]> {
-    const m = await readSnapshots(this, [uuid], signal);
+    const m = await (await import('./snapshots')).readSnapshots(this, [uuid], signal);
     const list = m.get(uuid);
     if (!list) throw new LibvirtError(`No domain with UUID ${uuid}: it was removed.`);
     return list;
   }
 
-  snapshotsOf(uuids: readonly string[], signal?: AbortSignal): Promise<Map<string, SnapshotInfo[]>> {
-    return readSnapshots(this, uuids, signal);
+  async snapshotsOf(uuids: readonly string[], signal?: AbortSignal): Promise<Map<string, SnapshotInfo[]>> {
+    return (await import('./snapshots')).readSnapshots(this, uuids, signal);
   }
 
-  snapshot(action: SnapshotAction, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult> {
-    return runSnapshotAction(this, this.locks, action, clones, options);
+  async snapshot(action: SnapshotAction, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult> {
+    return (await import('./snapshots')).runSnapshotAction(this, this.locks, action, clones, options);
   }
 
-  externalSnapshots(signal?: AbortSignal): Promise<ExternalSnapshotSupport> {
-    return readExternalSupport(this, signal);
+  async externalSnapshots(signal?: AbortSignal): Promise<ExternalSnapshotSupport> {
+    return (await import('./snapshots')).readExternalSupport(this, signal);
   }
 
   withCloneLock<T>(uuids: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T> {

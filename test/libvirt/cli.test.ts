@@ -253,6 +253,30 @@ describe('qq2clone CLI against libvirt', function () {
     assert.ok(fs.existsSync(tpl.disk), 'the template disk is still there');
     assert.match(ok('list'), /has no clones/);
   });
+  it('clone leaves reading the template and the clones to the service: the CLI reads no inventory of its own', async () => {
+    let inventories = 0;
+    let stderr = '';
+    const code = await runCli(['-n', 'clone', '2'], {
+      io: { stdout: () => undefined, stderr: (t) => (stderr += t), env: { ...process.env, QQ2CLONE_HOME: home }, stdinIsTTY: false },
+      makeService: (config) => {
+        const svc = createLibvirtService({ ...config, uri: TEST_URI });
+        const inventory = svc.inventory.bind(svc);
+        svc.inventory = (signal) => {
+          inventories++;
+          return inventory(signal);
+        };
+        return svc;
+      },
+    });
+    assert.equal(code, 0, stderr);
+    assert.equal(inventories, 0, 'the CLI read the whole inventory before cloning');
+    assert.equal(listXml().length, 2);
+    const missing = q('-t', `${bed.prefix}-nosuch`, 'clone');
+    assert.equal(missing.code, 13);
+    assert.match(missing.stderr, /Template '.*-nosuch' does not exist \(known templates: .*tpl/);
+    ok('rm', 'all');
+  });
+
   /** Starts the CLI, sends SIGINT once `ready()` holds, and resolves with how it ended. */
   const interrupted = (ready: () => boolean, ...args: string[]): Promise<Run & { signalled: boolean }> =>
     new Promise((resolve, reject) => {

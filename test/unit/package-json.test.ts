@@ -126,6 +126,8 @@ function neededFiles(): Set<string> {
     ...c.languages.flatMap((l) => (l.configuration ? [l.configuration] : [])),
     ...c.grammars.map((g) => g.path),
     ...RUNTIME_FILES,
+    // The CLI's modules: main.mjs and the chunks of its command groups (the build empties dist/cli/ first).
+    ...(fs.existsSync(path.join(root, 'dist/cli')) ? fs.readdirSync(path.join(root, 'dist/cli')).filter((f) => f.endsWith('.mjs')).map((f) => `dist/cli/${f}`) : []),
   ];
   const media = c.walkthroughs.flatMap((w) => w.steps).flatMap((s) => [s.media.markdown, s.media.image]).filter((m): m is string => !!m);
   // Pictures the walkthrough's markdown shows, relative to it.

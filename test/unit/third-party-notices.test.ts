@@ -41,7 +41,7 @@ describe('third-party notices of the bundles', function () {
     assert.equal(notices.packageDirOf('node_modules/execa/lib/methods/main-async.js'), 'node_modules/execa');
     assert.equal(notices.packageDirOf('node_modules/@sec-ant/readable-stream/dist/ponyfill/index.js'), 'node_modules/@sec-ant/readable-stream');
     assert.equal(notices.packageDirOf('node_modules/npm-run-path/node_modules/path-key/index.js'), 'node_modules/npm-run-path/node_modules/path-key');
-    assert.equal(notices.packageDirOf('src/extension.ts'), undefined);
+    assert.equal(notices.packageDirOf('src/extension/extension.ts'), undefined);
   });
 
   it('every bundled package has a notice with its licence text', () => {

@@ -3,7 +3,8 @@
  * what they act on: clones/ (making clones, the manual's SET operations, one table in core/operations.ts), templates/, guests/ (running guests), disks/
  * (disk contents), snapshots/ (snapshots of clones), policy/ (power-off policies and the hook), settings/ (config, validate); shared/ holds what
  * they share. To add a command, write <folder>/<name>.ts exporting a CliCommand, export it from the folder's
- * index.ts and add it here.
+ * index.ts and add it here; a new folder also gets its loader in groups.ts. The CLI itself does not import this
+ * list: it loads only the group of the command it runs (manifest.ts); tests and the build read it.
  */
 import type { CliCommand } from './shared';
 import { cloneCliCommand, setOperationCliCommands } from './clones';

@@ -67,13 +67,21 @@ export async function templateImageFormats(dir: string): Promise<Map<string, str
   return out;
 }
 
+/** The XML of template `name` in `dir`; TemplateError (13) naming the templates there when it does not exist. */
 export async function readTemplate(dir: string, name: string): Promise<string> {
   try {
     return await fs.readFile(templateFileIn(dir, name), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new TemplateError(`There is no template named ${name}.`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw await missingTemplateError(dir, name);
     throw e;
   }
+}
+
+/** The error for template `name` that is not in `dir`: it names those that are (or says there are none). */
+export async function missingTemplateError(dir: string, name: string): Promise<TemplateError> {
+  const known = (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.xml') && !f.startsWith('.')).map((f) => f.slice(0, -4));
+  const hint = known.length ? `known templates: ${known.sort().join(', ')}` : `no templates in ${dir}`;
+  return new TemplateError(`Template '${name}' does not exist (${hint}).`);
 }
 
 /** Renames a template file to `<file>.invalid` (or `.invalid-N` when taken), so it is no longer listed; the new name. */

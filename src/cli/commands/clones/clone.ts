@@ -20,7 +20,8 @@ export const cloneCliCommand: CliCommand = {
     const text = args[0] ?? '1';
     const problem = /^[0-9]+$/.test(text) ? cloneCountProblem(text) : 'Give a whole number of clones, e.g. 1 or 5.';
     if (problem) throw new UsageError(`clone takes a number of clones from 1 to ${MAX_CLONES_AT_ONCE}; got '${text}'. ${problem}`);
-    const { template } = await ctx.templateClones();
+    // The service reads the template and the clones once, and says when the template does not exist.
+    const template = ctx.templateName();
     const run = ctx.options.run ?? ctx.config.NORUN !== '1';
     const made = await ctx.service().clone(template, Number(text), {
       run,

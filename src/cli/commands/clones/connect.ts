@@ -4,7 +4,7 @@ import { expectArgs } from '../shared';
 import { CancelledError, MissingDependencyError, Qq2Error, SpiceTimeoutError } from '../../../core/errors';
 import { parseSetOrThrow } from '../../../core/set';
 import type { CloneInfo } from '../../../libvirt/api';
-import { connectClones, type Connected, type ConnectSettings, type NotConnected } from '../../../libvirt/display';
+import type { Connected, ConnectSettings, NotConnected } from '../../../libvirt/display';
 
 const label = (c: { id: number; name: string }) => `${c.id} (${c.name})`;
 
@@ -57,6 +57,8 @@ function withoutSpice(n: NotConnected): string | undefined {
 export async function connectAndReport(ctx: CliContext, clones: readonly CloneInfo[]): Promise<void> {
   const failures: Qq2Error[] = [];
   const errors: Qq2Error[] = [];
+  // Loaded here, not with the clones/ group: list and clone without SPICE do not load the display code.
+  const { connectClones } = await import('../../../libvirt/display');
   const r = await connectClones(ctx.service(), clones, connectSettings(ctx), {
     signal: ctx.signal,
     onStarted: (s) => {

@@ -7,11 +7,12 @@ import { expectArgs } from '../shared';
 import { confirm, editCopy } from '../shared';
 import { UsageError, XmlError } from '../../../core/errors';
 import { editorOf } from '../../../libvirt/process';
-import { validateDomainXml, disposeSharedValidator } from '../../../libvirt/validation';
 import { saveEditedClone } from '../../../libvirt/clones';
 
 /** What is wrong with the edited text against libvirt's schemas (`LINE: message`), empty when it may be defined. */
 async function problemsOf(text: string): Promise<{ line: number; message: string }[]> {
+  // Loaded here, not with the clones/ group: list and clone do not load the validator (xmllint).
+  const { validateDomainXml } = await import('../../../libvirt/validation');
   const r = await validateDomainXml(text);
   return r.valid ? [] : [...r.problems];
 }
@@ -86,7 +87,7 @@ export const editCliCommand: CliCommand = {
     try {
       await editClone(ctx, args[0]!);
     } finally {
-      disposeSharedValidator();
+      (await import('../../../libvirt/validation')).disposeSharedValidator();
     }
   },
 };

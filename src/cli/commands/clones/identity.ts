@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import type { CliCommand } from '../shared';
 import { CancelledError, hintOf, Qq2Error, UsageError } from '../../../core/errors';
 import { parseSetOrThrow } from '../../../core/set';
-import { cloneIdentities, giveNewIdentity } from '../../../libvirt/identity';
 
 const USAGE = 'SET [--hostname PATTERN] [--authorize PUBKEYFILE]';
 
@@ -47,6 +46,8 @@ export const identityCliCommand: CliCommand = {
     const chosen = await ctx.clonesInSet(set, { command: 'identity', accepts: (c) => c.state === 'off' && !c.saved });
     const refs = chosen.map(({ template, id, uuid, name }) => ({ template, id, uuid, name }));
     const svc = ctx.service();
+    // Loaded here, not with the clones/ group: identity/ brings libguestfs, which list and clone do not need.
+    const { cloneIdentities, giveNewIdentity } = await import('../../../libvirt/identity');
     const r = await giveNewIdentity(svc, refs, {
       signal: ctx.signal,
       ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),

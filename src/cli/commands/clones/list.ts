@@ -7,11 +7,10 @@ import { inventoryXml, type XmlAddresses } from '../../listXml';
 import { imageReport } from '../../../libvirt/templates';
 import { operationAccepts } from '../../../core/operations';
 import { forEachBounded } from '../../../core/limit';
-import { serviceAddressReader } from '../../../libvirt/guests';
-import { cloneIdentities } from '../../../libvirt/identity';
 
 /** The addresses of the running clones (read a few at a time). */
 async function runningAddresses(ctx: CliContext, inv: Inventory): Promise<XmlAddresses> {
+  const { serviceAddressReader } = await import('../../../libvirt/guests');
   const read = serviceAddressReader(ctx.service());
   const found = new Map<string, Awaited<ReturnType<typeof read>>>();
   const running = inv.clones.filter((c) => !c.staging && operationAccepts('ip', c.state));
@@ -61,6 +60,8 @@ export const listCliCommand: CliCommand = {
     const inv = await ctx.service().inventory(ctx.signal);
     if (mode === 'all') return ctx.out.result(listAll(inv));
     const images = await imageReport(ctx.service(), inv, ctx.signal);
+    // guest/ and identity/ (with libguestfs) are loaded for the XML document only, not for list and list all.
+    const { cloneIdentities } = await import('../../../libvirt/identity');
     const identities = await cloneIdentities(ctx.service(), inv.clones.filter((c) => !c.staging).map((c) => c.uuid), ctx.signal);
     ctx.out.result(inventoryXml(inv, images, await runningAddresses(ctx, inv), identities));
     // A generation that could not be read is left out of the document: say which and why, and exit with its code.

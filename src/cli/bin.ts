@@ -1,0 +1,26 @@
+/**
+ * The qq2clone command (package.json bin: dist/cli.js): turns on Node's compile cache where Node has one (22.1 and
+ * later; cached under $XDG_CACHE_HOME or ~/.cache, unless NODE_COMPILE_CACHE names a place or
+ * NODE_DISABLE_COMPILE_CACHE turns it off), so that later runs skip compiling the CLI's code, then starts the CLI
+ * (main.ts, built as dist/cli/main.mjs beside this file).
+ */
+import * as nodeModule from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const enableCompileCache = (nodeModule as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
+if (enableCompileCache) {
+  try {
+    const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+    enableCompileCache(process.env.NODE_COMPILE_CACHE ? undefined : path.join(cache, 'qq2clone', 'node-compile-cache'));
+  } catch {
+    // Without a cache the CLI only starts slower.
+  }
+}
+
+// A path in a variable: esbuild leaves the import to Node (main.mjs is the other build, not part of this file).
+const main = './cli/main.mjs';
+import(main).catch((e: unknown) => {
+  process.stderr.write(`qq2clone: cannot load ${path.join(__dirname, main)}: ${String(e)} (reinstall, or run npm run build)\n`);
+  process.exitCode = 19;
+});
