@@ -17,6 +17,7 @@ import { CancelledError, LibvirtError, type Qq2Error } from '../../core/errors';
 import { mapFailure, noteCallDuration } from '../process';
 import { virshLine } from './quote';
 import { metaEscapedEcho, sessionInputrc } from './inputrc';
+import { transportUri } from '../../core/connectionUri';
 
 interface Pending {
   readonly n: number;
@@ -79,7 +80,7 @@ export class VirshSession {
   }
 
   private spawn(execa: Awaited<ReturnType<typeof loadExeca>>['execa']): ResultPromise {
-    const p = execa('virsh', ['-q', '-c', this.uri], {
+    const p = execa('virsh', ['-q', '-c', transportUri(this.uri)], {
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'pipe',
