@@ -34,6 +34,7 @@ import { runCloneOperation } from './clones';
 import { readTemplate, writeTemplate } from './templates';
 import { readSnapshots, runSnapshotAction } from './snapshots';
 import { transportUri } from '../core/connectionUri';
+import { openImageStore } from './storage';
 
 /** The configuration with defaults filled in (QQ2CLONE_HOME or ~/storage-qq2clone). */
 export function resolveConfig(config: ServiceConfig): Required<ServiceConfig> {
@@ -200,7 +201,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
   }
 
   async writeTemplateXml(name: string, xml: string): Promise<void> {
-    await writeTemplate(this.config.templateDir, name, xml);
+    await writeTemplate(this.config.templateDir, name, xml, (files) => openImageStore(this).makeReadOnly(files));
   }
 
   async cloneDisks(uuid: string, signal?: AbortSignal): Promise<string[]> {

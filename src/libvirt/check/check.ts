@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { CloneInfo, Inventory, LibvirtService } from '../api';
 import { readTemplate, type DomainValidator } from '../templates';
 import { generationDir, isWritableOnDisk } from '../storage';
-import { imageStoreOf, storageDir, type ImageStore } from '../storage';
+import { localImageStore, storageDir, type ImageStore } from '../storage';
 import { DomainDoc } from '../domain';
 import { imageInfo } from '../storage';
 import { CONNECTIONS_FILE, graceFor, inUse, scanUsage, tooYoung, whyUndecided, type Usage } from '../storage';
@@ -39,7 +39,7 @@ export async function runCheck(
   options: { signal?: AbortSignal; validate?: DomainValidator } = {},
 ): Promise<Finding[]> {
   const { signal } = options;
-  const images = imageStoreOf(svc); // refused for a connection to another machine: its files are not ours to judge
+  const images = localImageStore(svc, 'check'); // its usage scan reads image headers and folders of this machine
   const [inv, dir] = await Promise.all([svc.inventory(signal), storageDir(svc, signal)]);
   const usage = await scanUsage(svc, signal);
   const imageOwner = new Map<string, string>();

@@ -17,7 +17,7 @@ import { readDomains } from './inventory';
 import { forEachBounded } from '../../core/limit';
 import { explainStartFailure } from './setOperations';
 import { cloneXml, clonableDisks, parseDomain, type DiskInfo } from '../domain';
-import { explainNoSpace, openImageStore, recordConnection, type ImageStore, type OverlayBatch, type StorageDir } from '../storage';
+import { explainNoSpace, openImageStore, type ImageStore, type OverlayBatch, type StorageDir } from '../storage';
 import { readTemplate } from '../templates';
 import { identityOf, templatePolicyOf, withIdentity, type AppliedIdentity, type IdentitySetting } from '../domain';
 import { connectionMacs } from './macs';
@@ -97,7 +97,7 @@ async function undoClone(core: ServiceCore, images: ImageStore, uuid: string, na
 export async function makeClones(core: CloneDeps, template: string, count: number, o: CloneOptions = {}): Promise<CloneBatchResult> {
   const problem = cloneCountProblem(String(count));
   if (problem) throw new UsageError(problem);
-  const images = openImageStore(core); // refused for a connection to another machine, before anything is done
+  const images = openImageStore(core);
   try {
     // Under the template's lock (across processes): numbers are chosen and taken (defined) before another batch of
     // this template, here or in another process, looks for free ones.
@@ -146,7 +146,7 @@ async function cloneBatch(core: CloneDeps, images: ImageStore, template: string,
     if (!(await images.exists(d.source!))) throw new TemplateError(`Template ${template}: disk ${d.source} does not exist.`);
   const storage = await images.locate(o.storage ?? core.config.storage, signal);
   // Before any overlay is made: a check on another connection then reads this one before deleting anything there.
-  await recordConnection(storage.dir, core.config.uri);
+  await images.recordUse(storage, core.config.uri);
   const domains = await readDomains(core, signal);
   const names = new Set(domains.map((d) => d.name));
   const usedIds = new Set(domains.filter((d) => d.meta?.template === template).map((d) => d.meta!.id));
