@@ -91,7 +91,7 @@ describe('one storage shared by several connections (real libvirt)', function ()
     assert.ok(fs.existsSync(overlay));
   });
 
-  it('a remote connection: clone and rm go to that host through libvirt, never to local files; check and staging refuse', async () => {
+  it('a remote connection: clone, rm and check go to that host through libvirt, never to local files; staging refuses', async () => {
     const local = serviceOn(TEST_URI);
     const t = bed.makeTemplateFile(path.join(bed.root, 'src'), 'r');
     await importTemplate(depsFor(local), t.xmlPath);
@@ -101,7 +101,7 @@ describe('one storage shared by several connections (real libvirt)', function ()
     await assert.rejects(remote.clone(t.name, 1), unreachable);
     await assert.rejects(remote.run('rm', [{ template: t.name, id: 1, uuid: '00000000-0000-4000-8000-000000000001', name: `${bed.prefix}-r-1` }]), unreachable);
     const refused = (what: string) => new RegExp(`${what} works on files of this machine only; qemu\\+ssh://nobody@qq2clone-test\\.invalid/system reaches another machine`);
-    await assert.rejects(runCheck(remote), refused('check'));
+    await assert.rejects(runCheck(remote), unreachable);
     await assert.rejects(prepareImage(remote, t.name), refused('prepare-image'));
     const pool = path.join(bed.root, 'pool');
     assert.deepEqual(fs.existsSync(pool) ? fs.readdirSync(pool) : [], [], 'nothing was made in the storage');

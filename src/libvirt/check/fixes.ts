@@ -12,7 +12,7 @@ import { makeReadOnly } from '../storage';
 import { forgetDomain, virshVia } from '../serviceCore';
 import { applyEdits, metaEdit, parseDomain } from '../domain';
 import { isInside } from '../storage';
-import { localImageStore, storageDir } from '../storage';
+import { imageStoreOf, storageDir } from '../storage';
 import { readTemplateDir, setTemplateFileAside } from '../templates';
 import { CONNECTIONS_FILE, inUse, scanUsage, tooYoung, whyUndecided } from '../storage';
 
@@ -62,7 +62,7 @@ async function forgetSnapshot(svc: LibvirtService, f: Finding, signal?: AbortSig
   return svc.withCloneLock(
     uuid,
     async () => {
-      const images = localImageStore(svc, 'check --fix');
+      const images = imageStoreOf(svc);
       const disks = await svc.cloneDisks(uuid, signal);
       const still = await Promise.all(disks.map((d) => images.snapshotNames(d, signal)));
       if (still.every((names) => names.includes(name))) throw new UsageError(`Snapshot ${name} is inside every disk of ${uuid} again: nothing to fix.`);
@@ -79,7 +79,7 @@ async function deleteUnused(svc: LibvirtService, name: string, signal?: AbortSig
   const file = path.resolve(name);
   if (!isInside(file, dir)) throw new UsageError(`Refusing to delete ${file}: it is not in ${dir}.`);
   if (path.basename(file) === CONNECTIONS_FILE) throw new UsageError(`Refusing to delete ${file}: it lists the connections that made clones in ${dir}.`);
-  const images = localImageStore(svc, 'check --fix');
+  const images = imageStoreOf(svc);
   const st = await images.stat(file);
   if (!st) return `${file} is already gone.`;
   if (!st.isFile) throw new UsageError(`Refusing to delete ${file}: it is not a regular file.`);

@@ -5,6 +5,7 @@
  * machine cannot reach) is chosen in openImageStore alone; files of this machine are localFiles.ts.
  */
 import type { StorageDir } from './storage';
+import type { ImageInfo } from './imageInfo';
 
 /** One file of a storage location. */
 export interface StoredFile {
@@ -107,6 +108,8 @@ export interface ImageStore {
   shred(file: string, signal?: AbortSignal): Promise<void>;
   /** The names of the internal snapshots inside the image `file` (qcow2 keeps them in the file). */
   snapshotNames(file: string, signal?: AbortSignal): Promise<string[]>;
+  /** Whether the image `file` exists and what it is backed by (never throws: what cannot be read is its error). */
+  imageInfo(file: string, signal?: AbortSignal): Promise<ImageInfo>;
   /** Bytes free for new files in `dir` (for an unprivileged writer). */
   freeSpace(dir: string): Promise<number>;
 }

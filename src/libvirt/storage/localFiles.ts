@@ -11,7 +11,7 @@ import { op, runOnce } from '../process';
 import type { ImageStore, OverlayBatch, OverlayFacts, OverlayOptions, StoredFile } from './imageStore';
 import { createOverlay, flattenInto, makeReadOnlyAll } from './images';
 import { recordConnection } from './connections';
-import { qcow2Facts } from './imageInfo';
+import { imageInfo, qcow2Facts } from './imageInfo';
 import { anchorDir, openNoFollow, type AnchoredDir } from './anchored';
 import { refreshPool, resolveStorage } from './storage';
 
@@ -177,6 +177,7 @@ async function copyBatch(backing: string, dir: string, o: OverlayOptions): Promi
 export function localFileStore(virsh: ServiceCore['virsh']): ImageStore {
   return {
     viaPools: false,
+    imageInfo,
     recordUse: (location, uri) => recordConnection(location.dir, uri),
     makeReadOnly: (files) => makeReadOnlyAll(files),
     locate: (location, signal) => resolveStorage({ virsh }, location, signal),

@@ -85,6 +85,15 @@ export function poolVolumeStore(virsh: Virsh, uri: string): ImageStore {
 
   return {
     viaPools: true,
+    async imageInfo(file, signal) {
+      try {
+        const v = await volume(file, signal);
+        return v ? { exists: true, ...(v.backing ? { backing: path.resolve(v.backing.path) } : {}) } : { exists: false };
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        return { exists: true, error: `${file} cannot be examined on ${uri}: ${(e as Error).message}` };
+      }
+    },
     recordUse: async () => undefined,
     async makeReadOnly(files) {
       for (const f of files) if (!(await volume(f))) throw new UsageError(`The template image ${f} is not a volume of a storage pool on ${uri} (virsh vol-list POOL there; a pool-refresh may be needed).`);
