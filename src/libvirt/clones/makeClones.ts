@@ -151,14 +151,17 @@ async function cloneBatch(core: CloneDeps, images: ImageStore, template: string,
   const names = new Set(domains.map((d) => d.name));
   const usedIds = new Set(domains.filter((d) => d.meta?.template === template).map((d) => d.meta!.id));
   const plan: Planned[] = [];
-  for (let id = 1; plan.length < count; id++) {
-    if (usedIds.has(id)) continue;
-    const name = cloneName(template, id);
-    if (names.has(name)) continue;
-    const overlays = new Map(disks.map((d) => [d.index, overlayPath(storage, name, d)] as const));
-    let free = true;
-    for (const p of overlays.values()) if (await images.exists(p)) free = false;
-    if (free) plan.push({ id, name, overlays });
+  // The lowest free numbers; the overlay names of as many as are missing are looked up at once (pipelined on the
+  // connection's sessions: on another host, not one round trip after another).
+  for (let id = 1; plan.length < count; ) {
+    const candidates: Planned[] = [];
+    for (; candidates.length < count - plan.length; id++) {
+      const name = cloneName(template, id);
+      if (usedIds.has(id) || names.has(name)) continue;
+      candidates.push({ id, name, overlays: new Map(disks.map((d) => [d.index, overlayPath(storage, name, d)] as const)) });
+    }
+    const taken = await Promise.all(candidates.map(async (c) => (await Promise.all([...c.overlays.values()].map((p) => images.exists(p)))).some(Boolean)));
+    plan.push(...candidates.filter((_, i) => !taken[i]));
   }
   // One batch of overlays per disk (the store makes them quickly one after the other).
   const batches = new Map<number, OverlayBatch>();
