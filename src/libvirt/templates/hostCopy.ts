@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { transportUri } from '../../core/connectionUri';
 import { CancelledError, UsageError } from '../../core/errors';
 import { assertName } from '../../core/names';
+import { encodeXml } from '../../core/xmlScan';
 import { op, runOnce } from '../process';
 import { backingChain, imageStoreOf, parseVolumeXml, poolVolumeStore } from '../storage';
 import { SessionPool } from '../virsh';
@@ -28,7 +29,7 @@ export interface HostCopyOptions {
 
 function volumeXml(name: string, size: number, readOnly: boolean): string {
   const perm = readOnly ? '<permissions><mode>0444</mode></permissions>' : '';
-  return `<volume><name>${name}</name><capacity unit='bytes'>${size}</capacity><allocation unit='bytes'>0</allocation><target><format type='raw'/>${perm}</target></volume>`;
+  return `<volume><name>${encodeXml(name)}</name><capacity unit='bytes'>${size}</capacity><allocation unit='bytes'>0</allocation><target><format type='raw'/>${perm}</target></volume>`;
 }
 
 /** Copies template `from` of this machine to the host `uri` as template `to`. */
