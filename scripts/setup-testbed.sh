@@ -12,7 +12,7 @@ URI="${QQ2CLONE_TEST_URI:-qemu:///system}"
 # (openssh-client). libguestfs (disk browsing and comparison): its tools, the Python binding the helper uses, and a
 # kernel for its appliance (supermin fails "failed to find a suitable kernel" without one); without recommends.
 PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils virtinst libxml2-utils virt-viewer chromium libkrb5-dev
-  lz4 zstd xz-utils e2fsprogs openssh-client libguestfs-tools python3-guestfs linux-image-cloud-amd64)
+  lz4 zstd xz-utils e2fsprogs openssh-client libguestfs-tools python3-guestfs linux-image-cloud-amd64 openssh-server)
 
 log() { echo "setup-testbed: $*" >&2; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
@@ -87,13 +87,24 @@ start_daemon virtlogd
 if pgrep -x virtqemud >/dev/null; then log "virtqemud runs (modular daemons): not starting libvirtd"; else start_daemon libvirtd; fi
 
 # The first answer after a start can take a few seconds.
+answered=
 for _ in $(seq 1 60); do
   if virsh -c "$URI" version </dev/null >/dev/null 2>&1; then
     log "libvirt answers on $URI"
-    exit 0
+    answered=1
+    break
   fi
   sleep 1
 done
-log "libvirt does not answer on $URI after 60 s:"
-virsh -c "$URI" version </dev/null >&2 || true
-exit 1
+if [ -z "$answered" ]; then
+  log "libvirt does not answer on $URI after 60 s:"
+  virsh -c "$URI" version </dev/null >&2 || true
+  exit 1
+fi
+
+# The second host (see scripts/setup-second-host.sh): only as root.
+if is_root; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/setup-second-host.sh"
+else
+  log "not root: the second host for the remote-host tests is not set up (they skip and say so)"
+fi

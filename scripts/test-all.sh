@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test tier, in order: static (types, lint, no import cycles), unit, libvirt (real daemon), extension host
+# Every test tier, in order: static (types, lint, no import cycles), unit, libvirt (real daemon), remote (the second
+# libvirt host over SSH, as the test bed's unprivileged account), extension host
 # (code-server + Chromium). Installs what it needs first (npm packages, the libvirt test bed when run as root,
 # code-server into .cs/, the test guest of test/guest/), builds, runs every tier even after a failure, prints each
 # tier's mocha summary (counts and every skipped test's title, see scripts/tier-summary.sh) and exits non-zero if
@@ -40,11 +41,18 @@ run_tier static bash -c 'npm run --silent typecheck && npm run --silent lint && 
   echo "summary: typecheck, lint and the import-cycle check passed"'
 run_tier unit npm run --silent test:unit
 run_tier libvirt npm run --silent test:libvirt
+# The second libvirt host (scripts/setup-second-host.sh): as the unprivileged account that cannot read its files.
+if [ "$(id -u)" -eq 0 ] && id qq2tester >/dev/null 2>&1; then
+  run_tier remote runuser -u qq2tester -- env HOME="$(getent passwd qq2tester | cut -d: -f6)" npm_config_update_notifier=false \
+    ./node_modules/.bin/mocha --node-option import=tsx --timeout 900000 test/libvirt/remote-host.test.ts
+else
+  run_tier remote ./node_modules/.bin/mocha --node-option import=tsx --timeout 900000 test/libvirt/remote-host.test.ts
+fi
 run_tier extension-host npm run --silent test:ext
 
 step "summary"
 rc=0
-for t in static unit libvirt extension-host; do
+for t in static unit libvirt remote extension-host; do
   echo "  $t: ${result[$t]}"
   [[ ${result[$t]} == passed* ]] || rc=1
 done

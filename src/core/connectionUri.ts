@@ -22,3 +22,15 @@ export function notLocalFiles(uri: string): string | undefined {
 export function isSessionUri(uri: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\/session(?:[?#]|$)/i.test(uri.trim());
 }
+
+/**
+ * The URI as the product connects with it: over SSH (`+ssh`, `+libssh`, `+libssh2`) with `no_tty=1`, so that ssh
+ * never waits for a password or a host-key answer on a terminal nobody watches (it fails and says why instead).
+ */
+export function transportUri(uri: string): string {
+  const u = uri.trim();
+  if (!/^[a-z][a-z0-9.-]*\+(ssh|libssh2?):\/\//i.test(u) || /[?&]no_tty=/.test(u)) return uri;
+  const hash = u.indexOf('#');
+  const [head, tail] = hash < 0 ? [u, ''] : [u.slice(0, hash), u.slice(hash)];
+  return `${head}${head.includes('?') ? '&' : '?'}no_tty=1${tail}`;
+}

@@ -32,6 +32,8 @@ import { parseDomain, type CloneMeta, type IdentitySetting } from './domain';
 import { toolHome } from '../core/home';
 import { runCloneOperation } from './clones';
 import { readTemplate, writeTemplate } from './templates';
+import { transportUri } from '../core/connectionUri';
+import { openImageStore } from './storage';
 
 /** The configuration with defaults filled in (QQ2CLONE_HOME or ~/storage-qq2clone). */
 export function resolveConfig(config: ServiceConfig): Required<ServiceConfig> {
@@ -83,7 +85,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
   virsh(args: readonly string[], signal?: AbortSignal): Promise<string> {
     // A session line cannot carry TAB or line breaks: such arguments go to a one-shot process.
     const work = args.some((a) => /[\t\n\r]/.test(a))
-      ? runOnce(op('virsh', ['-q', '-c', this.config.uri, ...args]), signal, this.config.uri)
+      ? runOnce(op('virsh', ['-q', '-c', transportUri(this.config.uri), ...args]), signal, this.config.uri)
       : this.pool.run(args, signal);
     return work.then(
       (out) => {
@@ -205,7 +207,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
   }
 
   async writeTemplateXml(name: string, xml: string): Promise<void> {
-    await writeTemplate(this.config.templateDir, name, xml);
+    await writeTemplate(this.config.templateDir, name, xml, (files) => openImageStore(this).makeReadOnly(files));
   }
 
   async cloneDisks(uuid: string, signal?: AbortSignal): Promise<string[]> {

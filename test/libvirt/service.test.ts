@@ -66,6 +66,22 @@ describe('libvirt service: clone and operations', function () {
     assert.ok(before.equals(fs.readFileSync(tpl.disk)), 'template disk unchanged');
   });
 
+  it('takes the lowest free numbers, skipping a number whose overlay name a file already holds', async () => {
+    const t = bed.makeTemplateFile(svc.config.templateDir, 'num');
+    const target = /<target dev='([^']+)'/.exec(fs.readFileSync(t.xmlPath, 'utf8'))![1]!;
+    fs.mkdirSync(storage, { recursive: true });
+    const squatter = path.join(storage, `${t.name}-2-${target}.qcow2`);
+    fs.writeFileSync(squatter, 'not ours');
+    const made = await svc.clone(t.name, 3);
+    try {
+      assert.deepEqual(made.map((c) => c.id), [1, 3, 4]);
+      assert.equal(fs.readFileSync(squatter, 'utf8'), 'not ours', 'the file there is left alone');
+    } finally {
+      await svc.run('rm', made.map(ref));
+      fs.rmSync(squatter, { force: true });
+    }
+  });
+
   it('refuses more than 1000 clones in one request before making any (the rule the CLI and the extension ask)', async () => {
     const before = bed.domains().length;
     await assert.rejects(svc.clone(tpl.name, 1001), (e: Error) => e instanceof UsageError && /At most 1000 clones/.test(e.message));

@@ -1,6 +1,6 @@
 // Which connection URIs may act on this machine's files, and which are a session daemon.
 import { strict as assert } from 'node:assert';
-import { isSessionUri, notLocalFiles } from '../../src/core/connectionUri';
+import { isSessionUri, notLocalFiles, transportUri } from '../../src/core/connectionUri';
 
 describe('connection URIs (pure)', () => {
   it('a URI with a host or a network transport is another machine; unix sockets and no host are local', () => {
@@ -16,5 +16,12 @@ describe('connection URIs (pure)', () => {
     assert.equal(isSessionUri('qemu+unix:///session?socket=/tmp/s'), true);
     assert.equal(isSessionUri('qemu:///system'), false);
     assert.equal(isSessionUri('qemu:///sessions'), false);
+  });
+  it('SSH URIs get no_tty=1 (ssh never waits for a prompt), once; others stay as they are', () => {
+    assert.equal(transportUri('qemu+ssh://u@h/session'), 'qemu+ssh://u@h/session?no_tty=1');
+    assert.equal(transportUri('qemu+ssh://u@h/system?keyfile=/k'), 'qemu+ssh://u@h/system?keyfile=/k&no_tty=1');
+    assert.equal(transportUri('qemu+libssh2://h/system'), 'qemu+libssh2://h/system?no_tty=1');
+    assert.equal(transportUri('qemu+ssh://h/system?no_tty=0'), 'qemu+ssh://h/system?no_tty=0');
+    for (const uri of ['qemu:///system', 'qemu+tls://h/system', 'qemu+unix:///session']) assert.equal(transportUri(uri), uri);
   });
 });

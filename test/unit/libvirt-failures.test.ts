@@ -100,3 +100,32 @@ describe('virsh session argument quoting', () => {
     assert.throws(() => virshLine([]), UsageError);
   });
 });
+
+describe('failure mapping: ssh connections (stderr captured from virsh over qemu+ssh)', () => {
+  const ssh = (f: string) =>
+    mapFailure({ program: 'virsh', args: ['version'], exitCode: 1, stderr: fx(f), uri: 'qemu+ssh://qq2remote@127.0.0.1/session' });
+  it('an unknown host key says that nothing accepts it on its own, and how to check and accept it', () => {
+    const e = ssh('err-ssh-host-key-unknown.txt');
+    assert.ok(e instanceof LibvirtUnavailableError);
+    assert.equal(e.reason, 'other');
+    assert.match(e.hint, /never accepts one on its own: check the key's fingerprint .* `ssh qq2remote@127\.0\.0\.1` once/);
+    assert.match(e.message, /Host key verification failed/);
+  });
+  it('a refused key says to set up key authentication and the agent (exit code: no permission)', () => {
+    const e = ssh('err-ssh-permission-denied.txt');
+    assert.ok(e instanceof LibvirtUnavailableError);
+    assert.equal(e.reason, 'permission-denied');
+    assert.equal(e.exitCode, ExitCode.NoPermission);
+    assert.match(e.hint, /ssh-copy-id qq2remote@127\.0\.0\.1.*ssh-add/);
+  });
+  it('an unreachable SSH server names the host and port to check', () => {
+    const e = mapFailure({ program: 'virsh', args: ['version'], exitCode: 1, stderr: fx('err-ssh-connection-refused.txt'), uri: 'qemu+ssh://qq2remote@127.0.0.1:2/session' });
+    assert.ok(e instanceof LibvirtUnavailableError);
+    assert.equal(e.reason, 'daemon-down');
+    assert.match(e.hint, /ssh cannot reach qq2remote@127\.0\.0\.1 -p 2/);
+  });
+  it('the same text on a local connection is not read as an ssh failure', () => {
+    const e = virsh(fx('err-ssh-permission-denied.txt'));
+    assert.ok(!(e instanceof LibvirtUnavailableError) || !/ssh-copy-id/.test(e.hint));
+  });
+});

@@ -10,7 +10,6 @@ import { readTemplate, type DomainValidator } from '../templates';
 import { generationDir, isWritableOnDisk } from '../storage';
 import { imageStoreOf, storageDir, type ImageStore } from '../storage';
 import { DomainDoc } from '../domain';
-import { imageInfo } from '../storage';
 import { CONNECTIONS_FILE, graceFor, inUse, scanUsage, tooYoung, whyUndecided, type Usage } from '../storage';
 import type { Finding } from './findings';
 import { kvmAccessProblem } from './kvmAccess';
@@ -39,7 +38,7 @@ export async function runCheck(
   options: { signal?: AbortSignal; validate?: DomainValidator } = {},
 ): Promise<Finding[]> {
   const { signal } = options;
-  const images = imageStoreOf(svc); // refused for a connection to another machine: its files are not ours to judge
+  const images = imageStoreOf(svc); // files of this machine, or volumes of the host's pools
   const [inv, dir] = await Promise.all([svc.inventory(signal), storageDir(svc, signal)]);
   const usage = await scanUsage(svc, signal);
   const imageOwner = new Map<string, string>();
@@ -52,7 +51,7 @@ export async function runCheck(
     ...foreignFindings(scan),
     ...(await storageFindings(scan, signal)),
   ];
-  const kvm = await kvmAccessProblem(svc.config.uri);
+  const kvm = images.viaPools ? undefined : await kvmAccessProblem(svc.config.uri);
   const machine: Finding[] = kvm ? [{ kind: 'kvm-unusable', message: kvm, advice: 'run the commands above as root.' }] : [];
   return [...machine, ...(template ? findings.filter((f) => f.template === template) : findings)];
 }
@@ -88,7 +87,8 @@ async function templateFindings(scan: Scan, validate?: DomainValidator): Promise
       });
     }
     for (const img of t.disks) {
-      if (await isWritableOnDisk(img).catch(() => false)) {
+      // A pool volume's mode cannot be changed through libvirt (nothing to offer); a local image's can.
+      if (!scan.images.viaPools && (await isWritableOnDisk(img).catch(() => false))) {
         out.push({
           kind: 'image-writable', template: t.name, file: img,
           message: `Template ${t.name}'s image ${img} is writable on disk: anything that writes it corrupts its clones.`,
@@ -270,7 +270,7 @@ async function storageFindings(scan: Scan, signal?: AbortSignal): Promise<Findin
   };
   for (const c of await candidates(scan.dir)) {
     const { file } = c;
-    const backing = (await imageInfo(file, signal)).backing;
+    const backing = (await scan.images.imageInfo(file, signal)).backing;
     const owner = backing ? (scan.imageOwner.get(backing) ?? ownerByGeneration(backing) ?? ownerByOverlayName(file, scan.known)) : undefined;
     out.push(
       backing

@@ -17,7 +17,7 @@ import { readDomains } from './inventory';
 import { forEachBounded } from '../../core/limit';
 import { explainStartFailure } from './setOperations';
 import { cloneXml, clonableDisks, parseDomain, type DiskInfo } from '../domain';
-import { explainNoSpace, openImageStore, recordConnection, type ImageStore, type OverlayBatch, type StorageDir } from '../storage';
+import { explainNoSpace, openImageStore, type ImageStore, type OverlayBatch, type StorageDir } from '../storage';
 import { readTemplate } from '../templates';
 import { identityOf, templatePolicyOf, withIdentity, type AppliedIdentity, type IdentitySetting } from '../domain';
 import { connectionMacs } from './macs';
@@ -97,7 +97,7 @@ async function undoClone(core: ServiceCore, images: ImageStore, uuid: string, na
 export async function makeClones(core: CloneDeps, template: string, count: number, o: CloneOptions = {}): Promise<CloneBatchResult> {
   const problem = cloneCountProblem(String(count));
   if (problem) throw new UsageError(problem);
-  const images = openImageStore(core); // refused for a connection to another machine, before anything is done
+  const images = openImageStore(core);
   try {
     // Under the template's lock (across processes): numbers are chosen and taken (defined) before another batch of
     // this template, here or in another process, looks for free ones.
@@ -146,19 +146,22 @@ async function cloneBatch(core: CloneDeps, images: ImageStore, template: string,
     if (!(await images.exists(d.source!))) throw new TemplateError(`Template ${template}: disk ${d.source} does not exist.`);
   const storage = await images.locate(o.storage ?? core.config.storage, signal);
   // Before any overlay is made: a check on another connection then reads this one before deleting anything there.
-  await recordConnection(storage.dir, core.config.uri);
+  await images.recordUse(storage, core.config.uri);
   const domains = await readDomains(core, signal);
   const names = new Set(domains.map((d) => d.name));
   const usedIds = new Set(domains.filter((d) => d.meta?.template === template).map((d) => d.meta!.id));
   const plan: Planned[] = [];
-  for (let id = 1; plan.length < count; id++) {
-    if (usedIds.has(id)) continue;
-    const name = cloneName(template, id);
-    if (names.has(name)) continue;
-    const overlays = new Map(disks.map((d) => [d.index, overlayPath(storage, name, d)] as const));
-    let free = true;
-    for (const p of overlays.values()) if (await images.exists(p)) free = false;
-    if (free) plan.push({ id, name, overlays });
+  // The lowest free numbers; the overlay names of as many as are missing are looked up at once (pipelined on the
+  // connection's sessions: on another host, not one round trip after another).
+  for (let id = 1; plan.length < count; ) {
+    const candidates: Planned[] = [];
+    for (; candidates.length < count - plan.length; id++) {
+      const name = cloneName(template, id);
+      if (usedIds.has(id) || names.has(name)) continue;
+      candidates.push({ id, name, overlays: new Map(disks.map((d) => [d.index, overlayPath(storage, name, d)] as const)) });
+    }
+    const taken = await Promise.all(candidates.map(async (c) => (await Promise.all([...c.overlays.values()].map((p) => images.exists(p)))).some(Boolean)));
+    plan.push(...candidates.filter((_, i) => !taken[i]));
   }
   // One batch of overlays per disk (the store makes them quickly one after the other).
   const batches = new Map<number, OverlayBatch>();

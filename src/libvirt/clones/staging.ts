@@ -15,7 +15,7 @@ import { connectionMacs } from './macs';
 import { cloneXml, clonableDisks, overlayDisks, parseDomain } from '../domain';
 import { forgetDomain, tryVirshVia, virshBatchVia, virshVia } from '../serviceCore';
 import { generationFilesOf, unusedGenerations } from '../templates';
-import { backingChain, explainNoSpace, generationDir, generationOf, generationPath, imageStoreOf, isOurGeneration } from '../storage';
+import { backingChain, explainNoSpace, generationDir, generationOf, generationPath, imageStoreOf, isOurGeneration, localImageStore } from '../storage';
 import { isInside } from '../storage';
 import { recordConnection, storageDir } from '../storage';
 import { DomainDoc } from '../domain';
@@ -63,7 +63,7 @@ export async function prepareImage(
   template: string,
   signal?: AbortSignal,
 ): Promise<{ staging: CloneInfo; created: boolean }> {
-  imageStoreOf(svc); // its overlay is a file of this machine: refused for a connection to another, before anything
+  localImageStore(svc, 'prepare-image'); // its overlay is a file of this machine, before anything
   return svc.withTemplateLock(template, () => prepareLocked(svc, template, signal), signal);
 }
 
@@ -137,7 +137,7 @@ export async function destroyImage(svc: LibvirtService, template: string, signal
 
 /** discard-image: deletes the staging clone and its overlays (only files in our storage). */
 export async function discardImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<string[]> {
-  imageStoreOf(svc); // deletes files of this machine: refused for a connection to another, before anything
+  localImageStore(svc, 'discard-image'); // deletes files of this machine, before anything
   return withStaging(svc, template, signal, (s) => removeStaging(svc, s, signal));
 }
 
@@ -176,7 +176,7 @@ export interface CommitResult {
  * Requires the staging clone to be shut off (a running or saved guest has changes not yet on disk).
  */
 export async function commitImage(svc: LibvirtService, template: string, signal?: AbortSignal): Promise<CommitResult> {
-  imageStoreOf(svc); // writes and deletes files of this machine: refused for a connection to another, before anything
+  localImageStore(svc, 'commit-image'); // writes and deletes files of this machine, before anything
   return withStaging(svc, template, signal, (s) => commitLocked(svc, template, s, signal));
 }
 

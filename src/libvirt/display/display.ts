@@ -12,13 +12,14 @@ import { CancelledError, ExternalCommandError, FileTypeError, LibvirtError, Miss
 import { op, runOnce } from '../process';
 import { pictureInfo, ppmToPng, type PictureInfo } from './png';
 import type { LibvirtService } from '../api';
+import { transportUri } from '../../core/connectionUri';
 
 /** Runs one virsh command on a connection; returns stdout, throws typed errors. */
 export type Virsh = (args: readonly string[], signal?: AbortSignal) => Promise<string>;
 
 /** virsh as a one-shot process per command on `uri`. */
 export function oneShotVirsh(uri: string): Virsh {
-  return (args, signal) => runOnce(op('virsh', ['-q', '-c', uri, ...args]), signal, uri);
+  return (args, signal) => runOnce(op('virsh', ['-q', '-c', transportUri(uri), ...args]), signal, uri);
 }
 
 /** The service's own virsh sessions when it has them (no process per command), else one-shot virsh. */
@@ -226,7 +227,7 @@ export function launchViewer(cmd: CommandLine, settleMs = 1000): Promise<{ pid: 
 
 /** `virsh console` for a domain: what the serial-console terminal runs. */
 export function consoleCommand(uri: string, uuid: string): CommandLine {
-  return { command: 'virsh', args: ['-c', uri, 'console', uuid] };
+  return { command: 'virsh', args: ['-c', transportUri(uri), 'console', uuid] };
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import type { LibvirtService } from '../api';
 import { asQq2Error, LibvirtUnavailableError } from '../../core/errors';
-import { imageStoreOf, type ImageStore } from '../storage';
+import { localImageStore, type ImageStore } from '../storage';
 import { tryVirshVia, virshVia, type ServiceCore } from '../serviceCore';
 import { parseDomain, type CloneMeta } from '../domain';
 import { removeHeldClone } from '../clones';
@@ -51,7 +51,7 @@ const ACTIONS: Record<
   (svc: LibvirtService, uuid: string, files: readonly string[], o: ApplyOptions, meta: CloneMeta) => Promise<Pick<PolicyLogEntry, 'action' | 'detail'>>
 > = {
   async reset(svc, _uuid, files, o) {
-    const done = await resetOverlays(imageStoreOf(svc), files, o.trust);
+    const done = await resetOverlays(localImageStore(svc, 'A power-off policy'), files, o.trust);
     return { action: 'reset', detail: `made afresh: ${done.join(', ') || 'no overlay'}` };
   },
   async remove(svc, uuid, files, o) {
@@ -104,7 +104,7 @@ async function decideAndAct(svc: LibvirtService, clone: StoppedClone, o: ApplyOp
   const snapshots = meta.policy?.action === 'reset' ? (await svc.snapshots(clone.uuid, o.signal)).length : 0;
   const dec = decide(meta.policy, reason, { saved, running: off === undefined, snapshots });
   if (dec.act === 'none') return { ...now, action: 'kept', detail: dec.why };
-  const checked = await verifyOverlays(imageStoreOf(svc), o.trust, d, meta);
+  const checked = await verifyOverlays(localImageStore(svc, 'A power-off policy'), o.trust, d, meta);
   if (!checked.ok) return { ...now, action: 'refused', detail: checked.why };
   return { ...now, ...(await ACTIONS[dec.act](svc, clone.uuid, checked.files, o, meta)) };
 }

@@ -52,6 +52,53 @@ export const FAILURE_HINTS = {
     `The qemu user${uid ? ` (uid ${uid})` : ''} must be able to reach ${file}: give it read access to the file and search (x) permission on every directory above it, or move the image to a directory it can enter.`,
 };
 
+/**
+ * What ssh (libvirt's +ssh transport) says when it cannot open the connection, and what to do: a table, matched in
+ * order. The product never answers a prompt (URIs get no_tty=1), so each of these ends the attempt at once.
+ */
+const SSH_FAILURES: readonly { readonly re: RegExp; readonly reason: 'other' | 'permission-denied' | 'daemon-down'; readonly hint: (host: string) => string }[] = [
+  {
+    re: /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known/i,
+    reason: 'other',
+    hint: (h) =>
+      `ssh does not know ${h}'s host key (or it changed), and qq2clone never accepts one on its own: check the ` +
+      `key's fingerprint with the host's administrator, then run \`ssh ${h}\` once in a terminal and accept it (or add it to ~/.ssh/known_hosts).`,
+  },
+  {
+    re: /Could not open a connection to your authentication agent|agent refused operation|sign_and_send_pubkey: signing failed/i,
+    reason: 'permission-denied',
+    hint: (h) => `ssh could not use your key through the agent: start ssh-agent and add your key (\`ssh-add\`), then check that \`ssh ${h} true\` works without a prompt.`,
+  },
+  {
+    re: /Permission denied \((publickey|password|keyboard-interactive)|Too many authentication failures|passphrase|password:/i,
+    reason: 'permission-denied',
+    hint: (h) =>
+      `ssh could not log in to ${h} without a prompt (qq2clone does not ask for passwords): set up key authentication ` +
+      `(\`ssh-copy-id ${h}\`) and load a key with a passphrase into ssh-agent (\`ssh-add\`), then check that \`ssh ${h} true\` works.`,
+  },
+  {
+    re: /ssh: connect to host \S+ port \d+: |ssh: Could not resolve hostname/i,
+    reason: 'daemon-down',
+    hint: (h) => `ssh cannot reach ${h}: check the host name and port in the connection URI and that its SSH server runs.`,
+  },
+];
+
+/** The user@host[:port] of an SSH connection URI, or undefined for any other URI. */
+function sshTarget(uri: string | undefined): string | undefined {
+  const m = /^[a-z][a-z0-9.-]*\+(?:ssh|libssh2?):\/\/([^/?#]+)/i.exec(uri ?? '');
+  return m?.[1];
+}
+
+/** An ssh failure of an SSH connection as the typed error, or undefined when it is none. */
+function sshFailure(stderr: string, uri: string | undefined, failure: ProcessFailure): LibvirtUnavailableError | undefined {
+  const host = sshTarget(uri);
+  if (!host) return undefined;
+  const known = SSH_FAILURES.find((f) => f.re.test(stderr));
+  if (!known) return undefined;
+  const hint = known.hint(host.replace(/:(\d+)$/, ' -p $1'));
+  return new LibvirtUnavailableError(`Cannot connect to libvirt at ${uri}: ${libvirtMessage(stderr)}. ${hint}`, known.reason, hint, failure);
+}
+
 /** The text after "error: " prefixes, joined, or the trimmed stderr. */
 export function libvirtMessage(stderr: string): string {
   const lines = stderr
@@ -100,6 +147,8 @@ export function mapFailure(f: FailureFacts): Qq2Error {
   const msg = libvirtMessage(stderr);
   if (f.program === 'virsh') {
     const uri = f.uri ?? 'the configured URI';
+    const ssh = sshFailure(stderr, f.uri, failure);
+    if (ssh) return ssh;
     const kind = classifyLibvirtStderr(stderr);
     if (kind === 'permission-denied')
       return new LibvirtUnavailableError(`No permission to use libvirt at ${uri}: ${msg}`, kind, FAILURE_HINTS.permission(), failure);

@@ -3,6 +3,7 @@
  * of arguments, the AbortSignal reaches the process, failures mapped to typed errors in failures.ts).
  */
 import { op, runOnce } from './runner';
+import { transportUri } from '../../core/connectionUri';
 
 /** qemu-img with these arguments; its stdout. */
 export async function qemuImg(args: readonly string[], signal?: AbortSignal): Promise<{ stdout: string }> {
@@ -11,5 +12,5 @@ export async function qemuImg(args: readonly string[], signal?: AbortSignal): Pr
 
 /** One-shot virsh on a connection (-q: tables without headers), for when no service session is at hand. */
 export async function virshOn(uri: string, args: readonly string[], signal?: AbortSignal): Promise<{ stdout: string }> {
-  return { stdout: await runOnce(op('virsh', ['-q', '-c', uri, ...args]), signal, uri) };
+  return { stdout: await runOnce(op('virsh', ['-q', '-c', transportUri(uri), ...args]), signal, uri) };
 }

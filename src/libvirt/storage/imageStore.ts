@@ -1,11 +1,11 @@
 /**
  * The one interface to the image files behind clones and templates. Clone, rm, check, staging and the power-off
  * policies ask it, and never touch image files themselves. Files are named by their paths, as libvirt names its
- * volumes (virsh vol-* accept a path), so an implementation through libvirt's storage-pool API (for hosts whose
- * files this machine cannot reach) can be added in openImageStore alone. Today's implementation is local files
- * (localFiles.ts).
+ * volumes (virsh vol-* accept a path), so the implementation through libvirt's storage-pool API (poolStore.ts, for hosts whose files this
+ * machine cannot reach) is chosen in openImageStore alone; files of this machine are localFiles.ts.
  */
 import type { StorageDir } from './storage';
+import type { ImageInfo } from './imageInfo';
 
 /** One file of a storage location. */
 export interface StoredFile {
@@ -58,6 +58,18 @@ export interface Within {
 export interface ImageStore {
   /** Resolves a STORAGE setting (an absolute directory, or a libvirt directory pool's name), making it if needed. */
   locate(location: string, signal?: AbortSignal): Promise<StorageDir>;
+  /**
+   * Records that the connection `uri` makes clones in `location` (local files: its record file, read by check on
+   * other connections before anything is deleted as unused; a pool belongs to its host: nothing to record).
+   */
+  recordUse(location: StorageDir, uri: string): Promise<void>;
+  /**
+   * Makes template images read-only where the store can (local files: chmod a-w, all or none); resolves to the files
+   * changed and the undo. A pool volume's mode cannot be changed through libvirt: nothing is changed there.
+   */
+  makeReadOnly(files: readonly string[]): Promise<{ changed: string[]; undo: () => Promise<void> }>;
+  /** True when the store reaches files through libvirt's storage-pool API (not as files of this machine). */
+  readonly viaPools: boolean;
   /** Tells whoever indexes the location that files in it changed (a pool is refreshed); best effort. */
   changed(location: StorageDir): Promise<void>;
   /** A new qcow2 overlay at `target` on `backing`; `target` may be a name reserved with reserveName. */
@@ -96,6 +108,8 @@ export interface ImageStore {
   shred(file: string, signal?: AbortSignal): Promise<void>;
   /** The names of the internal snapshots inside the image `file` (qcow2 keeps them in the file). */
   snapshotNames(file: string, signal?: AbortSignal): Promise<string[]>;
+  /** Whether the image `file` exists and what it is backed by (never throws: what cannot be read is its error). */
+  imageInfo(file: string, signal?: AbortSignal): Promise<ImageInfo>;
   /** Bytes free for new files in `dir` (for an unprivileged writer). */
   freeSpace(dir: string): Promise<number>;
 }

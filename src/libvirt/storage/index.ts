@@ -8,5 +8,7 @@ export * from './usage';
 export * from './managedSave';
 export * from './imageStore';
 export * from './localFiles';
+export * from './poolStore';
+export * from './volumeXml';
 export * from './noSpace';
 export * from './connections';

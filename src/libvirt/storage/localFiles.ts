@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import type { ServiceCore } from '../serviceCore';
 import { op, runOnce } from '../process';
 import type { ImageStore, OverlayBatch, OverlayFacts, OverlayOptions, StoredFile } from './imageStore';
-import { createOverlay, flattenInto } from './images';
-import { qcow2Facts } from './imageInfo';
+import { createOverlay, flattenInto, makeReadOnlyAll } from './images';
+import { recordConnection } from './connections';
+import { imageInfo, qcow2Facts } from './imageInfo';
 import { anchorDir, openNoFollow, type AnchoredDir } from './anchored';
 import { refreshPool, resolveStorage } from './storage';
 
@@ -175,6 +176,10 @@ async function copyBatch(backing: string, dir: string, o: OverlayOptions): Promi
 /** The store of local files; `virsh` resolves and refreshes libvirt directory pools named as locations. */
 export function localFileStore(virsh: ServiceCore['virsh']): ImageStore {
   return {
+    viaPools: false,
+    imageInfo,
+    recordUse: (location, uri) => recordConnection(location.dir, uri),
+    makeReadOnly: (files) => makeReadOnlyAll(files),
     locate: (location, signal) => resolveStorage({ virsh }, location, signal),
     changed: (location) => refreshPool({ virsh }, location),
     createOverlay: (backing, target, o) => createOverlay(backing, target, o),

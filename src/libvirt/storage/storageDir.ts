@@ -3,21 +3,31 @@
  * configured STORAGE (an absolute path, or a libvirt directory pool's target path).
  */
 import type { LibvirtService } from '../api';
-import { notLocalFiles } from '../../core/connectionUri';
 import { UsageError } from '../../core/errors';
+import { notLocalFiles } from '../../core/connectionUri';
 import { virshVia, type ServiceCore } from '../serviceCore';
 import type { ImageStore } from './imageStore';
 import { localFileStore } from './localFiles';
+import { poolVolumeStore } from './poolStore';
 
 /**
- * The image store for a service's parts (they reach virsh through `core`). Today: files on this machine, so a
- * connection to another machine is refused here (UsageError), before anything is read or changed: clone, rm,
- * check, staging and reset all open the store first.
+ * The image store for a service's parts (they reach virsh through `core`): files on this machine for a local
+ * connection, volumes through libvirt's storage-pool API for a connection to another machine (whose files this
+ * machine cannot reach), chosen here alone.
  */
 export function openImageStore(core: Pick<ServiceCore, 'virsh'> & { readonly config: { readonly uri: string } }): ImageStore {
-  const remote = notLocalFiles(core.config.uri);
-  if (remote) throw new UsageError(remote);
-  return localFileStore((args, signal) => core.virsh(args, signal));
+  const virsh: ServiceCore['virsh'] = (args, signal) => core.virsh(args, signal);
+  return notLocalFiles(core.config.uri) ? poolVolumeStore(virsh, core.config.uri) : localFileStore(virsh);
+}
+
+/**
+ * The image store of files on this machine for `what`, which needs them (qemu-img on the images, folders read
+ * directly); refused with a UsageError for a connection to another machine, before anything is read or changed.
+ */
+export function localImageStore(svc: LibvirtService, what: string): ImageStore {
+  const store = imageStoreOf(svc);
+  if (store.viaPools) throw new UsageError(`${what} works on files of this machine only; ${svc.config.uri} reaches another machine: run qq2clone there for it.`);
+  return store;
 }
 
 /** The image store for code that holds the service itself. */

@@ -17,9 +17,9 @@ import { forEachBounded } from '../../core/limit';
 import { virshVia } from '../serviceCore';
 import { virshOn } from '../process';
 import { sameConnection, storageConnections, thisConnection, type StorageConnection } from './connections';
-import { storageDir } from './storageDir';
+import { imageStoreOf, storageDir } from './storageDir';
 import { overlayDisks, parseDomain } from '../domain';
-import { imageInfo, type ImageInfo } from './imageInfo';
+import type { ImageInfo } from './imageInfo';
 
 export interface DomainFiles {
   /** Its disk files (device "disk"), from its persistent definition. */
@@ -60,12 +60,16 @@ class Scanner {
   readonly domains = new Map<string, DomainFiles>();
   private readonly pending = new Map<string, Promise<ImageInfo>>();
 
-  constructor(private readonly signal?: AbortSignal) {}
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    /** How an image is read (the connection's image store). */
+    private readonly read: (file: string, signal?: AbortSignal) => Promise<ImageInfo>,
+  ) {}
 
   private info(file: string): Promise<ImageInfo> {
     let p = this.pending.get(file);
     if (!p) {
-      p = imageInfo(file, this.signal).then((i) => {
+      p = this.read(file, this.signal).then((i) => {
         this.images.set(file, i);
         if (i.error) this.unknown.push(i.error);
         return i;
@@ -208,8 +212,11 @@ class Scanner {
 
 /** Reads what every domain and every template uses (see the module comment). Throws only when cancelled. */
 export async function scanUsage(svc: LibvirtService, signal?: AbortSignal): Promise<Usage> {
-  const s = new Scanner(signal);
+  const store = imageStoreOf(svc);
+  const s = new Scanner(signal, (f, sg) => store.imageInfo(f, sg));
   const others = async (): Promise<void> => {
+    // A pool belongs to its host: what uses its volumes is on this connection (recorded connections are local files).
+    if (store.viaPools) return;
     const dir = await storageDir(svc, signal).catch((e: unknown) => {
       rethrowCancel(e, signal);
       s.unknown.push(`the storage ${svc.config.storage} cannot be read: ${message(e)}`);

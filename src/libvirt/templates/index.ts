@@ -5,3 +5,4 @@ export * from './importSource';
 export * from './retargetClones';
 export * from './generations';
 export * from './editedTemplate';
+export * from './hostCopy';

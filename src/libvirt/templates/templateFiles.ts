@@ -116,9 +116,15 @@ export async function writeAtomic(file: string, text: string): Promise<void> {
  * so no path (import, edit, copy, commit) leaves a template with a writable image; if the file cannot be written,
  * the modes are put back. Resolves to the images whose mode was changed.
  */
-export async function writeTemplate(dir: string, name: string, xml: string): Promise<string[]> {
+export async function writeTemplate(
+  dir: string,
+  name: string,
+  xml: string,
+  /** How the images are made read-only (the connection's image store; local files by default). */
+  readOnly: (files: readonly string[]) => Promise<{ changed: string[]; undo: () => Promise<void> }> = makeReadOnlyAll,
+): Promise<string[]> {
   const file = templateFileIn(dir, name);
-  const { changed, undo } = await makeReadOnlyAll(clonableDisks(parseDomain(xml)).map((d) => d.source!));
+  const { changed, undo } = await readOnly(clonableDisks(parseDomain(xml)).map((d) => d.source!));
   try {
     await writeAtomic(file, xml);
   } catch (e) {

@@ -51,11 +51,13 @@ export async function requireTemplate(svc: LibvirtService, name: string): Promis
   return file;
 }
 
-async function requireFree(svc: LibvirtService, name: string): Promise<void> {
+/** Refuses a template name that is taken. */
+export async function requireFree(svc: LibvirtService, name: string): Promise<void> {
   if (await exists(templatePath(svc, name))) throw new TemplateError(`Template ${name} already exists: choose another name.`);
 }
 
-async function checked(deps: TemplateDeps, xml: string): Promise<DomainDoc> {
+/** The template XML as a document, after the validator found no problem in it. */
+export async function checkedTemplate(deps: TemplateDeps, xml: string): Promise<DomainDoc> {
   const doc = new DomainDoc(xml);
   const problems = deps.validate ? await deps.validate(xml) : [];
   if (problems.length) throw new XmlError(`The domain XML is not valid:\n${problems.join('\n')}`);
@@ -106,14 +108,17 @@ export async function importTemplate(
       );
     }
   }
-  const doc = await checked(deps, xml);
+  const doc = await checkedTemplate(deps, xml);
   const finalName = assertName(name ?? doc.name, 'template name (from the XML <name>)');
   await requireFree(svc, finalName);
   doc.name = finalName;
   const disks = doc.disks();
+  const images = imageStoreOf(svc);
   for (const d of disks) {
     if (!d.source) throw new XmlError(`Disk ${d.target} has no source file: a template's disks must be files.`);
-    await backingChain(d.source, signal); // exists and is an image qemu-img can read
+    // Exists and is an image qemu-img can read; on another host, a volume of one of its pools.
+    if (!images.viaPools) await backingChain(d.source, signal);
+    else if (!(await images.exists(d.source))) throw new UsageError(`Disk ${d.target}'s image ${d.source} is not a volume of a storage pool on ${svc.config.uri}: a template's images there must be pool volumes (virsh pool-refresh POOL after copying it in).`);
   }
   // The service makes the disks read-only before it writes the file (nothing is written when it cannot). Under the
   // name's lock, checked free again: two imports of one name do not overwrite each other.
@@ -121,7 +126,12 @@ export async function importTemplate(
     await requireFree(svc, finalName);
     await svc.writeTemplateXml(finalName, doc.toString());
   });
-  if (disks.length) messages.push(`Made read-only on disk (chmod a-w): ${disks.map((d) => d.source).join(', ')}.`);
+  if (disks.length && !images.viaPools) messages.push(`Made read-only on disk (chmod a-w): ${disks.map((d) => d.source).join(', ')}.`);
+  if (disks.length && images.viaPools)
+    messages.push(
+      `libvirt's pool API cannot change a volume's mode: qq2clone never writes ${disks.map((d) => d.source).join(', ')}, ` +
+        `but make it read-only on the host yourself (chmod a-w there) so that nothing else does.`,
+    );
   if (importSourceKind(source) === 'domain') {
     messages.push(
       `Domain ${source} still exists and still uses these disks: do not run it while the template has clones ` +
@@ -141,7 +151,7 @@ export async function copyTemplate(deps: TemplateDeps, from: string, to: string)
 async function copyLocked(deps: TemplateDeps, from: string, to: string): Promise<TemplateResult> {
   await requireTemplate(deps.svc, from);
   await requireFree(deps.svc, to);
-  const doc = await checked(deps, await deps.svc.templateXml(from));
+  const doc = await checkedTemplate(deps, await deps.svc.templateXml(from));
   doc.name = to;
   doc.forgetIdentity();
   await deps.svc.writeTemplateXml(to, doc.toString());

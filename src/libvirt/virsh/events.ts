@@ -8,6 +8,7 @@ import type { DomainEvent } from '../api';
 import { loadExeca } from '../process';
 import { FAILURE_HINTS, mapFailure } from '../process';
 import { parseEventLine } from './parse';
+import { transportUri } from '../../core/connectionUri';
 
 /** How much of the event stream's stderr is kept. */
 const ERR_KEPT = 8 * 1024;
@@ -41,7 +42,7 @@ export class EventStream {
   private async spawn(): Promise<void> {
     const { execa } = await loadExeca();
     if (this.stopped) return;
-    const p = execa('virsh', ['-q', '-c', this.uri, 'event', '--loop', '--all'], {
+    const p = execa('virsh', ['-q', '-c', transportUri(this.uri), 'event', '--loop', '--all'], {
       stdin: 'ignore',
       buffer: false,
       reject: false,

@@ -16,6 +16,7 @@ import { CancelledError, LibvirtError, type Qq2Error } from '../../core/errors';
 import { mapFailure, noteCallDuration } from '../process';
 import { virshLine } from './quote';
 import { metaEscapedEcho, sessionInputrc } from './inputrc';
+import { transportUri } from '../../core/connectionUri';
 
 interface Pending {
   readonly n: number;
@@ -82,7 +83,7 @@ export class VirshSession {
    * handling (measured: about 125 ms of rm 100's main thread on a loaded machine, and 225 KB of code to load).
    */
   private spawn(): ChildProcessWithoutNullStreams {
-    const p = spawn('virsh', ['-q', '-c', this.uri], {
+    const p = spawn('virsh', ['-q', '-c', transportUri(this.uri)], {
       stdio: 'pipe',
       // TERM fixed: without it (cron, systemd, libvirt's hooks, a desktop launcher) or with TERM=dumb, readline
       // scrolls echoed lines longer than 80 columns horizontally, so a command's echo is not found and its reply
