@@ -135,3 +135,26 @@ describe('console tab on a real guest (noVNC over the relay)', function () {
     assert.equal(tab.state, 'closed');
   });
 });
+
+describe('console tab of a clone with SPICE graphics only', function () {
+  this.timeout(300_000);
+  let b: CloneBed;
+  const spice = "<graphics type='spice' autoport='yes' listen='127.0.0.1'/><video><model type='qxl'/></video>\n";
+
+  before(async () => {
+    b = await CloneBed.open('xconspice', (bed, dir) => bed.makeTemplateFile(dir, 'tpl', spice));
+    await b.set('runAfterClone', true);
+    await b.makeClones(1);
+    await vscode.commands.executeCommand('qq2clone.refresh');
+  });
+  after(async () => b?.close());
+
+  it('opens no tab, says why and offers Connect (the SPICE viewer path)', async () => {
+    const tabs = await vscode.commands.executeCommand<ConsoleTab[]>('qq2clone.openGraphicalConsole', b.cloneNode(1));
+    assert.deepEqual(tabs, []);
+    const notice = b.notices.find((n) => /Open Console/.test(n.message));
+    assert.ok(notice, `a notice: ${JSON.stringify(b.notices)}`);
+    assert.match(notice.message, /graphics are spice, not VNC: add a VNC display on 127\.0\.0\.1/);
+    assert.deepEqual(notice.actions, ['Connect with a SPICE Viewer']);
+  });
+});

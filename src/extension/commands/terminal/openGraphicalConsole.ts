@@ -10,11 +10,12 @@ import { chooseClones } from './targets';
 
 /** The extension's folder: the bundle runs from its dist/. */
 const EXTENSION_DIR = vscode.Uri.file(path.dirname(__dirname));
+const CONNECT = 'Connect with a SPICE Viewer';
 
 /**
  * Open Console: the screen of each running clone of the selection or SET in an editor tab (noVNC in the page, the
- * VNC connection held by the extension host). Clones not running, or without a VNC display, are named with why.
- * Returns the tabs opened.
+ * VNC connection held by the extension host). Clones not running, or without a VNC display, are named with why;
+ * clones with SPICE graphics only are offered Connect (a SPICE viewer on this machine) instead. Returns the tabs opened.
  */
 export const openGraphicalConsoleCommand: CommandDefinition = {
   id: 'qq2clone.openGraphicalConsole',
@@ -23,6 +24,7 @@ export const openGraphicalConsoleCommand: CommandDefinition = {
     if (!clones) return undefined;
     const tabs: ConsoleTab[] = [];
     const why: string[] = [];
+    let spiceOnly = 0;
     for (const clone of clones) {
       if (!isActive(clone.state)) {
         why.push(`${clone.name} is ${clone.state}: start it first`);
@@ -31,6 +33,7 @@ export const openGraphicalConsoleCommand: CommandDefinition = {
       try {
         const d = vncDisplayOf(await ctx.host.service.domainXml(clone.uuid, { inactive: false }));
         if (!isVncDisplay(d)) {
+          if (d.kind === 'not-vnc' && d.types.includes('spice')) spiceOnly++;
           why.push(`${clone.name}: ${noVncText(d)}`);
           continue;
         }
@@ -43,7 +46,12 @@ export const openGraphicalConsoleCommand: CommandDefinition = {
     if (why.length) {
       const message = `Open Console: ${why.join('; ')}.`;
       ctx.output.warn(message);
-      void prompts.notify('warning', message);
+      if (!spiceOnly) void prompts.notify('warning', message);
+      else {
+        // One clone clicked: Connect acts on it; otherwise it asks which.
+        const target = clones.length === 1 ? node : undefined;
+        void prompts.notify('warning', message, CONNECT).then((c) => c === CONNECT && vscode.commands.executeCommand('qq2clone.connect', target));
+      }
     }
     return tabs;
   },
