@@ -72,6 +72,24 @@ const cliManifestPlugin = {
   },
 };
 
+/**
+ * noVNC 1.7.0 probes H.264 decoding with a top-level await (core/util/browser.js), which an IIFE bundle cannot hold:
+ * the probe's result is assigned when it resolves instead (the export is a live binding that only the H.264 decoder
+ * reads, long after the page has loaded). Fails the build when the line is not there, so a new noVNC is looked at.
+ */
+const novncNoTopLevelAwaitPlugin = {
+  name: 'novnc-no-top-level-await',
+  setup(build) {
+    build.onLoad({ filter: /@novnc[\\/]novnc[\\/]core[\\/]util[\\/]browser\.js$/ }, (args) => {
+      const from = 'supportsWebCodecsH264Decode = await _checkWebCodecsH264DecodeSupport();';
+      const text = fs.readFileSync(args.path, 'utf8');
+      if (!text.includes(from)) throw new Error(`${args.path}: the top-level await this build rewrites is gone; check the console bundle`);
+      const to = '_checkWebCodecsH264DecodeSupport().then((ok) => { supportsWebCodecsH264Decode = ok; });';
+      return { contents: text.replace(from, to), loader: 'js' };
+    });
+  },
+};
+
 /** The CLI's chunks are named by content hash: their folder is emptied before each build, so none is left stale. */
 function cleanDirPlugin(dir) {
   return {
@@ -94,6 +112,19 @@ const cliEsmBanner = [
   'const require = __q2cRequire(import.meta.url);',
   'const __dirname = __q2cDirname(__q2cDirname(__q2cPath(import.meta.url)));',
 ].join('\n');
+
+/** noVNC (MPL-2.0, with pako, MIT) is bundled into the console page: its licence texts ship next to the bundle. */
+const novncLicencePlugin = {
+  name: 'novnc-licence',
+  setup(build) {
+    build.onEnd(() => {
+      const novnc = path.join(__dirname, 'node_modules', '@novnc', 'novnc');
+      const texts = ['LICENSE.txt', 'docs/LICENSE.MPL-2.0', 'vendor/pako/LICENSE'].map((f) => `==> @novnc/novnc/${f} <==\n${fs.readFileSync(path.join(novnc, f), 'utf8')}`);
+      fs.mkdirSync('dist', { recursive: true });
+      fs.writeFileSync(path.join('dist', 'noVNC-LICENSE.txt'), texts.join('\n'));
+    });
+  },
+};
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {
@@ -147,6 +178,19 @@ const targets = [
     entryPoints: { 'usage-panel': 'src/extension/panel/webview/main.ts' },
     outdir: 'dist',
     plugins: [esbuildProblemMatcherPlugin],
+  },
+  // The console tab's page: noVNC's RFB client over postMessage (src/extension/panel/webview/console.ts); offline.
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: false,
+    minify: true,
+    entryPoints: { 'console-page': 'src/extension/panel/webview/console.ts' },
+    outdir: 'dist',
+    banner: { js: '/* Includes noVNC (https://github.com/novnc/noVNC), MPL-2.0, and pako, MIT: see noVNC-LICENSE.txt next to this file. */' },
+    plugins: [esbuildProblemMatcherPlugin, novncNoTopLevelAwaitPlugin, novncLicencePlugin],
   },
   // The extension-host test suite (runner-agnostic run()), bundled with mocha so that the host needs nothing else.
   ...(production ? [] : [{ ...common, entryPoints: ['test/suite/index.ts'], outfile: 'out/test/suite/index.js' }]),

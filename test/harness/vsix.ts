@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { REPO, VSIX, codeServerCli, type CodeServerInstall, type RunDirs } from '../../scripts/codeServer';
 
 /** Files the installed extension needs next to its package.json (and the notices of what the bundles contain). */
-export const RUNTIME_FILES = ['package.json', 'dist/extension.js', 'dist/cli.js', 'dist/cli/main.mjs', 'dist/hook-worker.js', 'ThirdPartyNotices.txt', 'media/icon.png', 'dist/xmllint-node.js', 'dist/xmllint.wasm', 'dist/guestfs-helper.py', 'dist/usage-panel.js', 'dist/usage-panel.css', 'media/qq2clone.svg', 'media/walkthrough/template.md', 'media/walkthrough/clones.svg'];
+export const RUNTIME_FILES = ['package.json', 'dist/extension.js', 'dist/cli.js', 'dist/cli/main.mjs', 'dist/hook-worker.js', 'ThirdPartyNotices.txt', 'media/icon.png', 'dist/xmllint-node.js', 'dist/xmllint.wasm', 'dist/guestfs-helper.py', 'dist/usage-panel.js', 'dist/usage-panel.css', 'dist/console-page.js', 'dist/noVNC-LICENSE.txt', 'media/qq2clone.svg', 'media/walkthrough/template.md', 'media/walkthrough/clones.svg'];
 
 export interface VsixCheck {
   readonly id: string;

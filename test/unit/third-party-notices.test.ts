@@ -13,6 +13,8 @@ import type { BuildOptions, Metafile } from 'esbuild';
 const root = path.resolve(__dirname, '../..');
 const load = createRequire(path.join(root, 'package.json'));
 const esbuild = load('esbuild') as typeof import('esbuild');
+/** The build's one plugin that changes a source (without it the console page does not build); the others write files. */
+const changesSource = (p: { name: string }): boolean => p.name === 'novnc-no-top-level-await';
 const { shippedTargets, COPIED_PACKAGES } = load('./esbuild.js') as { shippedTargets: BuildOptions[]; COPIED_PACKAGES: string[] };
 interface Notice {
   name: string;
@@ -33,7 +35,7 @@ describe('third-party notices of the bundles', function () {
 
   before(async () => {
     metafiles = await Promise.all(
-      shippedTargets.map(async (t) => (await esbuild.build({ ...t, plugins: [], write: false, metafile: true, logLevel: 'silent' })).metafile),
+      shippedTargets.map(async (t) => (await esbuild.build({ ...t, plugins: (t.plugins ?? []).filter(changesSource), write: false, metafile: true, logLevel: 'silent' })).metafile),
     );
   });
 

@@ -15,16 +15,21 @@ export interface GuestFiles {
 }
 
 /** Writes the template into `templateDir` (its disk a copy of the guest's root image inside the bed). */
-export function guestTemplate(bed: TestBed, templateDir: string, shortName: string): { name: string; xmlPath: string; disk: string; guest: GuestFiles } {
+export function guestTemplate(
+  bed: TestBed,
+  templateDir: string,
+  shortName: string,
+  opts: { vnc?: boolean } = {},
+): { name: string; xmlPath: string; disk: string; guest: GuestFiles } {
   const repo = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
   const script = `
     const { TestBed } = require('./test/testbed');
     const { ensureGuest } = require('./test/guest');
     const bed = Object.assign(Object.create(TestBed.prototype), { prefix: process.argv[1], root: process.argv[2] });
-    const t = bed.makeGuestTemplate(process.argv[3], process.argv[4]);
+    const t = bed.makeGuestTemplate(process.argv[3], process.argv[4], JSON.parse(process.argv[5]));
     const g = ensureGuest();
     console.log(JSON.stringify({ ...t, guest: { clientKey: g.clientKey, hostKeyPub: g.hostKeyPub } }));`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, bed.prefix, bed.root, templateDir, shortName], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, bed.prefix, bed.root, templateDir, shortName, JSON.stringify(opts)], {
     cwd: repo,
     encoding: 'utf8',
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
