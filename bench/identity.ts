@@ -107,7 +107,12 @@ async function batch(dir: string, base: string, n: number, userKey: string, expe
   const knownHosts = path.join(dir, `known_hosts-${n}`);
   const marks: number[] = [];
   const t0 = performance.now();
-  const r = await writeIdentities(jobs, { knownHosts, onProgress: () => marks.push(performance.now()) });
+  const onProgress = (done: number): void => {
+    marks.push(performance.now());
+    // A run cut short (N=100 can take long under load) still shows how far it got and at what pace.
+    if (done === 1 || done % 10 === 0) console.log(`      ${done} of ${n} written at ${s(marks.at(-1)! - t0)} (${load()})`);
+  };
+  const r = await writeIdentities(jobs, { knownHosts, onProgress });
   const total = performance.now() - t0;
   const bad = jobs.filter((j) => !r.has(j.uuid) || r.get(j.uuid) instanceof Error);
   if (bad.length) throw new Error(`${bad.length} of ${n} identities not written; the first: ${String(r.get(bad[0]!.uuid) ?? 'missing')}`);
@@ -175,7 +180,12 @@ async function main(): Promise<void> {
     const [n1, n2] = [COUNTS[0]!, COUNTS.at(-1)!];
     if (n2 !== n1) {
       const slope = (times.get(n2)!.total - times.get(n1)!.total) / (n2 - n1);
-      say(`  (b) from the ${n1} and ${n2} runs: about ${s(times.get(n1)!.total - n1 * slope)} fixed (appliance start and close) plus ${s(slope)} per clone`);
+      const fixed = times.get(n1)!.total - n1 * slope;
+      say(
+        fixed > 0
+          ? `  (b) from the ${n1} and ${n2} runs: about ${s(fixed)} fixed (appliance start and close) plus ${s(slope)} per clone`
+          : `  (b) from the ${n1} and ${n2} runs: ${s(slope)} per added clone, and no fixed part fits (${s(fixed)}): the cost per clone grows with the clones in the appliance`,
+      );
     }
     verify(base, userKey, expect);
     for (const n of COUNTS) {
