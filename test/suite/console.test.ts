@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ConsoleTab } from '../../src/extension/panel/consoleTab';
+import { CONSOLE_RETRY_MS, type ConsoleTab } from '../../src/extension/panel/consoleTab';
 import { ppmToPng } from '../../src/libvirt/display/png';
 import { guestExec, waitForGuest } from '../guest';
 import { bootAll } from '../guest/bootAll';
@@ -119,10 +119,17 @@ describe('console tab on a real guest (noVNC over the relay)', function () {
     virsh('destroy', name);
     await waitFor('the tab says stopped', () => (tab.state === 'stopped' ? true : undefined), 60_000);
     assert.match(tab.reason, /connection ended|not running|no address/i);
+    const stoppedAt = Date.now();
     virsh('start', name);
     await waitFor('the tab reconnected', () => (tab.state === 'connected' ? true : undefined), 120_000);
     assert.deepEqual(tab.size && [tab.size.width > 0, tab.size.height > 0], [true, true]);
     await waitForGuest(name);
+    // Reconnected on the Started event: the retry planned when the connection ended must not open another one over it.
+    const connections = tab.connections;
+    const retryDue = stoppedAt + CONSOLE_RETRY_MS + 2000 - Date.now();
+    if (retryDue > 0) await new Promise((r) => setTimeout(r, retryDue));
+    assert.equal(tab.connections, connections, 'the connection made on Started was replaced by a planned retry');
+    assert.equal(tab.state, 'connected');
   });
 
   it('nothing new listens on a non-loopback address; closing the tab closes the connection', async () => {

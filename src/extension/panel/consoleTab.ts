@@ -11,7 +11,8 @@ import { vncDisplay, VncRelay } from '../../libvirt/display';
 import { rfbBytes, type ConsoleKeys, type FromPage, type ToPage } from './consoleProtocol';
 
 export const CONSOLE_VIEW_TYPE = 'qq2clone.console';
-const RETRY_MS = 15_000;
+/** How long a stopped tab waits before it tries again by itself (the clone's Started event comes first when it runs). */
+export const CONSOLE_RETRY_MS = 15_000;
 const RUNS_AGAIN = /^(Started|Resumed)$/i;
 
 export interface ConsoleTarget {
@@ -79,6 +80,11 @@ export class ConsoleTab {
 
   get state(): ConsoleState {
     return this.current;
+  }
+
+  /** How many times the tab has opened a connection to the display. */
+  get connections(): number {
+    return this.attempt;
   }
 
   /** Why the tab is stopped (or why the last attempt failed). */
@@ -172,6 +178,8 @@ export class ConsoleTab {
   /** Opens the VNC connection; when the guest is not running (or the connection fails), tries again later. */
   private async connect(): Promise<void> {
     if (this.disposed) return;
+    // A retry planned when the last connection ended is not wanted once this attempt runs (the Started event came first).
+    clearTimeout(this.retry);
     this.relay?.close();
     this.relay = undefined;
     const attempt = ++this.attempt;
@@ -204,7 +212,7 @@ export class ConsoleTab {
     this.setState('stopped', text);
     this.post({ type: 'stopped', text });
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => void this.connect(), RETRY_MS);
+    this.retry = setTimeout(() => void this.connect(), CONSOLE_RETRY_MS);
   }
 
   private dispose(): void {
