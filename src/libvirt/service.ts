@@ -25,7 +25,7 @@ import type { IdentityWritten } from './identity';
 import type { MetaCache, ServiceCore } from './serviceCore';
 import { EventStream } from './virsh';
 import { readInventory } from './clones';
-import { Locks, cloneKey, lockDir, templateKey } from './process';
+import { Locks, lockDir, templateKey } from './process';
 import { DEFAULT_POOL_SIZE, SessionPool } from './virsh';
 import { runOnce, op } from './process';
 import { parseDomain, type CloneMeta, type IdentitySetting } from './domain';
@@ -167,7 +167,7 @@ export class Libvirt implements LibvirtService, ServiceCore {
   }
 
   withCloneLock<T>(uuids: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.locks.withAll((typeof uuids === 'string' ? [uuids] : uuids).map(cloneKey), work, signal);
+    return this.locks.withCloneLock(uuids, work, signal);
   }
 
   withTemplateLock<T>(names: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T> {

@@ -13,6 +13,8 @@ import { build } from 'esbuild';
 import { XMLParser } from 'fast-xml-parser';
 import { ensureGuest, guestExec, waitForGuest, type GuestImage } from '../guest';
 import { bootAll } from '../guest/bootAll';
+import { createLibvirtService } from '../../src/libvirt';
+import { power } from '../../src/libvirt/guests';
 import { TestBed, TEST_URI, virsh, domstateBecomes } from '../testbed';
 
 interface Run {
@@ -157,5 +159,22 @@ describe('running guests through the CLI (real guests)', function () {
     for (const n of names.slice(0, 2)) assert.equal(await domstateBecomes(n, 'shut off'), 'shut off (shutdown)');
     const again = await q(['shutdown', '1,2']);
     assert.equal(again.code, 12);
+  });
+
+  it("Shut Down returns when the guest's Stopped event arrives, not at its next look at the states", async function () {
+    // With the looks an hour apart, only the lifecycle event can end the wait before the test's timeout.
+    this.timeout(240_000);
+    if (virsh('domstate', names[0]!).trim() === 'shut off') virsh('start', names[0]!);
+    await waitForGuest(names[0]!);
+    const svc = createLibvirtService({ uri: TEST_URI, home });
+    try {
+      const ref = { template: tpl.name, id: 1, uuid: virsh('domuuid', names[0]!).trim(), name: names[0]! };
+      const r = await power(svc, 'shutdown', [ref], { timeoutMs: 3_600_000, pollMs: 3_600_000 });
+      assert.deepEqual(r.done.map((c) => c.name), [names[0]]);
+      assert.deepEqual(r.stillRunning, []);
+      assert.equal(virsh('domstate', '--reason', names[0]!).trim(), 'shut off (shutdown)');
+    } finally {
+      svc.dispose();
+    }
   });
 });

@@ -7,7 +7,7 @@
 import { CancelledError, asQq2Error, type Qq2Error } from '../../core/errors';
 import { forEachBounded } from '../../core/limit';
 import type { BatchOptions, BatchResult, CloneRef } from '../api';
-import { cloneKey, type Locks } from '../process';
+import type { Locks } from '../process';
 import { DEFAULT_POOL_SIZE } from '../virsh';
 
 /** The clones once each (by UUID), in the order given. */
@@ -19,11 +19,11 @@ export function uniqueClones(clones: readonly CloneRef[]): CloneRef[] {
  * Runs `locked` while holding the locks of all `clones`; a cancel before or while waiting for them is a result in
  * which every clone is cancelled.
  */
-export async function underCloneLocks(locks: Locks, clones: readonly CloneRef[], o: BatchOptions, locked: () => Promise<BatchResult>): Promise<BatchResult> {
+export async function underCloneLocks(locks: Pick<Locks, 'withCloneLock'>, clones: readonly CloneRef[], o: BatchOptions, locked: () => Promise<BatchResult>): Promise<BatchResult> {
   const none = { done: [], skipped: [], failed: [], cancelled: [...clones] };
   if (o.signal?.aborted) return none;
   try {
-    return await locks.withAll(clones.map((c) => cloneKey(c.uuid)), locked, o.signal);
+    return await locks.withCloneLock(clones.map((c) => c.uuid), locked, o.signal);
   } catch (e) {
     if (e instanceof CancelledError || o.signal?.aborted) return none;
     throw e;

@@ -3,12 +3,11 @@
  * `--mode agent,acpi`), Reboot (likewise), Reset (QEMU resets the machine at once). Shut Down then waits, up to a
  * timeout, for each clone to be off, and reports those still running so the caller can offer Force Off.
  */
-import { CancelledError, LibvirtError, asQq2Error, type Qq2Error } from '../../core/errors';
+import { LibvirtError, asQq2Error } from '../../core/errors';
 import { guestSkipReason } from '../../core/operations';
 import type { CloneState } from '../../core/states';
-import type { BatchResult, CloneRef, LibvirtService, ProgressReport } from '../api';
-import { forEachBounded } from '../../core/limit';
-import { DEFAULT_POOL_SIZE } from '../virsh';
+import type { BatchResult, CloneRef, Disposable, LibvirtService, ProgressReport } from '../api';
+import { actOnEachClone, underCloneLocks, uniqueClones } from '../clones';
 import { virshVia } from '../serviceCore';
 
 export type PowerOperation = 'shutdown' | 'reboot' | 'reset';
@@ -43,7 +42,7 @@ export interface PowerOptions {
   readonly onProgress?: (p: ProgressReport) => void;
   /** Shut Down: how long to wait for the clones to be off (default 60 s). */
   readonly timeoutMs?: number;
-  /** Shut Down: how often to look at the states while waiting (default 500 ms). */
+  /** Shut Down: how often to look at the states when no lifecycle event comes (default 5 s). */
   readonly pollMs?: number;
 }
 
@@ -57,29 +56,17 @@ export async function cloneState(svc: LibvirtService, uuid: string, signal?: Abo
   return parseDomstateReason(await virshVia(svc, ['domstate', uuid, '--reason'], signal));
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
-}
-
 /**
  * Runs a power operation on clones: states read first (clones it does not apply to are skipped with the reason),
- * requests sent under each clone's lock, bounded. Shut Down then waits for the clones to be off: those off are
+ * requests sent under the clones' locks, bounded. Shut Down then waits for the clones to be off: those off are
  * done, the rest are stillRunning. Every clone lands in exactly one of done, skipped, failed, cancelled, stillRunning.
  */
 export async function power(svc: LibvirtService, op: PowerOperation, clones: readonly CloneRef[], o: PowerOptions = {}): Promise<PowerResult> {
-  const signal = o.signal;
   const skipped: { clone: CloneRef; reason: string }[] = [];
-  const failed: { clone: CloneRef; error: Qq2Error }[] = [];
-  const cancelled: CloneRef[] = [];
-  const asked: CloneRef[] = [];
-  const unique = [...new Map(clones.map((c) => [c.uuid, c])).values()];
   const todo: CloneRef[] = [];
   await Promise.all(
-    unique.map(async (c) => {
-      const st = await cloneState(svc, c.uuid, signal).catch((e: unknown) => asQq2Error(e));
+    uniqueClones(clones).map(async (c) => {
+      const st = await cloneState(svc, c.uuid, o.signal).catch((e: unknown) => asQq2Error(e));
       if (!('state' in st)) return void skipped.push({ clone: c, reason: `no longer exists (${st.message})` });
       const why = guestSkipReason(op, st.state);
       if (why) skipped.push({ clone: c, reason: why });
@@ -87,34 +74,67 @@ export async function power(svc: LibvirtService, op: PowerOperation, clones: rea
     }),
   );
   todo.sort((a, b) => a.id - b.id);
-  const started = new Set<string>();
-  let count = 0;
-  await forEachBounded(
-    todo,
-    DEFAULT_POOL_SIZE,
-    async (c) => {
-      started.add(c.uuid);
-      try {
-        await svc.withCloneLock(c.uuid, async () => {
-          if (signal?.aborted) throw new CancelledError();
-          await virshVia(svc, powerArgs(op, c.uuid), signal);
-        });
-        asked.push(c);
-        if (op !== 'shutdown') o.onProgress?.({ done: ++count, total: todo.length, item: c });
-      } catch (e) {
-        if (e instanceof CancelledError || signal?.aborted) cancelled.push(c);
-        else failed.push({ clone: c, error: asQq2Error(e) });
-        o.onProgress?.({ done: ++count, total: todo.length, item: c });
-      }
-    },
-    signal,
-  );
-  for (const c of todo) if (!started.has(c.uuid)) cancelled.push(c);
-  if (op !== 'shutdown') return { done: asked, skipped, failed, cancelled, stillRunning: [] };
+  // Listening before the first request: a guest may stop before the requests to the others are sent.
+  const stopped = op === 'shutdown' ? new StopWatch(svc, todo) : undefined;
+  try {
+    // Shut Down counts a clone as done only once it is off: the requests alone report no progress.
+    const sendOptions = { signal: o.signal, onProgress: op === 'shutdown' ? undefined : o.onProgress };
+    const sent = await underCloneLocks(svc, todo, sendOptions, () =>
+      actOnEachClone(todo, skipped, sendOptions, (c, signal) => virshVia(svc, powerArgs(op, c.uuid), signal).then(() => undefined)),
+    );
+    if (!stopped) return { ...sent, stillRunning: [] };
+    let count = sent.failed.length + sent.cancelled.length;
+    const report = (c: CloneRef): void => o.onProgress?.({ done: ++count, total: todo.length, item: c });
+    const settled = [...sent.failed.map((f) => f.clone), ...sent.cancelled];
+    settled.forEach(report);
+    const { done, waiting } = await waitUntilOff(svc, sent.done, stopped, o, report);
+    return { ...sent, done, stillRunning: waiting };
+  } finally {
+    stopped?.dispose();
+  }
+}
+
+/** Wakes the Shut Down wait when libvirt reports one of the clones stopped (events name domains). */
+class StopWatch {
+  private wake: (() => void) | undefined;
+  private readonly sub: Disposable;
+  constructor(svc: LibvirtService, clones: readonly CloneRef[]) {
+    const names = new Set(clones.map((c) => c.name));
+    this.sub = svc.onEvent((e) => {
+      if (e.event === 'Stopped' && names.has(e.domain)) this.wake?.();
+    });
+  }
+  /** Resolves at the next Stopped event of a clone, after `ms`, or on abort, whichever comes first. */
+  next(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
+  }
+  dispose(): void {
+    this.sub.dispose();
+    this.wake?.();
+  }
+}
+
+async function waitUntilOff(
+  svc: LibvirtService,
+  asked: readonly CloneRef[],
+  stopped: StopWatch,
+  o: PowerOptions,
+  report: (c: CloneRef) => void,
+): Promise<{ done: CloneRef[]; waiting: CloneRef[] }> {
   const done: CloneRef[] = [];
   let waiting = [...asked];
   const deadline = Date.now() + (o.timeoutMs ?? 60_000);
-  while (waiting.length && !signal?.aborted) {
+  while (waiting.length && !o.signal?.aborted) {
     // A clone removed meanwhile is no longer running; any other failure to read a state keeps waiting for it.
     const states = await Promise.all(
       waiting.map((c) =>
@@ -126,11 +146,11 @@ export async function power(svc: LibvirtService, op: PowerOperation, clones: rea
     const off = waiting.filter((_, i) => states[i]!.state === 'off');
     for (const c of off) {
       done.push(c);
-      o.onProgress?.({ done: ++count, total: todo.length, item: c });
+      report(c);
     }
     waiting = waiting.filter((_, i) => states[i]!.state !== 'off');
     if (!waiting.length || Date.now() >= deadline) break;
-    await sleep(Math.min(o.pollMs ?? 500, Math.max(0, deadline - Date.now())), signal);
+    await stopped.next(Math.min(o.pollMs ?? 5_000, Math.max(0, deadline - Date.now())), o.signal);
   }
-  return { done, skipped, failed, cancelled, stillRunning: waiting };
+  return { done, waiting };
 }

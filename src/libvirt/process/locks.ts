@@ -81,6 +81,11 @@ export class Locks {
     return this.withAll([key], work, signal);
   }
 
+  /** Runs `work` holding the locks of these clones (by UUID): the service's withCloneLock. */
+  withCloneLock<T>(uuids: string | readonly string[], work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.withAll((typeof uuids === 'string' ? [uuids] : uuids).map(cloneKey), work, signal);
+  }
+
   /**
    * Runs `work` holding all these locks (duplicates once). Inside this process they are queued for in sorted order;
    * on disk they are first tried all at once (the common case: nobody else holds any), and when one is held
