@@ -82,6 +82,18 @@ export async function domstateBecomes(domain: string, want: string | RegExp, tim
   throw new Error(`${domain} is "${s}", not ${typeof want === 'string' ? `"${want}"` : want} after ${timeoutMs} ms`);
 }
 
+/**
+ * Looks at `f` every 200 ms until it gives a value (anything but undefined and false), for what another process
+ * writes and no event announces; that value. Fails naming `what` after `ms`.
+ */
+export async function pollUntil<T>(what: string, f: () => T | undefined | false, ms = 60_000): Promise<T> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+    const v = f();
+    if (v !== undefined && v !== false) return v;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** The XML of a tiny TCG domain (type='qemu': KVM is not usable by the qemu user on these machines). */
 export function tinyDomainXml(o: TinyDomainOptions): string {
   return `<domain type='qemu'>

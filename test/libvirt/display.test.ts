@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { TestBed, TEST_URI, tinyDomainXml, virsh } from '../testbed';
+import { TestBed, TEST_URI, tinyDomainXml, virsh, pollUntil } from '../testbed';
 import {
   chooseViewer,
   consoleCommand,
@@ -21,14 +21,6 @@ import { pictureInfo, ppmToPng } from '../../src/libvirt/display/png';
 import { ExternalCommandError, LibvirtError, SpiceTimeoutError } from '../../src/core/errors';
 import { createLibvirtService } from '../../src/libvirt';
 import { virshFor } from '../../src/libvirt/display/display';
-
-async function until(what: string, f: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const SPICE = `    <graphics type='spice' autoport='yes' listen='127.0.0.1'/>\n    <video><model type='qxl'/></video>\n`;
 const VNC = `    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>\n`;
@@ -132,7 +124,7 @@ describe('display (libvirt)', function () {
     const r = await launchViewer({ ...cmd, command: stub }, 300);
     assert.ok(r.pid);
     try {
-      await until('the viewer to write its arguments', () => fs.existsSync(record));
+      await pollUntil('the viewer to write its arguments', () => fs.existsSync(record));
       assert.equal(fs.readFileSync(record, 'utf8'), `--connect\n${TEST_URI}\n--uuid\n${uuids.spice}\n`);
     } finally {
       process.kill(r.pid);

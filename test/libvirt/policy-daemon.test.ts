@@ -12,19 +12,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { hookPaths, hookStatus, installHook, parsePolicyLog, uninstallHook, type HookPaths, type PolicyLogEntry } from '../../src/libvirt/policy';
-import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh, domainExists } from '../testbed';
+import { TestBed, TEST_URI, tinyDomainXml, tryVirsh, virsh, domainExists, pollUntil } from '../testbed';
 import { reads, write } from './templateHelpers';
 import { daemonFacts, daemonPid, ensureStarted, planRestart, restartTitle } from '../daemon';
 
 const plan = planRestart(daemonFacts(TEST_URI));
-
-async function until(what: string, f: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * Restarts the daemon that serves the domains (test/daemon.ts: libvirtd, or virtqemud with modular daemons; started
@@ -35,10 +27,10 @@ async function restartDaemon(whileStopped?: () => Promise<unknown>): Promise<voi
   // The daemon's pid now: another test file may have restarted it since this file was loaded.
   const pid = daemonPid(plan.daemon) ?? plan.pid;
   process.kill(pid, 'SIGTERM');
-  await until(`${plan.daemon} to stop`, () => daemonPid(plan.daemon) !== pid, 30_000);
+  await pollUntil(`${plan.daemon} to stop`, () => daemonPid(plan.daemon) !== pid, 30_000);
   await whileStopped?.();
   ensureStarted(plan);
-  await until(`${plan.daemon} to answer`, () => tryVirsh('version') !== undefined, 60_000);
+  await pollUntil(`${plan.daemon} to answer`, () => tryVirsh('version') !== undefined, 60_000);
 }
 
 function tree(dir: string): string[] {
@@ -107,7 +99,7 @@ const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).di
     virsh('start', reset);
     const uuid = virsh('domuuid', reset).trim();
     virsh('destroy', reset);
-    await until('the reset to be logged', () => entries().some((e) => e.uuid === uuid && e.action === 'reset'));
+    await pollUntil('the reset to be logged', () => entries().some((e) => e.uuid === uuid && e.action === 'reset'));
     assert.equal(reads(overlay, 0xab, '1M'), false);
     assert.equal(sha256(tpl.disk), sum);
     const st = await hookStatus(paths);
@@ -116,9 +108,9 @@ const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).di
     const goneUuid = virsh('domuuid', gone).trim();
     virsh('start', gone);
     virsh('destroy', gone);
-    await until('the removal', () => !domainExists(goneUuid));
+    await pollUntil('the removal', () => !domainExists(goneUuid));
     // The worker logs once it has also deleted the files, a moment after the domain is gone.
-    await until('the removal to be logged', () => entries().some((e) => e.uuid === goneUuid));
+    await pollUntil('the removal to be logged', () => entries().some((e) => e.uuid === goneUuid));
     assert.equal(entries().find((e) => e.uuid === goneUuid)?.action, 'removed', JSON.stringify(entries().find((e) => e.uuid === goneUuid)));
   });
 

@@ -7,26 +7,16 @@
  */
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
-import { HOOK_FILE_NAME, parsePolicyLog, type PolicyLogEntry } from '../../src/libvirt/policy';
+import type { PolicyLogEntry } from '../../src/libvirt/policy';
 import { PolicyEnforcer } from '../../src/extension/policy/enforcer';
 import { guestExec, waitForGuest } from '../guest';
-import { TestBed, TEST_URI, virsh, domstateBecomes } from '../testbed';
+import { TestBed, TEST_URI, virsh, domstateBecomes, pollUntil } from '../testbed';
+import { PolicyBed } from './policyBed';
 
-const LIBVIRT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
-
-async function until<T>(what: string, f: () => T | undefined, ms = 60_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
-    const v = f();
-    if (v !== undefined) return v;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Writes a file inside the running guest and flushes it to its disk. */
 async function writeMarker(dom: string): Promise<void> {
@@ -40,39 +30,19 @@ async function markerExists(dom: string): Promise<boolean> {
 
 describe('power-off policies on the real test guest', function () {
   this.timeout(900_000);
+  let pb: PolicyBed;
   let bed: TestBed;
-  let cliJs: string;
-  let hooksDir: string;
-  let stateDir: string;
   let tpl: { name: string; disk: string };
   let tplSum: string;
-  const env = () => ({ ...process.env, QQ2CLONE_HOME: bed.root, LIBVIRT_DEFAULT_URI: TEST_URI, QQ2CLONE_HOOKS_DIR: hooksDir, QQ2CLONE_HOOK_STATE: stateDir });
-  const ok = (...args: string[]): string => {
-    const r = spawnSync(process.execPath, [cliJs, ...args], { encoding: 'utf8', env: env(), timeout: 180_000 });
-    assert.equal(r.status, 0, `qq2clone ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (...args: string[]): string => pb.ok(...args);
   const newClones = (n: number): string[] => [...ok('-n', '-t', tpl.name, 'clone', String(n)).matchAll(/Created clone \d+ \(([^)]+)\)/g)].map((m) => m[1]!);
   const idOf = (name: string) => name.slice(tpl.name.length + 1);
-  const hookEntries = (): PolicyLogEntry[] =>
-    parsePolicyLog(fs.existsSync(path.join(stateDir, 'actions.log')) ? fs.readFileSync(path.join(stateDir, 'actions.log'), 'utf8') : '');
-  /** What libvirt does at the end of a stop: the hook's stopped and release calls with the domain's live XML. */
-  function runHookAtStop(name: string, liveXml: string): void {
-    const hook = path.join(hooksDir, 'qemu.d', HOOK_FILE_NAME);
-    for (const op of [['stopped', 'end', '-'], ['release', 'end', '-']]) {
-      const r = spawnSync(hook, [name, ...op], { input: liveXml, encoding: 'utf8', env: { PATH: LIBVIRT_PATH }, timeout: 5000 });
-      assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', '']);
-    }
-  }
+  const hookEntries = (): PolicyLogEntry[] => pb.hookEntries();
+  const runHookAtStop = (name: string, liveXml: string): void => pb.runHookAtStop(name, liveXml);
 
   before(async () => {
-    bed = new TestBed('polguest');
-    cliJs = path.join(bed.root, 'cli.js');
-    hooksDir = path.join(bed.root, 'hooks');
-    stateDir = path.join(bed.root, 'hook-state');
-    const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent' } as const;
-    await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: cliJs });
-    await build({ ...common, entryPoints: ['src/libvirt/policy/worker.ts'], outfile: path.join(bed.root, 'hook-worker.js') });
+    pb = await PolicyBed.make('polguest');
+    bed = pb.bed;
     tpl = bed.makeGuestTemplate(path.join(bed.root, 'templates'), 'g', { onCrash: 'destroy' });
     tplSum = sha256(tpl.disk);
     ok('modify-template', tpl.name, 'policy', 'reset');
@@ -93,7 +63,7 @@ describe('power-off policies on the real test guest', function () {
       await guestExec(dom!, ['poweroff']).catch(() => undefined);
       assert.equal(await domstateBecomes(dom!, /^shut off/), 'shut off (shutdown)');
       runHookAtStop(dom!, live);
-      const e = await until('the reset', () => hookEntries().find((x) => x.uuid === uuid));
+      const e = await pollUntil('the reset', () => hookEntries().find((x) => x.uuid === uuid));
       assert.deepEqual([e.action, e.reason, e.by], ['reset', 'shutdown', 'hook'], JSON.stringify(e));
       virsh('start', dom!);
       await waitForGuest(dom!);
@@ -112,7 +82,7 @@ describe('power-off policies on the real test guest', function () {
       await guestExec(dom!, ['sh', '-c', '(sleep 1; echo c > /proc/sysrq-trigger) >/dev/null 2>&1 &']).catch(() => undefined);
       assert.equal(await domstateBecomes(dom!, /^shut off/), 'shut off (crashed)');
       runHookAtStop(dom!, live);
-      const e = await until('the decision', () => hookEntries().find((x) => x.uuid === uuid));
+      const e = await pollUntil('the decision', () => hookEntries().find((x) => x.uuid === uuid));
       assert.deepEqual([e.action, e.reason], ['kept', 'crashed'], JSON.stringify(e));
       assert.match(virsh('domstate', dom!), /shut off/);
     });
@@ -140,19 +110,19 @@ describe('power-off policies on the real test guest', function () {
       const uuid = virsh('domuuid', dom!).trim();
       await guestExec(dom!, ['poweroff']).catch(() => undefined);
       await domstateBecomes(dom!, /^shut off/);
-      const e = await until('the reset', () => seen.find((x) => x.uuid === uuid));
+      const e = await pollUntil('the reset', () => seen.find((x) => x.uuid === uuid));
       assert.deepEqual([e.action, e.reason, e.by], ['reset', 'shutdown', 'extension'], JSON.stringify(e));
       virsh('start', dom!);
       await waitForGuest(dom!);
       assert.equal(await markerExists(dom!), false);
       virsh('destroy', dom!);
-      await until('the reset after destroy', () => (seen.filter((x) => x.uuid === uuid).length >= 2 ? true : undefined));
+      await pollUntil('the reset after destroy', () => seen.filter((x) => x.uuid === uuid).length >= 2);
       virsh('start', crashing!);
       await waitForGuest(crashing!);
       const cu = virsh('domuuid', crashing!).trim();
       await guestExec(crashing!, ['sh', '-c', '(sleep 1; echo c > /proc/sysrq-trigger) >/dev/null 2>&1 &']).catch(() => undefined);
       await domstateBecomes(crashing!, /^shut off/);
-      const c = await until('the decision', () => seen.find((x) => x.uuid === cu));
+      const c = await pollUntil('the decision', () => seen.find((x) => x.uuid === cu));
       assert.deepEqual([c.action, c.reason], ['kept', 'crashed'], JSON.stringify(c));
       assert.match(virsh('domstate', '--reason', crashing!), /shut off \(crashed\)/);
       assert.equal(sha256(tpl.disk), tplSum);

@@ -7,18 +7,15 @@
  */
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
-import { HOOK_FILE_NAME, parsePolicyLog, type PolicyLogEntry } from '../../src/libvirt/policy';
+import { HOOK_FILE_NAME, type PolicyLogEntry } from '../../src/libvirt/policy';
 import { metaElement } from '../../src/libvirt/domain';
 import { PolicyEnforcer } from '../../src/extension/policy/enforcer';
 import { TestBed, TEST_URI, tinyDomainXml, virsh, domainExists } from '../testbed';
+import { PolicyBed } from './policyBed';
 import { reads, write } from './templateHelpers';
-
-const LIBVIRT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -31,40 +28,25 @@ function tree(dir: string): string[] {
 
 describe('power-off policies on real clones (hook run directly, and the extension without it)', function () {
   this.timeout(300_000);
+  let pb: PolicyBed;
   let bed: TestBed;
   let home: string;
   let hooksDir: string;
   let stateDir: string;
-  let cliJs: string;
   let tpl: { name: string; xmlPath: string; disk: string };
   let tplSum: string;
 
-  const env = (): NodeJS.ProcessEnv => ({
-    ...process.env,
-    QQ2CLONE_HOME: home,
-    LIBVIRT_DEFAULT_URI: TEST_URI,
-    QQ2CLONE_HOOKS_DIR: hooksDir,
-    QQ2CLONE_HOOK_STATE: stateDir,
-  });
-  const q = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [cliJs, ...args], { encoding: 'utf8', env: env(), timeout: 120_000 });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const ok = (...args: string[]): string => {
-    const r = q(...args);
-    assert.equal(r.code, 0, `qq2clone ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const q = (...args: string[]) => pb.q(...args);
+  const ok = (...args: string[]): string => pb.ok(...args);
   const cloneName = (id: number) => `${tpl.name}-${id}`;
   const uuidOf = (name: string) => virsh('domuuid', name).trim();
   const overlayOf = (name: string): string => {
     const m = /<source file='([^']+)'/.exec(virsh('dumpxml', '--inactive', name));
     return m![1]!;
   };
-  const hookLogEntries = (): PolicyLogEntry[] => parsePolicyLog(fs.readFileSync(path.join(stateDir, 'actions.log'), 'utf8').toString());
   async function entryFor(uuid: string, after: number, ms = 60_000): Promise<PolicyLogEntry | undefined> {
     for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
-      const e = fs.existsSync(path.join(stateDir, 'actions.log')) ? hookLogEntries().filter((x) => x.uuid === uuid && Date.parse(x.time) >= after) : [];
+      const e = pb.hookEntries().filter((x) => x.uuid === uuid && Date.parse(x.time) >= after);
       if (e.length) return e[e.length - 1];
     }
     return undefined;
@@ -75,11 +57,7 @@ describe('power-off policies on real clones (hook run directly, and the extensio
     virsh('destroy', name);
     if (o.restart) virsh('start', name);
     const t = Date.now();
-    const hook = path.join(hooksDir, 'qemu.d', HOOK_FILE_NAME);
-    for (const op of [['stopped', 'end', '-'], ['release', 'end', '-']]) {
-      const r = spawnSync(hook, [name, ...op], { input: liveXml, encoding: 'utf8', env: { PATH: LIBVIRT_PATH }, timeout: 5000 });
-      assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', ''], `hook ${op.join(' ')} of ${name}`);
-    }
+    pb.runHookAtStop(name, liveXml);
     return t - 1000;
   }
 
@@ -101,14 +79,11 @@ describe('power-off policies on real clones (hook run directly, and the extensio
   }
 
   before(async () => {
-    bed = new TestBed('policy');
+    pb = await PolicyBed.make('policy');
+    bed = pb.bed;
     home = bed.root;
-    hooksDir = path.join(bed.root, 'etc-libvirt-hooks');
-    stateDir = path.join(bed.root, 'hook-state');
-    cliJs = path.join(home, 'cli.js');
-    const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent' } as const;
-    await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: cliJs });
-    await build({ ...common, entryPoints: ['src/libvirt/policy/worker.ts'], outfile: path.join(home, 'hook-worker.js') });
+    hooksDir = pb.hooksDir;
+    stateDir = pb.stateDir;
     tpl = bed.makeTemplateFile(path.join(home, 'templates'), 'tpl');
     tplSum = sha256(tpl.disk);
   });

@@ -17,15 +17,10 @@ import { connectionMacs } from '../../src/libvirt/clones/macs';
 import { managedSaveDir } from '../../src/libvirt/storage/managedSave';
 import { discardImage, findStaging, prepareImage } from '../../src/libvirt/clones/staging';
 import { importTemplate } from '../../src/libvirt/templates/templateOps';
-import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh, domainExists } from '../testbed';
+import { TestBed, TEST_URI, qemuImg, tinyDomainXml, tryVirsh, virsh, domainExists, pollUntil } from '../testbed';
 import { depsFor, serviceFor } from './templateHelpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, test: () => boolean, ms = 60_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(250)) if (test()) return;
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 const GRAPHICS = "    <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1' passwd='s3cretpw'/>\n";
 
@@ -167,7 +162,7 @@ describe('one definition of active: staging (real libvirt)', function () {
     await importTemplate(depsFor(svc), file);
     const { staging } = await prepareImage(svc, name);
     let s: CloneInfo | undefined;
-    await until('the staging clone to crash', () => /crashed/.test(tryVirsh('domstate', staging.uuid) ?? ''));
+    await pollUntil('the staging clone to crash', () => /crashed/.test(tryVirsh('domstate', staging.uuid) ?? ''));
     s = await findStaging(svc, name);
     assert.equal(s?.state, 'crashed');
     const removed = await discardImage(svc, name);
@@ -320,7 +315,7 @@ describe('two CLI processes at once (real libvirt)', function () {
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const closed = new Promise<void>((r) => p.on('close', (c) => ((code = c), r())));
-    await until('the report', () => /is writable on disk/.test(out) || code !== undefined, 120_000);
+    await pollUntil('the report', () => /is writable on disk/.test(out) || code !== undefined, 120_000);
     await sleep(2000); // the fix would be applied by now without the lock
     assert.equal(code, undefined, `check ended while the lock was held: ${out}${err}`);
     assert.ok(writable(), 'not made read-only while the lock is held');

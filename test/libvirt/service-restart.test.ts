@@ -10,18 +10,10 @@ import { LibvirtUnavailableError, type Qq2Error } from '../../src/core/errors';
 import type { CloneInfo, CloneRef, DomainEvent } from '../../src/libvirt/api';
 import { createLibvirtService, type Libvirt } from '../../src/libvirt';
 import { daemonFacts, daemonPid, ensureStarted, planRestart, restartTitle } from '../daemon';
-import { TestBed, TEST_URI } from '../testbed';
+import { TestBed, TEST_URI, pollUntil } from '../testbed';
 
 const ref = (c: CloneInfo): CloneRef => ({ template: c.template, id: c.id, uuid: c.uuid, name: c.name });
 const plan = planRestart(daemonFacts(TEST_URI));
-
-async function until(what: string, f: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('libvirt service: events and daemon restart', function () {
   let bed: TestBed;
@@ -48,7 +40,7 @@ describe('libvirt service: events and daemon restart', function () {
     const [c] = await svc.clone(tpl.name, 1);
     await new Promise((r) => setTimeout(r, 300));
     await svc.run('start', [ref(c!)]);
-    await until('Started event', () => events.some((e) => e.domain === c!.name && e.event === 'Started'), 10_000);
+    await pollUntil('Started event', () => events.some((e) => e.domain === c!.name && e.event === 'Started'), 10_000);
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(
       events.filter((e) => e.domain === c!.name && e.event !== 'Resumed').map((e) => `${e.event} ${e.detail}`),
@@ -65,21 +57,21 @@ describe('libvirt service: events and daemon restart', function () {
     // The daemon's pid now: another test file may have restarted it since this file was loaded.
     const pid = daemonPid(plan.daemon) ?? plan.pid;
     process.kill(pid, 'SIGTERM');
-    await until('the loss to be reported', () => changes.some((p) => p !== undefined), 10_000);
+    await pollUntil('the loss to be reported', () => changes.some((p) => p !== undefined), 10_000);
     const lost = changes.find((p) => p !== undefined)!;
     assert.ok(lost instanceof LibvirtUnavailableError);
     assert.equal(lost.reason, 'daemon-down');
     assert.match(lost.hint, /Start the libvirt daemon/);
-    await until(`${plan.daemon} to stop`, () => daemonPid(plan.daemon) !== pid, 10_000);
+    await pollUntil(`${plan.daemon} to stop`, () => daemonPid(plan.daemon) !== pid, 10_000);
     ensureStarted(plan);
-    await until('the return to be reported', () => changes[changes.length - 1] === undefined && changes.length >= 2, 60_000);
+    await pollUntil('the return to be reported', () => changes[changes.length - 1] === undefined && changes.length >= 2, 60_000);
     // The same service (its sessions reconnect or are replaced) answers again; the guest kept running.
     const after = await svc.inventory();
     assert.equal(after.clones.find((x) => x.uuid === c.uuid)?.state, 'running');
     const n = events.length;
     const r2 = await svc.run('destroy', [ref(c)]);
     assert.equal(r2.done.length, 1, JSON.stringify(r2.failed.map((f) => f.error.message)));
-    await until('Stopped event after the restart', () => events.slice(n).some((e) => e.domain === c.name && e.event === 'Stopped'), 10_000);
+    await pollUntil('Stopped event after the restart', () => events.slice(n).some((e) => e.domain === c.name && e.event === 'Stopped'), 10_000);
     assert.equal((await svc.run('rm', [ref(c)])).done.length, 1);
   });
 });
