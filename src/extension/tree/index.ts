@@ -1,27 +1,36 @@
 import * as vscode from 'vscode';
-import type { ServiceHost } from '../serviceHost';
+import type { HostEntry, ServiceHost } from '../serviceHost';
 import type { Inventory } from '../../libvirt/api';
 import { BusyRegistry } from './busy';
-import { TreeController, type Unavailable, type UpdateSource } from './controller';
+import type { Unavailable, UpdateSource } from './controller';
 import type { CloneNode, TreeModel, TreeNode } from './model';
-import { TemplatesProvider, type ViewNode } from './provider';
 import type { SnapshotNode } from './snapshots';
-import { TreeAddresses } from './addresses';
 import type { AddressBook } from '../../libvirt/guests';
-import { UsageSampler } from '../../libvirt/stats';
-import type { LibvirtService } from '../../libvirt/api';
-import { isActive } from '../../core/operations';
-import { UsagePoller, type UsageRead } from './usagePoller';
+import type { UsagePoller } from './usagePoller';
+import { HostTree, type HostRootNode, type HostTreeHooks } from './hostTree';
+import { HostsProvider, type ViewNode } from './hostsProvider';
 
 export type { TreeNode, CloneNode, TemplateNode } from './model';
 export type { Unavailable, UpdateSource } from './controller';
 export type { SnapshotNode } from './snapshots';
 export { isSnapshotNode } from './snapshots';
-export type { ViewNode } from './provider';
+export type { ViewNode } from './hostsProvider';
+export type { HostRootNode } from './hostTree';
 
-/** What commands (and tests) may ask of the tree. */
+/** What commands (and tests) may ask of the tree: of one host (commands get the tree of their item's host). */
 export interface TreeApi {
-  /** Re-read everything now; resolves when a read that began after the call is done. */
+  /** The host's connection URI and the label its root shows. */
+  readonly uri: string;
+  readonly label: string;
+  /** The host's root in a view of several hosts. */
+  readonly root: HostRootNode;
+  /** Every host's tree, the first host's first (one entry when only qq2clone.connectionUri is set). */
+  readonly hosts: readonly TreeApi[];
+  /** The tree of the host with this URI. */
+  forHost(uri: string): TreeApi | undefined;
+  /** The tree of the host a node belongs to. */
+  forNode(node: ViewNode): TreeApi;
+  /** Re-read everything now (the first host's tree: every host's); resolves when a read that began after the call is done. */
   refresh(): Promise<void>;
   /** Re-read soon (collapsed with other requests): after a command finished. */
   requestRefresh(): void;
@@ -73,146 +82,202 @@ export function registerTree(
   output: vscode.LogOutputChannel,
 ): TreeApi {
   const busy = new BusyRegistry();
-  const cloning = new BusyRegistry();
   const updated = new vscode.EventEmitter<UpdateSource>();
+  const composite = new HostsProvider();
   let noTemplates: boolean | undefined;
-  const controller = new TreeController(() => host.service, {
-    read: () => {
-      noTemplates = controller.model.templates.length === 0;
+  let trees: HostTree[] = [];
+  const apis = new Map<HostTree, TreeApi>();
+
+  // VS Code shows welcome content (what failed, what to do, Retry) only while the view has no message, so with one
+  // host the concrete error goes to the view's description and the output channel instead; with several, each
+  // host's root says it.
+  const showAvailability = (): void => {
+    const u = composite.several ? undefined : trees[0]?.controller.unavailable;
+    view.message = undefined;
+    view.description = u ? `unavailable: ${u.message}` : undefined;
+    void vscode.commands.executeCommand('setContext', 'qq2clone.unavailable', u?.reason);
+  };
+  const hooks: HostTreeHooks = {
+    output,
+    read: (t) => {
+      if (t !== trees[0]) return composite.fireRoot(t);
+      noTemplates = t.controller.model.templates.length === 0;
       void vscode.commands.executeCommand('setContext', 'qq2clone.noTemplates', noTemplates);
+      composite.fireRoot(t);
     },
-    changed: (changes, source) => {
-      provider.fire(changes);
+    changed: (t, changes, source) => {
+      t.provider.fire(changes);
+      composite.fireRoot(t);
       updated.fire(source);
     },
-    availability: (u) => {
-      // VS Code shows welcome content (what failed, what to do, Retry) only while the view has no message, so the
-      // concrete error goes to the view's description and the output channel instead.
-      view.message = undefined;
-      view.description = u ? `unavailable: ${u.message}` : undefined;
-      void vscode.commands.executeCommand('setContext', 'qq2clone.unavailable', u?.reason);
-      provider.fire({ all: true, nodes: [] });
+    availability: (t) => {
+      if (t === trees[0]) showAvailability();
+      t.provider.fire({ all: true, nodes: [] });
+      composite.fireRoot(t);
       updated.fire('unavailable');
     },
-    log: (level, message) => output[level](message),
-  });
-  // The hooks above run only after the first read, when provider and view exist.
-  const addresses = new TreeAddresses(() => host.service, (name) => controller.model.cloneByName(name));
-  const usageRead = (service: LibvirtService): UsageRead => {
-    const sampler = new UsageSampler(service);
-    return (names, signal) => sampler.sample(names, signal);
   };
-  const runningNames = () => controller.model.templates.flatMap((t) => t.clones.filter((c) => !c.clone.staging && isActive(c.clone.state)).map((c) => c.clone.name));
-  const usageSeconds = () => vscode.workspace.getConfiguration('qq2clone').get<number>('usage.refreshSeconds', 3);
-  const usage = new UsagePoller(usageRead(host.service), runningNames, (m) => output.warn(m), { intervalMs: usageSeconds() * 1000 });
-  const provider = new TemplatesProvider(
-    controller.model,
-    busy,
-    () => host.service,
-    () => controller.unavailable === undefined,
-    (message) => output.warn(message),
-    addresses,
-    usage,
-  );
   const view = vscode.window.createTreeView('qq2clone.templates', {
-    treeDataProvider: provider,
+    treeDataProvider: composite,
     canSelectMany: true,
     showCollapseAll: true,
   });
-  controller.follow(host.service);
-  addresses.follow(host.service);
-  const scheduler = controller.scheduler;
 
-  context.subscriptions.push(
-    view,
-    provider,
-    updated,
-    controller,
-    addresses,
-    addresses.book.onChange((uuid) => {
-      const node = controller.model.clone(uuid);
-      if (node) provider.fire({ all: false, nodes: [node] });
+  const subscribe = (t: HostTree): vscode.Disposable[] => [
+    t.addresses.book.onChange((uuid) => {
+      const node = t.controller.model.clone(uuid);
+      if (node) t.provider.fire({ all: false, nodes: [node] });
       updated.fire('addresses');
     }),
-    usage,
-    usage.onSnapshot((snap) => {
+    t.usage.onSnapshot((snap) => {
       // undefined: the figures were dropped (reading turned off): every row shown with them is redrawn.
-      if (!snap) provider.fire({ all: true, nodes: [] });
-      const nodes = controller.model.templates.flatMap((t) => {
-        const running = t.clones.filter((c) => snap?.domains.has(c.clone.name));
-        return running.length ? [t, ...running] : [];
+      if (!snap) t.provider.fire({ all: true, nodes: [] });
+      const nodes = t.controller.model.templates.flatMap((n) => {
+        const running = n.clones.filter((c) => snap?.domains.has(c.clone.name));
+        return running.length ? [n, ...running] : [];
       });
-      if (nodes.length) provider.fire({ all: false, nodes });
+      if (nodes.length) t.provider.fire({ all: false, nodes });
       updated.fire('usage');
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('qq2clone.usage.refreshSeconds')) usage.setInterval(usageSeconds());
-    }),
-    view.onDidChangeVisibility((e) => {
-      scheduler.setVisible(e.visible);
-      usage.setVisible('view', e.visible);
-    }),
-    host.onDidChangeService((service) => {
-      controller.follow(service);
-      addresses.follow(service);
-      usage.follow(usageRead(service));
-      void scheduler.now();
-    }),
-    busy.onChange((uuids) => {
-      const nodes = uuids.map((u) => controller.model.clone(u)).filter((n) => n !== undefined);
-      if (nodes.length) provider.fire({ all: false, nodes });
-      updated.fire('busy');
-    }),
-  );
-  scheduler.setVisible(view.visible);
-  usage.setVisible('view', view.visible);
-  // The first read happens even while hidden, so commands from the palette have an inventory.
-  void scheduler.now();
+  ];
+  const extra = new Map<HostTree, vscode.Disposable[]>();
+  const make = (entry: HostEntry, first: boolean): HostTree => {
+    const t = new HostTree(entry, !first, busy, new BusyRegistry(), hooks);
+    extra.set(t, subscribe(t));
+    t.controller.scheduler.setVisible(view.visible);
+    t.usage.setVisible('view', view.visible);
+    return t;
+  };
+  const drop = (t: HostTree): void => {
+    for (const d of extra.get(t) ?? []) d.dispose();
+    extra.delete(t);
+    apis.delete(t);
+    t.dispose();
+  };
+  /** Builds the trees of the hosts that are new, keeps the others (the first one follows its new service). */
+  const syncHosts = (): void => {
+    const entries = host.hosts;
+    const old = trees;
+    const next = entries.map((e, i) => {
+      if (i === 0 && old[0]) {
+        if (old[0].entry.service !== e.service) old[0].follow(e);
+        return old[0];
+      }
+      return old.find((t, j) => j > 0 && t.entry.uri === e.uri && t.entry.service === e.service) ?? make(e, i === 0);
+    });
+    for (const t of old) if (!next.includes(t)) drop(t);
+    trees = next;
+    composite.setHosts(trees);
+    showAvailability();
+    for (const t of trees) if (!old.includes(t)) void t.controller.scheduler.now();
+  };
+  syncHosts();
 
-  return {
-    refresh: () => scheduler.now(),
-    requestRefresh: () => scheduler.request(),
-    get inventory() {
-      return controller.inventory;
+  const apiOf = (t: HostTree): TreeApi => {
+    let api = apis.get(t);
+    if (!api) apis.set(t, (api = hostApi(() => t, false)));
+    return api;
+  };
+  const hostApi = (tree: () => HostTree, all: boolean): TreeApi => ({
+    get uri() {
+      return tree().entry.uri;
     },
-    model: controller.model,
+    get label() {
+      return tree().entry.label;
+    },
+    get root() {
+      return tree().root;
+    },
+    get hosts() {
+      return trees.map(apiOf);
+    },
+    forHost: (uri) => {
+      const t = trees.find((x) => x.entry.uri === uri);
+      return t && apiOf(t);
+    },
+    forNode: (node) => apiOf(composite.treeOf(node)),
+    refresh: () => (all ? Promise.all(trees.map((t) => t.controller.scheduler.now())).then(() => undefined) : tree().controller.scheduler.now()),
+    requestRefresh: () => {
+      for (const t of all ? trees : [tree()]) t.controller.scheduler.request();
+    },
+    get inventory() {
+      return tree().controller.inventory;
+    },
+    get model() {
+      return tree().controller.model;
+    },
     get unavailable() {
-      return controller.unavailable;
+      return tree().controller.unavailable;
     },
     busy,
-    cloning,
+    get cloning() {
+      return tree().cloning;
+    },
     reveal: (node) => view.reveal(node, { select: true, focus: true }),
     get visible() {
       return view.visible;
     },
     get selection() {
-      return view.selection.filter((n): n is TreeNode => n.kind !== 'snapshot');
+      return view.selection.filter((n): n is TreeNode => n.kind === 'template' || n.kind === 'clone');
     },
     get message() {
       return view.description;
     },
-    treeItem: (node) => provider.getTreeItem(node),
-    snapshots: (node) => provider.snapshots.get(node),
-    snapshotsChanged: (uuids) => provider.snapshots.reread(uuids),
+    treeItem: (node) => composite.getTreeItem(node),
+    snapshots: (node) => composite.treeOf(node).provider.snapshots.get(node),
+    snapshotsChanged: (uuids) => tree().provider.snapshots.reread(uuids),
     tooltip: async (node) => {
       const source = new vscode.CancellationTokenSource();
-      const item = await provider.resolveTreeItem(provider.getTreeItem(node), node, source.token);
+      const item = await composite.treeOf(node).provider.resolveTreeItem(composite.getTreeItem(node), node, source.token);
       source.dispose();
       return item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '');
     },
-    cloneGeneration: (node) => provider.generations.read(node),
-    addresses: addresses.book,
-    usage,
+    cloneGeneration: (node) => composite.treeOf(node).provider.generations.read(node),
+    get addresses() {
+      return tree().addresses.book;
+    },
+    get usage() {
+      return tree().usage;
+    },
     get noTemplates() {
       return noTemplates;
     },
     onDidUpdate: updated.event,
     setNotice: (text) => {
       // Not while libvirt is unavailable: a message would hide the welcome content that says what to do.
-      view.message = controller.unavailable ? undefined : text;
+      view.message = trees[0]?.controller.unavailable && !composite.several ? undefined : text;
     },
     get notice() {
       return view.message;
     },
-  };
+  });
+
+  context.subscriptions.push(
+    view,
+    composite,
+    updated,
+    { dispose: () => [...trees].forEach(drop) },
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('qq2clone.usage.refreshSeconds')) return;
+      const seconds = vscode.workspace.getConfiguration('qq2clone').get<number>('usage.refreshSeconds', 3);
+      for (const t of trees) t.usage.setInterval(seconds);
+    }),
+    view.onDidChangeVisibility((e) => {
+      for (const t of trees) {
+        t.controller.scheduler.setVisible(e.visible);
+        t.usage.setVisible('view', e.visible);
+      }
+    }),
+    host.onDidChangeHosts(() => syncHosts()),
+    host.onDidChangeService(() => syncHosts()),
+    busy.onChange((uuids) => {
+      for (const t of trees) {
+        const nodes = uuids.map((u) => t.controller.model.clone(u)).filter((n) => n !== undefined);
+        if (nodes.length) t.provider.fire({ all: false, nodes });
+      }
+      updated.fire('busy');
+    }),
+  );
+  // The first read happens even while hidden, so commands from the palette have an inventory.
+  return hostApi(() => trees[0]!, true);
 }
