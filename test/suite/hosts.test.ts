@@ -74,6 +74,8 @@ describe('several hosts', function () {
     b = await CloneBed.open('hosts');
     const dir = path.join(b.bed.root, 'second-templates');
     fs.mkdirSync(dir, { recursive: true });
+    // A template file of the second host that cannot be read: listed there with its problem, a node of that host.
+    fs.writeFileSync(path.join(dir, 'unreadable.xml'), 'not a domain\n');
     await b.set('connections', [{ uri: SECOND, label: 'second host', templateDirectory: dir, storage: 'default' }]);
     await vscode.commands.executeCommand('workbench.view.extension.qq2clone');
   });
@@ -93,9 +95,13 @@ describe('several hosts', function () {
     assert.equal(root.contextValue, 'host');
     assert.match(String(root.description), /^\d+ running · \d+ clones?$/);
     assert.equal(b.api.tree.treeItem(first!.root).contextValue, 'host');
+    // The status bar counts per host.
+    await b.waitTree('the status bar with both hosts', () => (/ · second host: \d+ running$/.test(b.api.statusBar.text) ? true : undefined));
+    assert.ok(b.api.statusBar.text.includes(`${TEST_URI}: `), b.api.statusBar.text);
     // The bed's template is the first host's; the second host's template directory is empty.
     assert.ok(first!.model.templates.some((t) => t.template.name === b.template.name));
     assert.ok(!other!.model.templates.some((t) => t.template.name === b.template.name));
+    assert.ok(other!.model.templates.some((t) => t.template.name === 'unreadable'));
     // A node says which host it is of: the first host's carry none, the second's its URI.
     assert.equal(b.api.tree.forNode(b.templateNode()!).uri, TEST_URI);
   });
@@ -108,16 +114,31 @@ describe('several hosts', function () {
     assert.equal((made as unknown[] | undefined)?.length ?? 0, 0);
     assert.match(b.noticesText(from), new RegExp(`${b.template.name}.*(does not exist|not found)`, 's'));
     assert.equal(b.clones().length, 0, 'nothing was made on the first host');
-    // From the palette: which host? The second one has no templates, and says so.
+    // From the palette: which host?
     const asked: string[][] = [];
     b.api.prompts.quickPick = ((items: readonly vscode.QuickPickItem[]) => {
       asked.push(items.map((i) => i.label));
       return Promise.resolve(items.find((i) => i.label === 'second host'));
     }) as typeof b.api.prompts.quickPick;
-    const at = b.notices.length;
+    const counted: string[] = [];
+    b.api.prompts.inputBox = (o) => {
+      counted.push(o.title ?? '');
+      return Promise.resolve(undefined); // cancelled: nothing is made
+    };
     await vscode.commands.executeCommand('qq2clone.clone');
     assert.deepEqual(asked, [[TEST_URI, 'second host']]);
-    assert.match(b.noticesText(at), /no templates yet/);
+    // The second host's only template is taken (the first host's is not there), then "how many?" is cancelled.
+    assert.deepEqual(counted, ['Clone unreadable']);
+  });
+
+  it('refuses a selection of items of two hosts, saying so', async () => {
+    const theirs = await b.waitTree("the second host's template", () => second()?.model.templates.find((t) => t.template.name === 'unreadable'));
+    assert.equal(theirs.host, SECOND);
+    assert.equal(b.api.tree.treeItem(theirs).contextValue, 'brokenTemplate');
+    const mine = b.templateNode()!;
+    const at = b.notices.length;
+    await vscode.commands.executeCommand('qq2clone.start', mine, [mine, theirs]);
+    assert.match(b.noticesText(at), /belong to more than one host.*Nothing was done/);
   });
 
   it('says why on the root of a host that stopped while the other works on, and recovers with Retry', async () => {
@@ -136,6 +157,10 @@ describe('several hosts', function () {
       figure(`hosts: the root says: ${why}`);
       assert.match(why, /^unavailable: /);
       assert.match(why, /127\.0\.0\.1:2022/, 'the reason names the host');
+      // What to do: check that host (no daemon to start on this machine).
+      assert.match(why, /SSH server and its libvirt daemon/);
+      assert.doesNotMatch(why, /systemctl start libvirtd/);
+      await b.waitTree('the status bar saying so', () => (b.api.statusBar.text.endsWith('second host: unavailable') ? true : undefined));
       const icon = b.api.tree.treeItem(second()!.root).iconPath as vscode.ThemeIcon;
       assert.equal(icon.id, 'error');
       // The first host works on: a read succeeds and its template is there.

@@ -16,9 +16,12 @@ const namedHost = (x: unknown): string | undefined =>
   typeof x === 'object' && x !== null && !isViewNode(x) && typeof (x as { host?: unknown }).host === 'string' ? (x as { host: string }).host : undefined;
 
 /** The tree of the host the arguments name or belong to; undefined when they name none. */
-function argumentHost(tree: TreeApi, args: readonly unknown[]): TreeApi | 'unknown' | undefined {
-  const node = [args[0], ...(Array.isArray(args[1]) ? (args[1] as unknown[]) : [])].find(isViewNode);
-  if (node) return tree.forNode(node);
+function argumentHost(tree: TreeApi, args: readonly unknown[]): TreeApi | 'unknown' | 'several' | undefined {
+  const nodes = [args[0], ...(Array.isArray(args[1]) ? (args[1] as unknown[]) : [])].filter(isViewNode);
+  if (nodes.length) {
+    const trees = [...new Set(nodes.map((n) => tree.forNode(n)))];
+    return trees.length === 1 ? trees[0] : 'several';
+  }
   const uri = namedHost(args[0]);
   if (uri === undefined) return undefined;
   return tree.forHost(uri) ?? 'unknown';
@@ -49,6 +52,7 @@ export async function scopeOf(
   // A row VS Code no longer knows (undefined where the palette passes nothing): the registry says so, no question.
   if (!tree && args.length > 0 && (args[0] === undefined || args[0] === null)) return { ok: true, ctx };
   if (tree === 'unknown') return { ok: false, message: `The host ${namedHost(args[0])} is not one of qq2clone.connections: nothing was done.` };
+  if (tree === 'several') return { ok: false, message: 'The chosen items belong to more than one host: choose items of one host, then run the command again. Nothing was done.' };
   if (c.hosts === 'first') {
     if (tree && tree.uri !== all.hosts[0]?.uri)
       return { ok: false, message: `This command works on the first host (${all.hosts[0]?.label}) only so far; ${tree.label} is another host: nothing was done.` };
