@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { TreeApi } from '../../src/extension/tree';
 import { CloneBed, figure } from './util/cloneBed';
 import { TEST_URI } from '../testbed';
+import { statusBarText } from '../../src/extension/status/statusBarText';
 
 const CONF = '/etc/qq2clone-testbed';
 const SSHD_CONF = `${CONF}/sshd_config_test`;
@@ -177,5 +178,21 @@ describe('several hosts', function () {
     await b.waitTree('the second host back', () => (b.api.tree.treeItem(second()!.root).contextValue === 'host' ? true : undefined), 120_000);
     assert.ok(second()!.inventory);
     assert.match(String(b.api.tree.treeItem(second()!.root).description), /^\d+ running · \d+ clones?$/);
+  });
+
+  it('follows the setting: a new label keeps the host and its reads, and one host again shows its templates at the top', async () => {
+    const before = second()!;
+    assert.ok(before.inventory);
+    const dir = path.join(b.bed.root, 'second-templates');
+    await b.set('connections', [{ uri: SECOND, label: 'renamed host', templateDirectory: dir, storage: 'default' }]);
+    await b.waitTree('the new label', () => (b.api.tree.treeItem(second()!.root).label === 'renamed host' ? true : undefined));
+    assert.equal(second(), before, 'the same host tree (its service and event stream kept)');
+    assert.ok(second()!.inventory);
+    await b.set('connections', []);
+    await b.waitTree('one host again', () => (b.api.tree.hosts.length === 1 ? true : undefined));
+    assert.equal(second(), undefined);
+    const oneHost = (): string => statusBarText(TEST_URI, b.api.tree.hosts[0]!.model.templates.flatMap((t) => t.clones.map((c) => c.clone))).text;
+    await b.waitTree('the status bar of one host', () => (b.api.statusBar.text === oneHost() ? true : undefined));
+    assert.ok(b.templateNode(), "the first host's template is still shown");
   });
 });

@@ -37,8 +37,8 @@ export class HostTree implements vscode.Disposable {
   readonly provider: TemplatesProvider;
   /** Templates being cloned on this host, by name. */
   readonly cloning: BusyRegistry;
-  /** The root node of this host in a view of several hosts. */
-  readonly root: HostRootNode;
+  /** The root node of this host in a view of several hosts (a new one when the first host's URI changes). */
+  root: HostRootNode;
   private current: HostEntry;
 
   constructor(
@@ -85,9 +85,12 @@ export class HostTree implements vscode.Disposable {
     return this.current;
   }
 
-  /** Follow a new service for this host (a settings change replaced it). */
+  /** Follow a new service for this host (a settings change replaced it), or only its new label. */
   follow(entry: HostEntry): void {
+    const same = entry.service === this.current.service;
     this.current = entry;
+    if (entry.uri !== this.root.uri) this.root = { kind: 'host', key: `host:${entry.uri}`, uri: entry.uri };
+    if (same) return;
     this.controller.follow(entry.service);
     this.addresses.follow(entry.service);
     this.usage.follow(usageRead(entry.service));

@@ -99,11 +99,10 @@ export function registerTree(
     const entries = host.hosts;
     const old = trees;
     const next = entries.map((e, i) => {
-      if (i === 0 && old[0]) {
-        if (old[0].entry.service !== e.service) old[0].follow(e);
-        return old[0];
-      }
-      return old.find((t, j) => j > 0 && t.entry.uri === e.uri && t.entry.service === e.service) ?? make(e, i === 0);
+      const kept = i === 0 ? old[0] : old.find((t, j) => j > 0 && t.entry.uri === e.uri && t.entry.service === e.service);
+      // The first host's tree follows whatever service is first; another keeps its tree while its service stays.
+      kept?.follow(e);
+      return kept ?? make(e, i === 0);
     });
     for (const t of old) if (!next.includes(t)) drop(t);
     trees = next;
