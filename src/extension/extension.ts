@@ -24,11 +24,11 @@ export interface Qq2cloneExports {
 /** Wires the parts together; each part registers its own disposables. */
 export function activate(context: vscode.ExtensionContext): Qq2cloneExports {
   const output = vscode.window.createOutputChannel('qq2clone', { log: true });
-  const host = new ServiceHost();
+  const host = new ServiceHost((m) => output.warn(m));
   context.subscriptions.push(output, host);
   const tree = registerTree(context, host, output);
   const disk = registerDisk(context, host, output);
-  registerCommands(context, { host, tree, output, globalState: context.globalState, disk, extensionUri: context.extensionUri });
+  registerCommands(context, { host, tree, output, globalState: context.globalState, disk, extensionUri: context.extensionUri }, host);
   registerXmlDocuments(context, host, output);
   void warnIfKvmUnusable(host.service.config.uri, output);
   const stopSlowReports = onSlowCall((c) => output.warn(`slow libvirt call: ${describeSlowCall(c)}`));

@@ -12,7 +12,7 @@ import {
   MissingDependencyError,
   UsageError,
 } from '../../src/core/errors';
-import { classifyLibvirtStderr, libvirtMessage, mapFailure } from '../../src/libvirt/process/failures';
+import { FAILURE_HINTS, classifyLibvirtStderr, libvirtMessage, mapFailure } from '../../src/libvirt/process/failures';
 import { quoteVirshArg, virshLine } from '../../src/libvirt/virsh/quote';
 
 const fx = (f: string) => fs.readFileSync(path.join(__dirname, '../fixtures/virsh', f), 'utf8');
@@ -123,6 +123,24 @@ describe('failure mapping: ssh connections (stderr captured from virsh over qemu
     assert.ok(e instanceof LibvirtUnavailableError);
     assert.equal(e.reason, 'daemon-down');
     assert.match(e.hint, /ssh cannot reach qq2remote@127\.0\.0\.1 -p 2/);
+  });
+  it("libssh's refusals say the same: an unknown host key, an SSH server that does not answer", () => {
+    const uri = 'qemu+libssh://qq2remote@127.0.0.1:2023/session?sshauth=privkey&keyfile=/k&known_hosts=/kh';
+    const key = mapFailure({ program: 'virsh', args: ['version'], exitCode: 1, stderr: fx('err-libssh-host-key-unknown.txt'), uri });
+    assert.ok(key instanceof LibvirtUnavailableError);
+    assert.equal(key.reason, 'other');
+    assert.match(key.hint, /never accepts one on its own/);
+    const down = mapFailure({ program: 'virsh', args: ['version'], exitCode: 1, stderr: fx('err-libssh-connection-refused.txt'), uri });
+    assert.ok(down instanceof LibvirtUnavailableError);
+    assert.equal(down.reason, 'daemon-down');
+    assert.match(down.hint, /ssh cannot reach qq2remote@127\.0\.0\.1 -p 2023/);
+  });
+  it('a lost connection to another host says to check that host, not to start a daemon here', () => {
+    const hint = FAILURE_HINTS.daemonDown('qemu+ssh://lab@far.example/system');
+    assert.doesNotMatch(hint, /systemctl start libvirtd/);
+    assert.match(hint, /lab@far\.example/);
+    assert.match(hint, /SSH server and its libvirt daemon/);
+    assert.match(FAILURE_HINTS.daemonDown('qemu:///system'), /sudo systemctl start libvirtd/);
   });
   it('the same text on a local connection is not read as an ssh failure', () => {
     const e = virsh(fx('err-ssh-permission-denied.txt'));

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CloneInfo } from '../../src/libvirt/api';
 import type { CloneState } from '../../src/core/states';
-import { runningCount, statusBarText } from '../../src/extension/status/statusBarText';
+import { runningCount, statusBarHostsText, statusBarText } from '../../src/extension/status/statusBarText';
 
 const root = path.resolve(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -57,5 +57,17 @@ describe('the status bar entry', () => {
     assert.match(statusBarText('qemu:///system', undefined, 'daemon down').text, /qemu:\/\/\/system: unavailable$/);
     assert.match(statusBarText('qemu:///system', undefined, 'daemon down').tooltip, /cannot be used: daemon down/);
     assert.match(statusBarText('qemu:///system', undefined).tooltip, /connecting/);
+  });
+
+  it('counts per host when there are several, and says which one cannot be used', () => {
+    const one = { label: 'qemu:///system', uri: 'qemu:///system', clones: [clone(1, 'running')] };
+    assert.deepEqual(statusBarHostsText([one]), statusBarText('qemu:///system', one.clones));
+    const s = statusBarHostsText([
+      { label: 'here', uri: 'qemu:///system', clones: [clone(1, 'running'), clone(2, 'off')] },
+      { label: 'lab', uri: 'qemu+ssh://u@lab/system', clones: undefined, unavailable: 'ssh cannot reach u@lab' },
+      { label: 'far', uri: 'qemu+ssh://u@far/system', clones: undefined },
+    ]);
+    assert.equal(s.text, '$(vm-outline) here: 1 running · lab: unavailable · far: …');
+    assert.match(s.tooltip, /here \(qemu:\/\/\/system\): 1 of 2 clones running\nlab \(qemu\+ssh:\/\/u@lab\/system\) cannot be used: ssh cannot reach u@lab\nfar \(qemu\+ssh:\/\/u@far\/system\): connecting…/);
   });
 });

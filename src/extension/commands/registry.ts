@@ -12,6 +12,8 @@ import { policyCommands } from './policy';
 import { diskCommands } from './disks';
 import { usageCommands } from './usage';
 import { snapshotCommands } from './snapshots';
+import { scopeOf } from './hostScope';
+import type { ServiceHost } from '../serviceHost';
 
 /**
  * The one list of commands. Each noun folder exports its own array; package.json's contributes.commands must
@@ -31,20 +33,26 @@ export const allCommands: readonly CommandDefinition[] = [
 ];
 
 /**
- * Registers every command. A command chosen from a tree row gets that row as the tree has it now (looked up again by
+ * Registers every command, each run with the service and tree of the host it acts on (`hostScope.ts`). A command chosen from a tree row gets that row as the tree has it now (looked up again by
  * its key); when the row is gone (VS Code hands over undefined for a row it no longer knows) it says so and does
  * nothing, instead of asking "which clones?" as from the palette.
  */
-export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
+export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext, hosts: ServiceHost): void {
   for (const c of allCommands) {
     context.subscriptions.push(
-      vscode.commands.registerCommand(c.id, (...args: unknown[]) => {
-        const rows = currentRows(ctx.tree.model, args);
+      vscode.commands.registerCommand(c.id, async (...args: unknown[]) => {
+        // The host of the command's item, or the one picked (several hosts): its service and tree.
+        const scope = await scopeOf(c, ctx, hosts, args);
+        if (!scope.ok) {
+          if (scope.message) void prompts.notify('warning', scope.message);
+          return undefined;
+        }
+        const rows = currentRows(scope.ctx.tree.model, args);
         if (!rows.ok) {
           void prompts.notify('warning', rows.message);
           return undefined;
         }
-        return c.run(ctx, ...rows.args);
+        return c.run(scope.ctx, ...rows.args);
       }),
     );
   }

@@ -36,7 +36,7 @@ export function describeUnavailable(err: Qq2Error): Unavailable {
 const STRUCTURAL = /^(defined|undefined|renamed)$/i;
 
 export class TreeController {
-  readonly model = new TreeModel();
+  readonly model: TreeModel;
   readonly scheduler: RefreshScheduler;
   inventory: Inventory | undefined;
   unavailable: Unavailable | undefined;
@@ -46,7 +46,10 @@ export class TreeController {
     private readonly service: () => LibvirtService,
     private readonly hooks: ControllerHooks,
     options?: SchedulerOptions,
+    /** The connection URI the model's nodes carry (absent: the first host). */
+    host?: string,
   ) {
+    this.model = new TreeModel(host);
     this.scheduler = new RefreshScheduler(() => this.read(), options);
   }
 

@@ -10,6 +10,8 @@ import { describePolicy } from '../../libvirt/policy';
 export interface TemplateNode {
   readonly kind: 'template';
   readonly key: string;
+  /** The connection URI of the host the node belongs to (absent: the first host). */
+  readonly host?: string;
   template: TemplateInfo;
   clones: CloneNode[];
 }
@@ -18,6 +20,8 @@ export interface CloneNode {
   readonly kind: 'clone';
   /** The clone's UUID: libvirt's key, stable across renames. */
   readonly key: string;
+  /** The connection URI of the host the node belongs to (absent: the first host). */
+  readonly host?: string;
   clone: CloneInfo;
   parent: TemplateNode;
 }
@@ -64,6 +68,9 @@ function missingTemplate(name: string): TemplateInfo {
 }
 
 export class TreeModel {
+  /** `host`: the connection URI its nodes carry (commands act on the host of the chosen item). */
+  constructor(readonly host?: string) {}
+
   private roots: TemplateNode[] = [];
   private readonly byUuid = new Map<string, CloneNode>();
   private readonly byName = new Map<string, CloneNode>();
@@ -78,6 +85,10 @@ export class TreeModel {
 
   cloneByName(name: string): CloneNode | undefined {
     return this.byName.get(name);
+  }
+
+  private get tag(): { host?: string } {
+    return this.host === undefined ? {} : { host: this.host };
   }
 
   get cloneCount(): number {
@@ -108,7 +119,7 @@ export class TreeModel {
       let node = oldRoots.get(name);
       let nodeChanged = false;
       if (!node) {
-        node = { kind: 'template', key: `template:${name}`, template: info, clones: [] };
+        node = { kind: 'template', key: `template:${name}`, ...this.tag, template: info, clones: [] };
         nodeChanged = true;
       } else if (!sameTemplate(node.template, info)) {
         node.template = info;
@@ -120,7 +131,7 @@ export class TreeModel {
       for (const c of list) {
         let child = oldUuids.get(c.uuid);
         if (!child || child.parent !== node) {
-          child = { kind: 'clone', key: c.uuid, clone: c, parent: node };
+          child = { kind: 'clone', key: c.uuid, ...this.tag, clone: c, parent: node };
         } else if (!sameClone(child.clone, c)) {
           child.clone = c;
           changedChildren.push(child);

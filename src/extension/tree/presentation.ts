@@ -3,7 +3,7 @@
  * the provider turns these into TreeItems, the unit tests and the manifest check read them directly.
  */
 import type { CloneState } from '../../core/states';
-import { isActive } from '../../core/operations';
+import { isActive, isRunning } from '../../core/operations';
 import type { CloneInfo, SnapshotInfo, TemplateInfo } from '../../libvirt/api';
 import { describePolicy } from '../../libvirt/policy';
 import type { PolicyLogEntry } from '../../libvirt/policy';
@@ -53,6 +53,19 @@ export function templateContextValue(t: TemplateInfo, cloneCount: number, stagin
 export const SNAPSHOT_CONTEXT = 'snapshot';
 export const CURRENT_SNAPSHOT_CONTEXT = 'currentSnapshot';
 
+/** A host's root in a view of several hosts: reachable, or not (Retry applies). */
+export const HOST_CONTEXT = 'host';
+export const UNREACHABLE_HOST_CONTEXT = 'unreachableHost';
+
+/** What a host's root says after its label: why it cannot be used, or its clones (running ones first). */
+export function hostDescription(clones: readonly CloneInfo[] | undefined, unavailable: string | undefined): string {
+  if (unavailable !== undefined) return `unavailable: ${unavailable}`;
+  if (!clones) return 'connecting…';
+  const own = clones.filter((c) => !c.staging);
+  const running = own.filter((c) => isRunning(c.state)).length;
+  return `${running} running · ${own.length === 1 ? '1 clone' : `${own.length} clones`}`;
+}
+
 /** Every contextValue the tree can produce (the manifest check verifies menus name only these). */
 export const ALL_CONTEXT_VALUES: readonly string[] = [
   TEMPLATE_CONTEXT,
@@ -66,6 +79,8 @@ export const ALL_CONTEXT_VALUES: readonly string[] = [
   ...Object.values(CLONE_CONTEXT),
   SNAPSHOT_CONTEXT,
   CURRENT_SNAPSHOT_CONTEXT,
+  HOST_CONTEXT,
+  UNREACHABLE_HOST_CONTEXT,
 ];
 
 /** Codicon id and theme colour id for a state. */

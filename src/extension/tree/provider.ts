@@ -13,12 +13,12 @@ import { CloneSnapshotCache, type SnapshotNode } from './snapshots';
 
 const activeNames = (n: TemplateNode): string[] => n.clones.filter((c) => isActive(c.clone.state)).map((c) => c.clone.name);
 
-/** What the view shows: the model's templates and clones, and the snapshots under clones. */
-export type ViewNode = TreeNode | SnapshotNode;
+/** What one host shows: its templates and clones, and the snapshots under clones. */
+export type HostViewNode = TreeNode | SnapshotNode;
 
 /** Turns the model into TreeItems; tooltips (disks, backing files, storage) are read only on hover. */
-export class TemplatesProvider implements vscode.TreeDataProvider<ViewNode> {
-  private readonly emitter = new vscode.EventEmitter<ViewNode | ViewNode[] | undefined>();
+export class TemplatesProvider implements vscode.TreeDataProvider<HostViewNode> {
+  private readonly emitter = new vscode.EventEmitter<HostViewNode | HostViewNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   /** Clones' image generations, read once per clone and only for templates with more than one generation. */
   readonly generations: CloneGenerationCache;
@@ -67,7 +67,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<ViewNode> {
     else if (changes.nodes.length) this.emitter.fire([...changes.nodes]);
   }
 
-  getTreeItem(n: ViewNode): vscode.TreeItem {
+  getTreeItem(n: HostViewNode): vscode.TreeItem {
     if (n.kind === 'snapshot') return this.snapshotItem(n);
     return n.kind === 'template' ? this.templateItem(n) : this.cloneItem(n);
   }
@@ -117,7 +117,7 @@ export class TemplatesProvider implements vscode.TreeDataProvider<ViewNode> {
     return item;
   }
 
-  async resolveTreeItem(item: vscode.TreeItem, n: ViewNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+  async resolveTreeItem(item: vscode.TreeItem, n: HostViewNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
     if (n.kind === 'snapshot') return item;
     if (n.kind === 'template') {
       const used = this.usage?.shownTemplate(n.template.name, activeNames(n))?.tooltip ?? [];
@@ -157,14 +157,14 @@ export class TemplatesProvider implements vscode.TreeDataProvider<ViewNode> {
     return item;
   }
 
-  getChildren(n?: ViewNode): ViewNode[] {
+  getChildren(n?: HostViewNode): HostViewNode[] {
     if (!this.available()) return [];
     if (!n) return [...this.model.templates];
     if (n.kind === 'clone') return this.snapshots.get(n) ?? [];
     return n.kind === 'template' ? n.clones : [];
   }
 
-  getParent(n: ViewNode): ViewNode | undefined {
+  getParent(n: HostViewNode): HostViewNode | undefined {
     return n.kind === 'template' ? undefined : n.parent;
   }
 

@@ -44,8 +44,13 @@ export function domainGone(e: unknown): boolean {
 export const FAILURE_HINTS = {
   notInstalled: (program: string) =>
     `Install ${PACKAGES[program] ?? program} (it provides ${program}) and make sure it is on PATH.`,
-  daemonDown: (uri: string) =>
-    `Start the libvirt daemon (e.g. \`sudo systemctl start libvirtd\` or \`libvirtd -d\`) and check the connection URI ${uri}.`,
+  daemonDown: (uri: string) => {
+    // On another host there is no daemon to start here: what to check is that host.
+    const host = sshTarget(uri)?.replace(/:(\d+)$/, ' -p $1');
+    return host
+      ? `Check that ${host} is reachable, that its SSH server and its libvirt daemon run (\`ssh ${host} virsh version\`), and the connection URI ${uri}.`
+      : `Start the libvirt daemon (e.g. \`sudo systemctl start libvirtd\` or \`libvirtd -d\`) and check the connection URI ${uri}.`;
+  },
   permission: () =>
     'Add your user to the libvirt group (`sudo usermod -aG libvirt $USER`, then log in again) or use a connection URI you may access.',
   imageAccess: (file: string, uid?: string) =>
@@ -53,12 +58,12 @@ export const FAILURE_HINTS = {
 };
 
 /**
- * What ssh (libvirt's +ssh transport) says when it cannot open the connection, and what to do: a table, matched in
+ * What ssh (libvirt's +ssh and +libssh transports) says when it cannot open the connection, and what to do: a table, matched in
  * order. The product never answers a prompt (URIs get no_tty=1), so each of these ends the attempt at once.
  */
 const SSH_FAILURES: readonly { readonly re: RegExp; readonly reason: 'other' | 'permission-denied' | 'daemon-down'; readonly hint: (host: string) => string }[] = [
   {
-    re: /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known/i,
+    re: /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known|SSH host key for '[^']*' \([^)]*\) was not accepted/i,
     reason: 'other',
     hint: (h) =>
       `ssh does not know ${h}'s host key (or it changed), and qq2clone never accepts one on its own: check the ` +
@@ -77,7 +82,8 @@ const SSH_FAILURES: readonly { readonly re: RegExp; readonly reason: 'other' | '
       `(\`ssh-copy-id ${h}\`) and load a key with a passphrase into ssh-agent (\`ssh-add\`), then check that \`ssh ${h} true\` works.`,
   },
   {
-    re: /ssh: connect to host \S+ port \d+: |ssh: Could not resolve hostname/i,
+    // OpenSSH's words (+ssh), then libssh's (+libssh).
+    re: /ssh: connect to host \S+ port \d+: |ssh: Could not resolve hostname|unable to connect to server at '[^']+': /i,
     reason: 'daemon-down',
     hint: (h) => `ssh cannot reach ${h}: check the host name and port in the connection URI and that its SSH server runs.`,
   },

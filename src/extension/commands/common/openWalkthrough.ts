@@ -7,5 +7,6 @@ export const WALKTHROUGH_ID = 'qq2clone.qq2clone-vscode#firstSteps';
 /** Opens the "Get Started with qq2clone" walkthrough (template, clone, start, exec, edit XML). */
 export const openWalkthroughCommand: CommandDefinition = {
   id: 'qq2clone.openWalkthrough',
+  hosts: 'any',
   run: () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
 };

@@ -7,6 +7,7 @@ import { chooseDisk, diskApi, diskUri, reportDiskError } from './shared';
 /** Browse Disk: the guest filesystems of a clone or template as a folder of the explorer. */
 export const browseDiskCommand: CommandDefinition = {
   id: 'qq2clone.browseDisk',
+  hosts: 'first',
   run: async (ctx, node?) => {
     const t = await chooseDisk(ctx, node, 'Browse the disk of');
     if (!t) return undefined;

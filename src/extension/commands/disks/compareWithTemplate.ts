@@ -17,6 +17,7 @@ const KINDS = [
  */
 export const compareWithTemplateCommand: CommandDefinition = {
   id: 'qq2clone.compareWithTemplate',
+  hosts: 'first',
   run: async (ctx, node?, _nodes?, extra?) => {
     const options = extra as { pick?: boolean } | undefined;
     const t = await chooseDisk(ctx, node, 'Compare with its template', true);

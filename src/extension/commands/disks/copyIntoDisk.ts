@@ -7,6 +7,7 @@ import { chooseDisk, diskApi, reportDiskError } from './shared';
 /** Copy Into Disk: local files or folders into a folder of a clone that is off. */
 export const copyIntoDiskCommand: CommandDefinition = {
   id: 'qq2clone.copyIntoDisk',
+  hosts: 'first',
   run: async (ctx, node?, _nodes?, extra?) => {
     const given = extra as { local?: string[]; guestDir?: string } | undefined;
     const t = await chooseDisk(ctx, node, 'Copy into the disk of', true);

@@ -7,6 +7,7 @@ import { chooseDisk, diskApi, reportDiskError } from './shared';
 /** Copy Out of Disk: a file or folder of a clone or template into a local folder. */
 export const copyOutOfDiskCommand: CommandDefinition = {
   id: 'qq2clone.copyOutOfDisk',
+  hosts: 'first',
   run: async (ctx, node?, _nodes?, extra?) => {
     const given = extra as { guestPath?: string; localDir?: string } | undefined;
     const t = await chooseDisk(ctx, node, 'Copy out of the disk of');

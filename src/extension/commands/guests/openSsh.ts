@@ -14,6 +14,7 @@ import { guestSettings } from './guestSettings';
  */
 export const openSshCommand: CommandDefinition = {
   id: 'qq2clone.openSsh',
+  hosts: 'first',
   run: async (ctx, node?) => {
     const clone = await chooseOneClone(ctx, 'Open SSH Terminal', node, true);
     if (!clone) return undefined;

@@ -38,6 +38,7 @@ async function showLog(ctx: CommandContext): Promise<void> {
  */
 export const powerOffHookCommand: CommandDefinition = {
   id: 'qq2clone.powerOffHook',
+  hosts: 'first',
   run: async (ctx: CommandContext) => {
     const svc = ctx.host.service;
     const values = { node: process.execPath, uri: svc.config.uri, templateDir: svc.config.templateDir };

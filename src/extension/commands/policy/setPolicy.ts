@@ -77,6 +77,7 @@ async function setTemplateDefault(ctx: CommandContext, templates: readonly strin
  */
 export const setPolicyCommand: CommandDefinition = {
   id: 'qq2clone.setPolicy',
+  hosts: 'first',
   run: async (ctx: CommandContext, node?: unknown, nodes?: unknown) => {
     const picked = selectedNodes(node, nodes);
     const templates = picked.flatMap((n) => (n.kind === 'template' ? [n.template.name] : []));

@@ -5,6 +5,7 @@ import type { CommandDefinition } from '../types';
 /** Drops the console tab's VNC connection and opens a new one (the toolbar's Reconnect). */
 export const consoleReconnectCommand: CommandDefinition = {
   id: 'qq2clone.consoleReconnect',
+  hosts: 'any',
   run: (): boolean => {
     const tab = activeConsoleTab();
     if (!tab) {

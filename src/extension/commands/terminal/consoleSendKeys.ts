@@ -11,6 +11,7 @@ const COMBOS: readonly { label: string; keys: ConsoleKeys }[] = [
 /** Sends a key combination the editor would catch to the console tab in front (the given one, or one picked). */
 export const consoleSendKeysCommand: CommandDefinition = {
   id: 'qq2clone.consoleSendKeys',
+  hosts: 'any',
   run: async (_ctx, keys?): Promise<boolean> => {
     const tab = activeConsoleTab();
     if (!tab) {

@@ -6,6 +6,7 @@ import type { CommandDefinition } from '../types';
 /** Types the clipboard's text into the guest of the console tab in front, key by key (US keyboard). */
 export const consoleTypeClipboardCommand: CommandDefinition = {
   id: 'qq2clone.consoleTypeClipboard',
+  hosts: 'any',
   run: async (): Promise<boolean> => {
     const tab = activeConsoleTab();
     if (!tab) {

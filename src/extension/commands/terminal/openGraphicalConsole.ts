@@ -19,6 +19,7 @@ const CONNECT = 'Connect with a SPICE Viewer';
  */
 export const openGraphicalConsoleCommand: CommandDefinition = {
   id: 'qq2clone.openGraphicalConsole',
+  hosts: 'first',
   run: async (ctx, node?, nodes?): Promise<ConsoleTab[] | undefined> => {
     const clones = await chooseClones(ctx, 'Open Console', node, nodes);
     if (!clones) return undefined;

@@ -8,6 +8,7 @@ import type { CommandDefinition } from '../types';
  */
 export const showUsageCommand: CommandDefinition = {
   id: 'qq2clone.showUsage',
+  hosts: 'first',
   run: (ctx) => {
     if (!ctx.extensionUri) return undefined;
     if (vscode.workspace.getConfiguration('qq2clone').get<number>('usage.refreshSeconds', 3) === 0) {

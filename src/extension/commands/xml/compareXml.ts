@@ -5,6 +5,7 @@ import { compareWithCurrent, targetDocument } from '../../xml/documents';
 /** Shows what libvirt (or the template file) holds now next to the open document. */
 export const compareXmlCommand: CommandDefinition = {
   id: 'qq2clone.compareXml',
+  hosts: 'first',
   run: async (_ctx, uri?) => {
     const doc = targetDocument(uri);
     if (!doc) {

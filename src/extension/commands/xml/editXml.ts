@@ -17,6 +17,7 @@ interface XmlArgs {
  */
 export const editXmlCommand: CommandDefinition = {
   id: 'qq2clone.editXml',
+  hosts: 'first',
   run: async (ctx, node?) => {
     let target: XmlTarget | undefined;
     if (isTreeNode(node)) {

@@ -8,6 +8,7 @@ import { saveValidated, targetDocument } from '../../xml/documents';
  */
 export const saveXmlCommand: CommandDefinition = {
   id: 'qq2clone.saveXml',
+  hosts: 'first',
   run: async (_ctx, uri?) => {
     const doc = targetDocument(uri);
     if (!doc) return vscode.commands.executeCommand('workbench.action.files.save');

@@ -8,6 +8,7 @@ import { saveWithoutValidation, targetDocument } from '../../xml/documents';
  */
 export const saveXmlWithoutValidationCommand: CommandDefinition = {
   id: 'qq2clone.saveXmlWithoutValidation',
+  hosts: 'first',
   run: async (_ctx, uri?) => {
     const doc = targetDocument(uri);
     if (!doc) {
