@@ -3,13 +3,15 @@
  * on 127.0.0.1: the tab's canvas shows the guest's 720x400 text screen like `virsh screenshot` (not blank); the
  * text typed into the tab (key events of the page's noVNC) reaches the guest's shell on tty1 (read back through the agent); Ctrl+Alt+Del from
  * the toolbar reboots the guest (agent uptime resets); stopping the guest shows in the tab and starting it again
- * reconnects; closing the tab closes the connection; nothing new listens on a non-loopback address.
+ * reconnects; closing the tab closes the connection; nothing new listens on a non-loopback address. Then, on the same
+ * guest: Connect in this browser window opens the console tab.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ConnectOutcome } from '../../src/extension/commands/terminal/connectWindow';
 import { CONSOLE_RETRY_MS, type ConsoleTab } from '../../src/extension/panel/consoleTab';
 import { ppmToPng } from '../../src/libvirt/display/png';
 import { guestExec, waitForGuest } from '../guest';
@@ -140,6 +142,20 @@ describe('console tab on a real guest (noVNC over the relay)', function () {
     tab.panel.dispose();
     await waitFor('the connection closed', () => (connectionsTo(p) === 0 ? true : undefined), 30_000);
     assert.equal(tab.state, 'closed');
+  });
+
+  it('Connect in a browser window opens the console tab of a clone with a VNC display', async () => {
+    assert.equal(vscode.env.uiKind, vscode.UIKind.Web, 'code-server serves this window to a browser');
+    await b.set('viewerInRemoteWindow', false);
+    const from = b.notices.length;
+    const node = b.cloneNode(1);
+    const report = await run<ConnectOutcome | undefined>('qq2clone.connect', node, [node]);
+    assert.equal(report?.consoles?.length, 1, b.noticesText(from));
+    tab = report.consoles[0]!;
+    assert.equal(tab.target.uuid, node.clone.uuid);
+    await waitFor('the console connected', () => (tab.state === 'connected' ? true : undefined), 120_000);
+    assert.equal(connectionsTo(port()), 1);
+    assert.ok(!b.notices.slice(from).some((n) => n.actions.includes('Show Screen')), `no Show Screen offered: ${b.noticesText(from)}`);
   });
 });
 
