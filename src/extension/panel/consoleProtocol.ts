@@ -36,8 +36,17 @@ export type FromPage =
   | { readonly type: 'reconnect' }
   | { readonly type: 'keys'; readonly keys: ConsoleKeys }
   | { readonly type: 'scale'; readonly fit: boolean }
-  /** The canvas: its size and RGBA pixels. */
-  | { readonly type: 'picture'; readonly id: number; readonly width: number; readonly height: number; readonly rgba: Uint8Array };
+  /** The canvas: its size, RGBA pixels, and the size it is shown at in the tab (CSS pixels: scaled, or 1:1). */
+  | {
+      readonly type: 'picture';
+      readonly id: number;
+      readonly width: number;
+      readonly height: number;
+      readonly rgba: Uint8Array;
+      readonly shown: { readonly width: number; readonly height: number };
+      /** The room the tab gives the screen (CSS pixels). */
+      readonly room: { readonly width: number; readonly height: number };
+    };
 
 /**
  * The bytes of an `rfb` message as they arrived: a typed array or ArrayBuffer, or what a transport made of one

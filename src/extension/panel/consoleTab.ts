@@ -32,6 +32,10 @@ export interface ConsolePicture {
   readonly height: number;
   /** RGBA, row by row. */
   readonly rgba: Uint8Array;
+  /** The size it is shown at in the tab: scaled to the tab (fit), or the canvas size (1:1). */
+  readonly shown: { readonly width: number; readonly height: number };
+  /** The room the tab gives the screen. */
+  readonly room: { readonly width: number; readonly height: number };
 }
 
 const tabs = new Map<string, ConsoleTab>();
@@ -55,6 +59,8 @@ export class ConsoleTab {
   readonly traffic = { toPage: 0, bytesToPage: 0, fromPage: 0, bytesFromPage: 0 };
   /** Errors the page's script reported (the last few), for the log and a stuck connection's diagnosis. */
   readonly pageErrors: string[] = [];
+  /** Whether the screen is scaled to the tab (else 1:1); the toolbar switches it. */
+  scaled: boolean;
   /** The canvas size the page reported at its last connection. */
   size: { width: number; height: number } | undefined;
 
@@ -69,8 +75,8 @@ export class ConsoleTab {
       localResourceRoots: [dist],
     });
     this.panel.iconPath = new vscode.ThemeIcon('vm');
-    const fit = vscode.workspace.getConfiguration('qq2clone').get<string>('consoleScale', 'fit') !== '1:1';
-    this.panel.webview.html = pageHtml(this.panel.webview, vscode.Uri.joinPath(dist, 'console-page.js'), target.name, fit);
+    this.scaled = vscode.workspace.getConfiguration('qq2clone').get<string>('consoleScale', 'fit') !== '1:1';
+    this.panel.webview.html = pageHtml(this.panel.webview, vscode.Uri.joinPath(dist, 'console-page.js'), target.name, this.scaled);
     this.panel.webview.onDidReceiveMessage((m: FromPage) => this.fromPage(m));
     this.panel.onDidDispose(() => this.dispose());
     this.events = target.service().onEvent((e) => {
@@ -124,6 +130,12 @@ export class ConsoleTab {
     void this.connect();
   }
 
+  /** Scales the screen to the tab, or shows it 1:1 with scroll bars (what the toolbar's button switches). */
+  scale(fit: boolean): void {
+    this.scaled = fit;
+    this.post({ type: 'scale', fit });
+  }
+
   /** Types text into the guest, key by key. */
   type(text: string): void {
     this.post({ type: 'type', text });
@@ -167,9 +179,10 @@ export class ConsoleTab {
         this.pageErrors.splice(0, Math.max(0, this.pageErrors.length - 10));
         return void this.target.log?.(`console of ${this.target.name}: ${m.text}`);
       case 'scale':
+        this.scaled = m.fit;
         return;
       case 'picture':
-        this.pictures.get(m.id)?.({ width: m.width, height: m.height, rgba: rfbBytes(m.rgba) });
+        this.pictures.get(m.id)?.({ width: m.width, height: m.height, rgba: rfbBytes(m.rgba), shown: m.shown, room: m.room });
         this.pictures.delete(m.id);
         return;
     }

@@ -140,7 +140,9 @@ window.addEventListener('message', (e: MessageEvent<ToPage>) => {
     case 'picture': {
       const c = canvas();
       const rgba = c ? c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data : new Uint8ClampedArray();
-      host.postMessage({ type: 'picture', id: m.id, width: c?.width ?? 0, height: c?.height ?? 0, rgba: new Uint8Array(rgba.buffer) });
+      const box = c?.getBoundingClientRect();
+      const shown = { width: Math.round(box?.width ?? 0), height: Math.round(box?.height ?? 0) };
+      host.postMessage({ type: 'picture', id: m.id, width: c?.width ?? 0, height: c?.height ?? 0, rgba: new Uint8Array(rgba.buffer), shown, room: { width: screen.clientWidth, height: screen.clientHeight } });
       return;
     }
   }
