@@ -134,18 +134,18 @@ export class ConsolePage {
     await page.goto(`${ORIGIN}/`);
     const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the console page did not say ready within 60 s')), 60_000).unref());
     await Promise.race([isReady, late]);
-    p.post({ type: 'connect' });
+    p.post({ type: 'connect', id: 1 });
     p.relay = await VncRelay.open(display, (b) => p.post({ type: 'rfb', data: Buffer.from(b).toString('base64') }), () => undefined);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Connected', undefined, { timeout: 60_000 });
     return p;
   }
 
   /** A host message to the page, in order (base64 `data` becomes the bytes the page reads). */
-  private post(m: { type: string; data?: string }): void {
+  private post(m: { type: string; id?: number; data?: string }): void {
     this.posting = this.posting.then(() =>
       this.page.evaluate((msg) => {
         const data = msg.data === undefined ? undefined : Uint8Array.from(atob(msg.data), (ch) => ch.charCodeAt(0));
-        window.postMessage(data ? { type: msg.type, data } : { type: msg.type }, '*');
+        window.postMessage(data ? { type: msg.type, data } : { ...msg }, '*');
       }, m),
     );
   }

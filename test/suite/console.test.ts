@@ -191,6 +191,20 @@ describe('console tab on a real guest (noVNC over the relay)', function () {
     assert.ok(l.differentBlocks < 0.05 && l.meanDiff < 4, `canvas like the screenshot: ${JSON.stringify(l)}`);
   });
 
+  it('two connection attempts at once (a start brings a Resumed and a Started event) leave one working connection', async () => {
+    const p = port();
+    const before = tab.connections;
+    tab.reconnect();
+    tab.reconnect();
+    await waitFor('connected again', () => (tab.connections >= before + 2 && tab.state === 'connected' ? true : undefined), 90_000).catch((e: Error) => {
+      throw new Error(`${e.message}; state ${tab.state} (${tab.reason}); connections ${tab.connections - before}; page errors: ${tab.pageErrors.join(' | ') || 'none'}`);
+    });
+    // The page speaks to the second connection alone: with the first one's bytes mixed in, its handshake breaks and a retry follows.
+    assert.equal(tab.connections, before + 2, 'the second attempt connected without a retry');
+    await waitFor('one connection to the display', () => (connectionsTo(p) === 1 ? true : undefined), 30_000);
+    await waitFor('a picture on the canvas', async () => ((await canvasLikeScreen()).l.inkedBlocks > 0.005 ? true : undefined), 60_000);
+  });
+
   it('1:1 shows the canvas at the guest\'s size; fit scales it to the tab', async () => {
     tab.scale(false);
     const one = await tab.picture();

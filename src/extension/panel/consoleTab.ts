@@ -157,13 +157,14 @@ export class ConsoleTab {
       case 'ready':
         return void this.connect();
       case 'rfb': {
+        if (m.id !== this.attempt) return;
         const bytes = rfbBytes(m.data);
         this.traffic.fromPage++;
         this.traffic.bytesFromPage += bytes.length;
         return this.relay?.fromPage(bytes);
       }
       case 'close':
-        return this.relay?.close();
+        return m.id === this.attempt ? this.relay?.close() : undefined;
       case 'state':
         if (m.connected && m.width && m.height) this.size = { width: m.width, height: m.height };
         if (m.connected) this.setState('connected');
@@ -198,10 +199,14 @@ export class ConsoleTab {
     const attempt = ++this.attempt;
     try {
       const display = await vncDisplay(this.target.service(), this.target.uuid);
-      this.post({ type: 'connect' });
+      // A later attempt began meanwhile (a start brings a Resumed and a Started event): the page is that one's alone.
+      if (attempt !== this.attempt) return;
+      this.post({ type: 'connect', id: attempt });
       const relay = await VncRelay.open(
         display,
         (data) => {
+          // The bytes of a superseded attempt would break the handshake of the page's current client.
+          if (attempt !== this.attempt) return;
           this.traffic.toPage++;
           this.traffic.bytesToPage += data.length;
           // A copy as a plain Uint8Array: VS Code carries typed arrays to the page as bytes, but a Node Buffer as the
@@ -215,7 +220,7 @@ export class ConsoleTab {
       if (this.disposed || attempt !== this.attempt) return relay.close();
       this.relay = relay;
     } catch (e) {
-      this.lost(`${this.target.name}: ${e instanceof Error ? e.message : String(e)}. The console connects again when it runs.`);
+      if (attempt === this.attempt) this.lost(`${this.target.name}: ${e instanceof Error ? e.message : String(e)}. The console connects again when it runs.`);
     }
   }
 
