@@ -254,12 +254,13 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri, name: string, fit
 html,body{height:100%;margin:0;padding:0;overflow:hidden}
 body{display:flex;flex-direction:column;font-family:var(--vscode-font-family);font-size:var(--vscode-font-size)}
 header{display:flex;gap:6px;align-items:center;padding:4px 8px;border-bottom:1px solid var(--vscode-panel-border)}
-button,select{background:var(--vscode-button-secondaryBackground);color:var(--vscode-button-secondaryForeground);border:none;padding:2px 8px}
+header strong{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;min-width:3em}
+button,select{background:var(--vscode-button-secondaryBackground);color:var(--vscode-button-secondaryForeground);border:none;padding:2px 8px;white-space:nowrap;flex:none}
 #status{margin-left:auto;opacity:.8} body.stopped #status{color:var(--vscode-errorForeground);opacity:1}
 #screen{flex:1;overflow:auto;background:#000} body.fit #screen{overflow:hidden}
 body.stopped #screen{opacity:.4}
 </style></head><body class="${fit ? 'fit' : ''}" data-fit="${fit}">
-<header><strong>${esc(name)}</strong>
+<header><strong title="${esc(name)}">${esc(name)}</strong>
 <button data-keys="ctrl-alt-del" title="Send Ctrl+Alt+Del to the guest">Ctrl+Alt+Del</button>
 <select id="fkeys" title="Send Ctrl+Alt+F1..F12 (switch virtual terminal)"><option value="">Ctrl+Alt+F…</option>${fkeys}</select>
 <button id="reconnect" title="Drop the connection and open a new one">Reconnect</button>
