@@ -39,6 +39,7 @@ export async function connectInWindow(ctx: CommandContext, report: ConnectReport
     ctx.output.info(message);
     if (!rest.length && !uiSettings().quiet) void prompts.notify('info', message);
   }
-  if (rest.length) offerInWindow(ctx, remoteConnectMessage(unseen, started, rest.map((c) => c.name)), node, rest.length);
+  // The clicked clone is the target of the offer only when the offer is about it alone.
+  if (rest.length) offerInWindow(ctx, remoteConnectMessage(unseen, started, rest.map((c) => c.name)), rest.length === clones.length ? node : undefined, rest.length);
   return { ...report, consoles: tabs };
 }
