@@ -3,13 +3,16 @@
  * on 127.0.0.1: the tab's canvas shows the guest's 720x400 text screen like `virsh screenshot` (not blank); the
  * text typed into the tab (key events of the page's noVNC) reaches the guest's shell on tty1 (read back through the agent); Ctrl+Alt+Del from
  * the toolbar reboots the guest (agent uptime resets); stopping the guest shows in the tab and starting it again
- * reconnects; closing the tab closes the connection; nothing new listens on a non-loopback address.
+ * reconnects; closing the tab closes the connection; nothing new listens on a non-loopback address. Then, on the same
+ * guest: Connect in this browser window opens the console tab; the toolbar's Type Clipboard, Ctrl+Alt+F2/F1 (the
+ * guest's active virtual terminal, read through the agent), Reconnect, and 1:1 against fit (the canvas's shown size).
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ConnectOutcome } from '../../src/extension/commands/terminal/connectWindow';
 import { CONSOLE_RETRY_MS, type ConsoleTab } from '../../src/extension/panel/consoleTab';
 import { ppmToPng } from '../../src/libvirt/display/png';
 import { guestExec, waitForGuest } from '../guest';
@@ -20,6 +23,7 @@ import { CloneBed, figure } from './util/cloneBed';
 import { waitFor } from './util/extension';
 import { guestTemplate } from './util/guestTemplate';
 
+const activeVt = async (dom: string): Promise<string> => (await guestExec(dom, ['cat', '/sys/class/tty/tty0/active'])).stdout.trim();
 const uptime = async (dom: string): Promise<number> => Number((await guestExec(dom, ['cat', '/proc/uptime'])).stdout.split(' ')[0]);
 const listeners = (): string[] =>
   execFileSync('ss', ['-ltnH'], { encoding: 'utf8' })
@@ -140,6 +144,80 @@ describe('console tab on a real guest (noVNC over the relay)', function () {
     tab.panel.dispose();
     await waitFor('the connection closed', () => (connectionsTo(p) === 0 ? true : undefined), 30_000);
     assert.equal(tab.state, 'closed');
+  });
+
+  it('Connect in a browser window opens the console tab of a clone with a VNC display', async () => {
+    assert.equal(vscode.env.uiKind, vscode.UIKind.Web, 'code-server serves this window to a browser');
+    await b.set('viewerInRemoteWindow', false);
+    const from = b.notices.length;
+    const node = b.cloneNode(1);
+    const report = await run<ConnectOutcome | undefined>('qq2clone.connect', node, [node]);
+    assert.equal(report?.consoles?.length, 1, b.noticesText(from));
+    tab = report.consoles[0]!;
+    assert.equal(tab.target.uuid, node.clone.uuid);
+    await waitFor('the console connected', () => (tab.state === 'connected' ? true : undefined), 120_000);
+    assert.equal(connectionsTo(port()), 1);
+    assert.ok(!b.notices.slice(from).some((n) => n.actions.includes('Show Screen')), `no Show Screen offered: ${b.noticesText(from)}`);
+  });
+
+  it('Type Clipboard types the clipboard text into the guest', async () => {
+    await vscode.env.clipboard.writeText('echo cb$((5*5)) > /tmp/clip\n');
+    assert.equal(await run<boolean>('qq2clone.consoleTypeClipboard'), true);
+    const typed = await waitFor('/tmp/clip in the guest', async () => {
+      const r = await guestExec(name, ['cat', '/tmp/clip']);
+      return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
+    }, 60_000);
+    assert.equal(typed, 'cb25\n');
+  });
+
+  it('Ctrl+Alt+F2 and Ctrl+Alt+F1 from the toolbar switch the guest\'s virtual terminal', async () => {
+    assert.equal(await activeVt(name), 'tty1');
+    // The kernel switches only to a virtual terminal in use; the guest has a shell on tty1 alone: tty2 is opened first.
+    assert.equal((await guestExec(name, ['sh', '-c', 'echo this is tty2 > /dev/tty2'])).exitCode, 0);
+    assert.equal(await run<boolean>('qq2clone.consoleSendKeys', 'ctrl-alt-f2'), true);
+    await waitFor('tty2 in front', async () => ((await activeVt(name)) === 'tty2' ? true : undefined), 60_000);
+    assert.equal(await run<boolean>('qq2clone.consoleSendKeys', 'ctrl-alt-f1'), true);
+    await waitFor('tty1 in front again', async () => ((await activeVt(name)) === 'tty1' ? true : undefined), 60_000);
+  });
+
+  it('Reconnect replaces the connection with a new one that shows the screen', async () => {
+    const p = port();
+    const before = tab.connections;
+    assert.equal(await run<boolean>('qq2clone.consoleReconnect'), true);
+    await waitFor('connected again', () => (tab.connections === before + 1 && tab.state === 'connected' ? true : undefined), 120_000);
+    await waitFor('one connection to the display', () => (connectionsTo(p) === 1 ? true : undefined), 30_000);
+    await waitFor('a picture on the canvas', async () => ((await canvasLikeScreen()).l.inkedBlocks > 0.005 ? true : undefined), 60_000);
+    const { l } = await canvasLikeScreen();
+    assert.ok(l.differentBlocks < 0.05 && l.meanDiff < 4, `canvas like the screenshot: ${JSON.stringify(l)}`);
+  });
+
+  it('two connection attempts at once (a start brings a Resumed and a Started event) leave one working connection', async () => {
+    const p = port();
+    const before = tab.connections;
+    tab.reconnect();
+    tab.reconnect();
+    await waitFor('connected again', () => (tab.connections >= before + 2 && tab.state === 'connected' ? true : undefined), 90_000).catch((e: Error) => {
+      throw new Error(`${e.message}; state ${tab.state} (${tab.reason}); connections ${tab.connections - before}; page errors: ${tab.pageErrors.join(' | ') || 'none'}`);
+    });
+    // The page speaks to the second connection alone: with the first one's bytes mixed in, its handshake breaks and a retry follows.
+    assert.equal(tab.connections, before + 2, 'the second attempt connected without a retry');
+    await waitFor('one connection to the display', () => (connectionsTo(p) === 1 ? true : undefined), 30_000);
+    await waitFor('a picture on the canvas', async () => ((await canvasLikeScreen()).l.inkedBlocks > 0.005 ? true : undefined), 60_000);
+  });
+
+  it('1:1 shows the canvas at the guest\'s size; fit scales it to the tab', async () => {
+    tab.scale(false);
+    const one = await tab.picture();
+    assert.deepEqual(one.shown, { width: 720, height: 400 }, `room ${JSON.stringify(one.room)}`);
+    tab.scale(true);
+    const fit = await tab.picture();
+    figure(`console fit: room ${fit.room.width}x${fit.room.height}, canvas shown at ${fit.shown.width}x${fit.shown.height}`);
+    // The screen fills the room in one direction and keeps its 720:400 shape.
+    const fills = Math.abs(fit.shown.width - fit.room.width) <= 1 || Math.abs(fit.shown.height - fit.room.height) <= 1;
+    assert.ok(fills && fit.shown.width <= fit.room.width + 1 && fit.shown.height <= fit.room.height + 1, JSON.stringify(fit));
+    assert.ok(Math.abs(fit.shown.width / fit.shown.height - 720 / 400) < 0.02, JSON.stringify(fit.shown));
+    assert.notDeepEqual(fit.shown, one.shown, 'the tab is not exactly 720x400');
+    assert.equal(tab.scaled, true);
   });
 });
 

@@ -9,8 +9,8 @@ export type ConsoleKeys = 'ctrl-alt-del' | `ctrl-alt-f${1 | 2 | 3 | 4 | 5 | 6 | 
 
 /** The host's messages to the page. */
 export type ToPage =
-  /** A new connection is ready: the page makes a new RFB client over its channel. */
-  | { readonly type: 'connect' }
+  /** A new connection is ready: the page makes a new RFB client over its channel, whose bytes carry this id. */
+  | { readonly type: 'connect'; readonly id: number }
   | { readonly type: 'rfb'; readonly data: Uint8Array }
   /** The connection ended (the guest stopped...): say so and wait. */
   | { readonly type: 'stopped'; readonly text: string }
@@ -24,9 +24,10 @@ export type ToPage =
 /** The page's messages to the host. */
 export type FromPage =
   | { readonly type: 'ready' }
-  | { readonly type: 'rfb'; readonly data: Uint8Array }
+  /** Bytes of the page's client on the connection `id` (the host drops those of a connection it replaced). */
+  | { readonly type: 'rfb'; readonly id: number; readonly data: Uint8Array }
   /** The page's RFB client closed its channel. */
-  | { readonly type: 'close' }
+  | { readonly type: 'close'; readonly id: number }
   /** noVNC's state: connected, or disconnected with whether it was clean. */
   | { readonly type: 'state'; readonly connected: boolean; readonly width?: number; readonly height?: number }
   | { readonly type: 'typeClipboard' }
@@ -36,8 +37,17 @@ export type FromPage =
   | { readonly type: 'reconnect' }
   | { readonly type: 'keys'; readonly keys: ConsoleKeys }
   | { readonly type: 'scale'; readonly fit: boolean }
-  /** The canvas: its size and RGBA pixels. */
-  | { readonly type: 'picture'; readonly id: number; readonly width: number; readonly height: number; readonly rgba: Uint8Array };
+  /** The canvas: its size, RGBA pixels, and the size it is shown at in the tab (CSS pixels: scaled, or 1:1). */
+  | {
+      readonly type: 'picture';
+      readonly id: number;
+      readonly width: number;
+      readonly height: number;
+      readonly rgba: Uint8Array;
+      readonly shown: { readonly width: number; readonly height: number };
+      /** The room the tab gives the screen (CSS pixels). */
+      readonly room: { readonly width: number; readonly height: number };
+    };
 
 /**
  * The bytes of an `rfb` message as they arrived: a typed array or ArrayBuffer, or what a transport made of one

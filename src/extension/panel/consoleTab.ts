@@ -32,6 +32,10 @@ export interface ConsolePicture {
   readonly height: number;
   /** RGBA, row by row. */
   readonly rgba: Uint8Array;
+  /** The size it is shown at in the tab: scaled to the tab (fit), or the canvas size (1:1). */
+  readonly shown: { readonly width: number; readonly height: number };
+  /** The room the tab gives the screen. */
+  readonly room: { readonly width: number; readonly height: number };
 }
 
 const tabs = new Map<string, ConsoleTab>();
@@ -55,6 +59,8 @@ export class ConsoleTab {
   readonly traffic = { toPage: 0, bytesToPage: 0, fromPage: 0, bytesFromPage: 0 };
   /** Errors the page's script reported (the last few), for the log and a stuck connection's diagnosis. */
   readonly pageErrors: string[] = [];
+  /** Whether the screen is scaled to the tab (else 1:1); the toolbar switches it. */
+  scaled: boolean;
   /** The canvas size the page reported at its last connection. */
   size: { width: number; height: number } | undefined;
 
@@ -69,8 +75,8 @@ export class ConsoleTab {
       localResourceRoots: [dist],
     });
     this.panel.iconPath = new vscode.ThemeIcon('vm');
-    const fit = vscode.workspace.getConfiguration('qq2clone').get<string>('consoleScale', 'fit') !== '1:1';
-    this.panel.webview.html = pageHtml(this.panel.webview, vscode.Uri.joinPath(dist, 'console-page.js'), target.name, fit);
+    this.scaled = vscode.workspace.getConfiguration('qq2clone').get<string>('consoleScale', 'fit') !== '1:1';
+    this.panel.webview.html = pageHtml(this.panel.webview, vscode.Uri.joinPath(dist, 'console-page.js'), target.name, this.scaled);
     this.panel.webview.onDidReceiveMessage((m: FromPage) => this.fromPage(m));
     this.panel.onDidDispose(() => this.dispose());
     this.events = target.service().onEvent((e) => {
@@ -124,6 +130,12 @@ export class ConsoleTab {
     void this.connect();
   }
 
+  /** Scales the screen to the tab, or shows it 1:1 with scroll bars (what the toolbar's button switches). */
+  scale(fit: boolean): void {
+    this.scaled = fit;
+    this.post({ type: 'scale', fit });
+  }
+
   /** Types text into the guest, key by key. */
   type(text: string): void {
     this.post({ type: 'type', text });
@@ -145,13 +157,14 @@ export class ConsoleTab {
       case 'ready':
         return void this.connect();
       case 'rfb': {
+        if (m.id !== this.attempt) return;
         const bytes = rfbBytes(m.data);
         this.traffic.fromPage++;
         this.traffic.bytesFromPage += bytes.length;
         return this.relay?.fromPage(bytes);
       }
       case 'close':
-        return this.relay?.close();
+        return m.id === this.attempt ? this.relay?.close() : undefined;
       case 'state':
         if (m.connected && m.width && m.height) this.size = { width: m.width, height: m.height };
         if (m.connected) this.setState('connected');
@@ -167,9 +180,10 @@ export class ConsoleTab {
         this.pageErrors.splice(0, Math.max(0, this.pageErrors.length - 10));
         return void this.target.log?.(`console of ${this.target.name}: ${m.text}`);
       case 'scale':
+        this.scaled = m.fit;
         return;
       case 'picture':
-        this.pictures.get(m.id)?.({ width: m.width, height: m.height, rgba: rfbBytes(m.rgba) });
+        this.pictures.get(m.id)?.({ width: m.width, height: m.height, rgba: rfbBytes(m.rgba), shown: m.shown, room: m.room });
         this.pictures.delete(m.id);
         return;
     }
@@ -185,10 +199,14 @@ export class ConsoleTab {
     const attempt = ++this.attempt;
     try {
       const display = await vncDisplay(this.target.service(), this.target.uuid);
-      this.post({ type: 'connect' });
+      // A later attempt began meanwhile (a start brings a Resumed and a Started event): the page is that one's alone.
+      if (attempt !== this.attempt) return;
+      this.post({ type: 'connect', id: attempt });
       const relay = await VncRelay.open(
         display,
         (data) => {
+          // The bytes of a superseded attempt would break the handshake of the page's current client.
+          if (attempt !== this.attempt) return;
           this.traffic.toPage++;
           this.traffic.bytesToPage += data.length;
           // A copy as a plain Uint8Array: VS Code carries typed arrays to the page as bytes, but a Node Buffer as the
@@ -202,7 +220,7 @@ export class ConsoleTab {
       if (this.disposed || attempt !== this.attempt) return relay.close();
       this.relay = relay;
     } catch (e) {
-      this.lost(`${this.target.name}: ${e instanceof Error ? e.message : String(e)}. The console connects again when it runs.`);
+      if (attempt === this.attempt) this.lost(`${this.target.name}: ${e instanceof Error ? e.message : String(e)}. The console connects again when it runs.`);
     }
   }
 
@@ -236,12 +254,13 @@ function pageHtml(webview: vscode.Webview, script: vscode.Uri, name: string, fit
 html,body{height:100%;margin:0;padding:0;overflow:hidden}
 body{display:flex;flex-direction:column;font-family:var(--vscode-font-family);font-size:var(--vscode-font-size)}
 header{display:flex;gap:6px;align-items:center;padding:4px 8px;border-bottom:1px solid var(--vscode-panel-border)}
-button,select{background:var(--vscode-button-secondaryBackground);color:var(--vscode-button-secondaryForeground);border:none;padding:2px 8px}
+header strong{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;min-width:3em}
+button,select{background:var(--vscode-button-secondaryBackground);color:var(--vscode-button-secondaryForeground);border:none;padding:2px 8px;white-space:nowrap;flex:none}
 #status{margin-left:auto;opacity:.8} body.stopped #status{color:var(--vscode-errorForeground);opacity:1}
 #screen{flex:1;overflow:auto;background:#000} body.fit #screen{overflow:hidden}
 body.stopped #screen{opacity:.4}
 </style></head><body class="${fit ? 'fit' : ''}" data-fit="${fit}">
-<header><strong>${esc(name)}</strong>
+<header><strong title="${esc(name)}">${esc(name)}</strong>
 <button data-keys="ctrl-alt-del" title="Send Ctrl+Alt+Del to the guest">Ctrl+Alt+Del</button>
 <select id="fkeys" title="Send Ctrl+Alt+F1..F12 (switch virtual terminal)"><option value="">Ctrl+Alt+F…</option>${fkeys}</select>
 <button id="reconnect" title="Drop the connection and open a new one">Reconnect</button>

@@ -6,22 +6,8 @@ import { prompts } from '../../ui/prompts';
 import { uiSettings } from '../../ui/settings';
 import type { CommandDefinition } from '../types';
 import { chooseClones } from './targets';
-import { remoteConnectMessage, unseenViewerReason } from '../../ui/remoteWindow';
-import type { CommandContext } from '../types';
-
-const SHOW_SCREEN = 'Show Screen';
-const CONSOLE = 'Open Serial Console';
-
-/** What works in a browser or remote window: the screen in an editor tab, the serial console in a terminal. */
-function offerInWindow(ctx: CommandContext, message: string, node: unknown, count: number): void {
-  // One clone clicked: the action acts on it; otherwise the command asks which.
-  const target = count === 1 && typeof node === 'object' && node !== null && 'kind' in node ? node : undefined;
-  ctx.output.info(message);
-  void prompts.notify('info', message, SHOW_SCREEN, CONSOLE).then((choice) => {
-    if (choice === SHOW_SCREEN) void vscode.commands.executeCommand('qq2clone.showScreen', target);
-    else if (choice === CONSOLE) void vscode.commands.executeCommand('qq2clone.openConsole', target);
-  });
-}
+import { unseenViewerReason } from '../../ui/remoteWindow';
+import { connectInWindow, type ConnectOutcome } from './connectWindow';
 
 /** qq2clone.useSpice: "on"/"off" (or a boolean from older settings); "auto" (default) leaves it to the viewers installed. */
 function useSpiceSetting(value: unknown): boolean | undefined {
@@ -42,11 +28,12 @@ export function connectSettings(): ConnectSettings {
 
 /**
  * connect (manual: CLONE COMMANDS): starts the clones of the selection or SET that are not running, then opens
- * virt-viewer or spicy on those with SPICE graphics; says which were not connected and why.
+ * virt-viewer or spicy on those with SPICE graphics; says which were not connected and why. In a browser or remote
+ * window (where a viewer would open out of sight) it opens the console tab of those with a VNC display instead.
  */
 export const connectCommand: CommandDefinition = {
   id: 'qq2clone.connect',
-  run: async (ctx, node?, nodes?): Promise<ConnectReport | undefined> => {
+  run: async (ctx, node?, nodes?): Promise<ConnectOutcome | undefined> => {
     const clones = await chooseClones(ctx, 'Connect', node, nodes);
     if (!clones) return undefined;
     const settings = connectSettings();
@@ -72,11 +59,8 @@ export const connectCommand: CommandDefinition = {
     } finally {
       ctx.tree.requestRefresh();
     }
+    if (unseen) return connectInWindow(ctx, report, unseen, node, clones);
     const started = report.started?.done.length ?? 0;
-    if (unseen) {
-      offerInWindow(ctx, remoteConnectMessage(unseen, started, clones.map((c) => c.name)), node, clones.length);
-      return report;
-    }
     for (const c of report.connected) ctx.output.info(`Connect: ${c.clone.name}: ${[c.command.command, ...c.command.args].join(' ')}`);
     for (const n of report.notConnected) ctx.output.warn(`Connect: ${n.clone.name}: ${n.reason}`);
     const parts = [`started ${started}`];

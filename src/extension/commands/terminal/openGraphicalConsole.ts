@@ -1,15 +1,11 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { asQq2Error } from '../../../core/errors';
 import { isActive } from '../../../core/operations';
-import { isVncDisplay, noVncText, vncDisplayOf } from '../../../libvirt/display';
-import { openConsoleTab, type ConsoleTab } from '../../panel/consoleTab';
+import type { ConsoleTab } from '../../panel/consoleTab';
 import { prompts } from '../../ui/prompts';
 import type { CommandDefinition } from '../types';
+import { openConsoleTabs } from './consoleTabs';
 import { chooseClones } from './targets';
 
-/** The extension's folder: the bundle runs from its dist/. */
-const EXTENSION_DIR = vscode.Uri.file(path.dirname(__dirname));
 const CONNECT = 'Connect with a SPICE Viewer';
 
 /**
@@ -23,31 +19,11 @@ export const openGraphicalConsoleCommand: CommandDefinition = {
   run: async (ctx, node?, nodes?): Promise<ConsoleTab[] | undefined> => {
     const clones = await chooseClones(ctx, 'Open Console', node, nodes);
     if (!clones) return undefined;
-    const tabs: ConsoleTab[] = [];
-    const why: string[] = [];
-    let spiceOnly = 0;
-    for (const clone of clones) {
-      if (!isActive(clone.state)) {
-        why.push(`${clone.name} is ${clone.state}: start it first`);
-        continue;
-      }
-      try {
-        const d = vncDisplayOf(await ctx.host.service.domainXml(clone.uuid, { inactive: false }));
-        if (!isVncDisplay(d)) {
-          if (d.kind === 'not-vnc' && d.types.includes('spice')) spiceOnly++;
-          why.push(`${clone.name}: ${noVncText(d)}`);
-          continue;
-        }
-      } catch (e) {
-        why.push(`${clone.name}: ${asQq2Error(e).message}`);
-        continue;
-      }
-      tabs.push(openConsoleTab({ service: () => ctx.host.service, uuid: clone.uuid, name: clone.name, log: (l) => ctx.output.warn(l) }, ctx.extensionUri ?? EXTENSION_DIR));
-    }
+    const { tabs, why, spiceOnly } = await openConsoleTabs(ctx, clones, (c) => isActive(c.state));
     if (why.length) {
       const message = `Open Console: ${why.join('; ')}.`;
       ctx.output.warn(message);
-      if (!spiceOnly) void prompts.notify('warning', message);
+      if (!spiceOnly.length) void prompts.notify('warning', message);
       else {
         // One clone clicked: Connect acts on it; otherwise it asks which.
         const target = clones.length === 1 ? node : undefined;

@@ -25,15 +25,18 @@ class HostChannel {
   onclose: ((e: { code: number; reason: string; wasClean: boolean }) => void) | null = null;
   onerror: ((e: unknown) => void) | null = null;
 
+  /** `id`: the host's connection this channel speaks to (the host drops the bytes of one it replaced). */
+  constructor(private readonly id: number) {}
+
   send(data: ArrayBufferView | ArrayBuffer): void {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    if (this.readyState === 'open') host.postMessage({ type: 'rfb', data: bytes.slice() });
+    if (this.readyState === 'open') host.postMessage({ type: 'rfb', id: this.id, data: bytes.slice() });
   }
 
   close(): void {
     if (this.readyState === 'closed') return;
     this.readyState = 'closed';
-    host.postMessage({ type: 'close' });
+    host.postMessage({ type: 'close', id: this.id });
     this.onclose?.({ code: 1000, reason: '', wasClean: true });
   }
 
@@ -53,11 +56,11 @@ function say(text: string, stopped = false): void {
   document.body.classList.toggle('stopped', stopped);
 }
 
-function connect(): void {
+function connect(id: number): void {
   channel?.ended();
   rfb?.disconnect();
   screen.replaceChildren();
-  channel = new HostChannel();
+  channel = new HostChannel(id);
   rfb = new RFB(screen, channel, { shared: true });
   rfb.scaleViewport = fit;
   rfb.clipViewport = false;
@@ -120,7 +123,7 @@ window.addEventListener('message', (e: MessageEvent<ToPage>) => {
   switch (m.type) {
     case 'connect':
       say('Connecting…');
-      return connect();
+      return connect(m.id);
     case 'rfb': {
       const d = rfbBytes(m.data);
       channel?.onmessage?.({ data: d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer });
@@ -140,7 +143,9 @@ window.addEventListener('message', (e: MessageEvent<ToPage>) => {
     case 'picture': {
       const c = canvas();
       const rgba = c ? c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data : new Uint8ClampedArray();
-      host.postMessage({ type: 'picture', id: m.id, width: c?.width ?? 0, height: c?.height ?? 0, rgba: new Uint8Array(rgba.buffer) });
+      const box = c?.getBoundingClientRect();
+      const shown = { width: Math.round(box?.width ?? 0), height: Math.round(box?.height ?? 0) };
+      host.postMessage({ type: 'picture', id: m.id, width: c?.width ?? 0, height: c?.height ?? 0, rgba: new Uint8Array(rgba.buffer), shown, room: { width: screen.clientWidth, height: screen.clientHeight } });
       return;
     }
   }

@@ -36,6 +36,7 @@ export interface KeyPress {
 export function keyFor(ch: string): KeyPress | undefined {
   if (ch === '\n' || ch === '\r') return { keysym: XK.Return, code: 'Enter', shift: false };
   if (ch === '\t') return { keysym: XK.Tab, code: 'Tab', shift: false };
+  if (ch === '\b') return { keysym: XK.BackSpace, code: 'Backspace', shift: false };
   if (/^[a-z]$/.test(ch)) return { keysym: ch.charCodeAt(0), code: `Key${ch.toUpperCase()}`, shift: false };
   if (/^[A-Z]$/.test(ch)) return { keysym: ch.charCodeAt(0), code: `Key${ch}`, shift: true };
   if (/^[0-9]$/.test(ch)) return { keysym: ch.charCodeAt(0), code: `Digit${ch}`, shift: false };
