@@ -3,6 +3,7 @@
  * command per row of core's SET_OPERATIONS. Each resolves the SET against the current template's clones, runs the
  * operation through the service and reports what happened.
  */
+import { DEFAULT_POOL_SIZE } from '../../../libvirt/virsh/pool';
 import { operationAccepts, SET_OPERATIONS, type SetOperationInfo } from '../../../core/operations';
 import type { CliCommand } from '../shared';
 import { expectArgs, reportBatch } from '../shared';
@@ -13,6 +14,8 @@ function setOperationCliCommand(info: SetOperationInfo): CliCommand {
     name: operation,
     usage: 'SET',
     summary: info.summary,
+    // Started before the command loads: as many as the batch runs at once (the inventory uses the first of them).
+    sessions: DEFAULT_POOL_SIZE,
     async run(ctx, args) {
       expectArgs(operation, 'SET', args, 1);
       const chosen = await ctx.clonesInSet(args[0]!, { command: operation, accepts: (c) => operationAccepts(operation, c.state) });
