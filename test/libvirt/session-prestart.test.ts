@@ -1,13 +1,17 @@
-// Session processes started early (the CLI's bin starts them before the command's code loads): a session takes one
-// for its own connection, never one for another connection or one that has ended, and an unused one does not keep
-// the process that started it running (real virsh, real daemon).
+// Sessions started early. Processes the CLI's bin starts before the command's code loads: a session takes one for
+// its own connection, never one for another connection or one that has ended, and an unused one does not keep the
+// process that started it running. Sessions the service starts when a batch's size is known (SessionPool.warm).
+// Real virsh, real daemon.
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Libvirt } from '../../src/libvirt/service';
+import { SessionPool } from '../../src/libvirt/virsh/pool';
 import { VirshSession } from '../../src/libvirt/virsh/session';
 import { prestartSessions, takePrestarted } from '../../src/libvirt/virsh/sessionProcess';
-import { TEST_URI } from '../testbed';
+import { TestBed, TEST_URI } from '../testbed';
 
 /** Takes (and ends) whatever is left for `uri`; how many there were. */
 function drain(uri: string): number {
@@ -67,5 +71,33 @@ describe('virsh sessions started early', function () {
     const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
     clearTimeout(stuck);
     assert.deepEqual({ code, signal }, { code: 0, signal: null });
+  });
+
+  it('are started by the pool up to its size, and serve commands', async () => {
+    const pool = new SessionPool(TEST_URI, 3);
+    try {
+      pool.warm(10);
+      assert.equal(pool.open, 3);
+      const answers = await pool.batch([['uri'], ['uri'], ['uri']], undefined, 3);
+      assert.deepEqual(answers.map((a) => (a.status === 'fulfilled' ? a.value.trim() : a.reason)), [TEST_URI, TEST_URI, TEST_URI]);
+      assert.equal(pool.open, 3, 'the batch used the sessions started for it');
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it('are started by a SET operation for as many clones as it acts on at once, before it reads their states', async () => {
+    const bed = new TestBed('warm');
+    const svc = new Libvirt({ uri: TEST_URI, home: bed.root });
+    try {
+      // Clones that do not exist: each is skipped, after the states are read (one session would do for that).
+      const refs = [1, 2, 3].map((id) => ({ template: `${bed.prefix}-tpl`, id, uuid: randomUUID(), name: `${bed.prefix}-tpl-${id}` }));
+      const r = await svc.run('destroy', refs);
+      assert.deepEqual(r.skipped.map((s) => s.reason), ['no longer exists', 'no longer exists', 'no longer exists']);
+      assert.equal(svc.sessions, 3);
+    } finally {
+      svc.dispose();
+      bed.cleanup();
+    }
   });
 });

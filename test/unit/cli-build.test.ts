@@ -15,7 +15,6 @@ import { CLI_COMMAND_LIST } from '../../src/cli/commands';
 import { CLI_GROUPS, commandsOf, type CliGroupName } from '../../src/cli/commands/groups';
 import { computeCliManifest } from '../../src/cli/commands/manifest';
 import type { CliCommand } from '../../src/cli/commands/shared/types';
-import { DEFAULT_POOL_SIZE } from '../../src/libvirt/virsh/pool';
 
 const { cliTargets } = createRequire(__filename)('../../esbuild.js') as { cliTargets: (dir: string, base: BuildOptions) => BuildOptions[] };
 
@@ -112,7 +111,7 @@ describe('the built CLI', function () {
     assert.deepEqual(under(list, ...elsewhere, 'src/libvirt/validation/', 'node_modules/execa/'), []);
     assert.ok(list.includes('src/cli/commands/clones/list.ts') && list.includes('src/libvirt/clones/inventory.ts'));
   });
-  it('starts the sessions a command declares before its code loads (rm: the pool, list: one), none for -h', () => {
+  it('starts the sessions a command declares before its code loads (rm: two, list: one), none for -h', () => {
     // A virsh that notes each start and exits: every command below stops at its arguments, before any session of its
     // own, so each start noted is one the bin made.
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'q2c-virsh-starts-'));
@@ -127,7 +126,7 @@ describe('the built CLI', function () {
       };
       assert.deepEqual(starts(['-h']), []);
       assert.deepEqual(starts(['-h', 'rm']), [], 'help asked: no sessions');
-      assert.deepEqual(starts(['rm']), Array(DEFAULT_POOL_SIZE).fill(`-q -c ${ENV.LIBVIRT_DEFAULT_URI}`));
+      assert.deepEqual(starts(['rm']), Array(2).fill(`-q -c ${ENV.LIBVIRT_DEFAULT_URI}`));
       assert.deepEqual(starts(['-c', 'test:///default', '-t', 'x', 'list', 'a', 'b']), ['-q -c test:///default']);
       assert.deepEqual(starts(['config', 'bogus']), [], 'a command that declares none');
     } finally {

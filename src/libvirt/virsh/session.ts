@@ -72,6 +72,12 @@ export class VirshSession {
     return !this.ended;
   }
 
+  /** Starts the process now rather than at the first command (it connects meanwhile). */
+  open(): void {
+    // A failure to start is reported to the first command (run).
+    if (!this.ended) this.start().catch(() => undefined);
+  }
+
   private start(): Promise<{ readonly p: ChildProcessWithoutNullStreams }> {
     this.starting ??= new Promise((resolve) => resolve({ p: this.spawn() }));
     return this.starting;

@@ -3,7 +3,6 @@
  * command per row of core's SET_OPERATIONS. Each resolves the SET against the current template's clones, runs the
  * operation through the service and reports what happened.
  */
-import { DEFAULT_POOL_SIZE } from '../../../libvirt/virsh/pool';
 import { operationAccepts, SET_OPERATIONS, type SetOperationInfo } from '../../../core/operations';
 import type { CliCommand } from '../shared';
 import { expectArgs, reportBatch } from '../shared';
@@ -14,8 +13,10 @@ function setOperationCliCommand(info: SetOperationInfo): CliCommand {
     name: operation,
     usage: 'SET',
     summary: info.summary,
-    // Started before the command loads: as many as the batch runs at once (the inventory uses the first of them).
-    sessions: DEFAULT_POOL_SIZE,
+    // Started before the command loads: the inventory's two (its bookkeeping reads go to a second session beyond 64
+    // domains), which any batch of two clones or more uses as well; the service starts the batch's others when it
+    // knows how many (runCloneOperation).
+    sessions: 2,
     async run(ctx, args) {
       expectArgs(operation, 'SET', args, 1);
       const chosen = await ctx.clonesInSet(args[0]!, { command: operation, accepts: (c) => operationAccepts(operation, c.state) });
