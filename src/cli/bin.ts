@@ -10,7 +10,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { connectionOf, parseArgs } from './args';
 import { BUILT_MANIFEST } from './commands/builtManifest';
-import { prestartSessions } from '../libvirt/virsh/sessionProcess';
 
 const enableCompileCache = (nodeModule as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
 if (enableCompileCache) {
@@ -27,7 +26,11 @@ function startSessions(argv: readonly string[]): void {
   try {
     const { options, command } = parseArgs(argv);
     const count = options.help ? undefined : BUILT_MANIFEST?.find((c) => c.name === command)?.sessions;
-    if (count) prestartSessions(connectionOf(options, process.env), count);
+    // Imported only here: -h does not load the code (and Node's child_process) it needs.
+    const uri = connectionOf(options, process.env);
+    // Not started here: each session starts its own (a failure to start is reported there).
+    const notStarted = (): undefined => undefined;
+    if (count) import('../libvirt/virsh/sessionProcess').then((m) => m.prestartSessions(uri, count)).catch(notStarted);
   } catch {
     // A bad command line: the CLI says what is wrong with it (run.ts).
   }
