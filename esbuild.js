@@ -147,7 +147,14 @@ const common = {
  */
 function cliTargets(dir, base = common) {
   return [
-    { ...base, entryPoints: ['src/cli/bin.ts'], outfile: path.join(dir, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
+    {
+      ...base,
+      entryPoints: ['src/cli/bin.ts'],
+      outfile: path.join(dir, 'cli.js'),
+      banner: { js: '#!/usr/bin/env node' },
+      // The bin reads the manifest too: which sessions to start for the command (bin.ts).
+      plugins: [cliManifestPlugin, ...(base.plugins ?? [])],
+    },
     {
       ...base,
       format: 'esm',

@@ -127,3 +127,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const command = argv[i];
   return { options: o, ...(command !== undefined ? { command } : {}), args: argv.slice(i + 1) };
 }
+
+/** The libvirt URI a run uses: -c, else $LIBVIRT_DEFAULT_URI, else qemu:///system. */
+export function connectionOf(options: Pick<CliOptions, 'connection'>, env: NodeJS.ProcessEnv): string {
+  return options.connection ?? env.LIBVIRT_DEFAULT_URI ?? 'qemu:///system';
+}

@@ -2,7 +2,7 @@
  * What every CLI command gets: the parsed options, the settings, output that honours -q/-Q/-v, and the service
  * (made on first use, disposed by the caller).
  */
-import type { CliOptions } from './args';
+import { connectionOf, type CliOptions } from './args';
 import type { CliConfig } from './config';
 import type { CloneInfo, Inventory, LibvirtService, ServiceConfig } from '../libvirt/api';
 import { UsageError } from '../core/errors';
@@ -78,7 +78,7 @@ export class CliContext {
 
   /** libvirt URI: -c, else $LIBVIRT_DEFAULT_URI, else qemu:///system. */
   get uri(): string {
-    return this.options.connection ?? this.io.env.LIBVIRT_DEFAULT_URI ?? 'qemu:///system';
+    return connectionOf(this.options, this.io.env);
   }
 
   /** The service for these settings, made once. */

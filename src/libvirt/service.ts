@@ -103,6 +103,10 @@ export class Libvirt implements LibvirtService, ServiceCore {
     return this.pool.batch(commands, signal, spread);
   }
 
+  warmSessions(count: number): void {
+    this.pool.warm(count);
+  }
+
   /** Runs a one-shot program (qemu-img, shred) with array arguments. */
   tool(command: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
     return runOnce(op(command, args), signal);

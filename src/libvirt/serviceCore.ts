@@ -18,6 +18,8 @@ export interface ServiceCore {
     signal?: AbortSignal,
     spread?: number,
   ): Promise<PromiseSettledResult<string>[]>;
+  /** Starts up to `count` sessions now, for work about to run that many commands at once (absent: started on use). */
+  warmSessions?(count: number): void;
   /** One-shot program run (qemu-img, shred). */
   tool(command: string, args: readonly string[], signal?: AbortSignal): Promise<string>;
   /** Bookkeeping cache by UUID (null: not ours); valid only while the event stream watches for redefinitions. */

@@ -1,17 +1,20 @@
 /**
- * The qq2clone CLI end to end on the real daemon: the bundled CLI (built from src/cli/main.ts like dist/cli.js)
+ * The qq2clone CLI end to end on the real daemon: the CLI built as dist/cli.js is (its bin and chunks, esbuild.js)
  * runs as its own process with QQ2CLONE_HOME inside the test bed, on real clones of a tiny TCG template.
  */
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+import { build, type BuildOptions } from 'esbuild';
 import { XMLParser } from 'fast-xml-parser';
 import { runCli } from '../../src/cli/run';
 import { createLibvirtService } from '../../src/libvirt';
 import { CONNECTIONS_FILE } from '../../src/libvirt/storage';
 import { TestBed, TEST_URI, qemuImg, virsh, domainExists } from '../testbed';
+
+const { cliTargets } = createRequire(__filename)('../../esbuild.js') as { cliTargets: (dir: string, base: BuildOptions) => BuildOptions[] };
 
 /** A connection URI with no daemon behind it. */
 const NO_DAEMON_URI = 'qemu+unix:///system?socket=/nonexistent/libvirt-sock';
@@ -66,7 +69,8 @@ describe('qq2clone CLI against libvirt', function () {
     home = bed.root;
     tpl = bed.makeTemplateFile(path.join(home, 'templates'), 'tpl');
     cliJs = path.join(home, 'cli.js');
-    await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cliJs, logLevel: 'silent' });
+    // Built as dist/cli.js is (esbuild.js): the bin, which starts a command's sessions early, and the chunks.
+    await Promise.all(cliTargets(home, { bundle: true, platform: 'node', target: 'node20', logLevel: 'silent', plugins: [] }).map((t) => build(t)));
     // The CLI's settings: this template by default, clones not run on creation.
     fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ TEMPLATE: tpl.name, NORUN: '1' }));
   });

@@ -111,6 +111,28 @@ describe('the built CLI', function () {
     assert.deepEqual(under(list, ...elsewhere, 'src/libvirt/validation/', 'node_modules/execa/'), []);
     assert.ok(list.includes('src/cli/commands/clones/list.ts') && list.includes('src/libvirt/clones/inventory.ts'));
   });
+  it('starts the sessions a command declares before its code loads (rm: two, list: one), none for -h', () => {
+    // A virsh that notes each start and exits: every command below stops at its arguments, before any session of its
+    // own, so each start noted is one the bin made.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'q2c-virsh-starts-'));
+    try {
+      const log = path.join(bin, 'starts');
+      fs.writeFileSync(path.join(bin, 'virsh'), `#!/bin/sh\necho "$*" >> '${log}'\n`, { mode: 0o755 });
+      const starts = (argv: string[]): string[] => {
+        fs.rmSync(log, { force: true });
+        const r = spawnSync(process.execPath, [path.join(dir, 'cli.js'), ...argv], { encoding: 'utf8', env: { ...ENV, PATH: `${bin}:/usr/bin:/bin` } });
+        assert.equal(r.status, argv.includes('-h') ? 0 : 12, `${argv.join(' ')}: ${r.stderr}`);
+        return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+      };
+      assert.deepEqual(starts(['-h']), []);
+      assert.deepEqual(starts(['-h', 'rm']), [], 'help asked: no sessions');
+      assert.deepEqual(starts(['rm']), Array(2).fill(`-q -c ${ENV.LIBVIRT_DEFAULT_URI}`));
+      assert.deepEqual(starts(['-c', 'test:///default', '-t', 'x', 'list', 'a', 'b']), ['-q -c test:///default']);
+      assert.deepEqual(starts(['config', 'bogus']), [], 'a command that declares none');
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('CLI command groups', () => {

@@ -25,6 +25,8 @@ export interface CliCommandEntry {
   readonly usage: string;
   readonly summary: string;
   readonly group: CliGroupName;
+  /** The command's `sessions` (virsh sessions started before its group is loaded). */
+  readonly sessions?: number;
 }
 
 function isCliCommand(v: unknown): v is CliCommand {

@@ -12,10 +12,10 @@ export async function computeCliManifest(): Promise<CliCommandEntry[]> {
   const groups = await Promise.all(
     (Object.keys(CLI_GROUPS) as CliGroupName[]).map(async (g) => [g, commandsOf(await CLI_GROUPS[g]())] as const),
   );
-  return CLI_COMMAND_LIST.map(({ name, usage, summary }) => {
+  return CLI_COMMAND_LIST.map(({ name, usage, summary, sessions }) => {
     const owners = groups.filter(([, cs]) => cs.some((c) => c.name === name)).map(([g]) => g);
     if (owners.length !== 1) throw new Error(`CLI command '${name}' is exported by ${owners.length} command groups (${owners.join(', ')}), not one.`);
-    return { name, usage, summary, group: owners[0]! };
+    return { name, usage, summary, group: owners[0]!, ...(sessions ? { sessions } : {}) };
   });
 }
 

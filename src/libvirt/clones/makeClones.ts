@@ -21,6 +21,7 @@ import { explainNoSpace, openImageStore, type ImageStore, type OverlayBatch, typ
 import { readTemplate } from '../templates';
 import { identityOf, templatePolicyOf, withIdentity, type AppliedIdentity, type IdentitySetting } from '../domain';
 import { connectionMacs } from './macs';
+import { DEFAULT_CLONE_CONCURRENCY } from '../virsh/pool';
 
 /** A new clone whose identity is to be written (before it is defined). */
 export interface IdentityTarget {
@@ -163,6 +164,8 @@ async function cloneBatch(core: CloneDeps, images: ImageStore, template: string,
     const taken = await Promise.all(candidates.map(async (c) => (await Promise.all([...c.overlays.values()].map((p) => images.exists(p)))).some(Boolean)));
     plan.push(...candidates.filter((_, i) => !taken[i]));
   }
+  // The sessions the defines will use connect while the MACs are read and the overlays made.
+  core.warmSessions?.(Math.min(plan.length, o.concurrency ?? DEFAULT_CLONE_CONCURRENCY));
   // One batch of overlays per disk (the store makes them quickly one after the other).
   const batches = new Map<number, OverlayBatch>();
   // New MACs differ from those of every domain on the connection, and from each other.
@@ -207,7 +210,7 @@ async function cloneBatch(core: CloneDeps, images: ImageStore, template: string,
     const progress = (p: Planned, uuid: string) => o.onProgress?.({ done: ++done, total: plan.length, item: { template, id: p.id, uuid, name: p.name } });
     await forEachBounded(
       plan,
-      o.concurrency ?? 4,
+      o.concurrency ?? DEFAULT_CLONE_CONCURRENCY,
       async (p) => {
         const uuid = randomUUID();
         const copied: string[] = [];

@@ -11,6 +11,7 @@ import type { ServiceCore } from '../serviceCore';
 import { readDomains, readMetas, type DomainRow } from './inventory';
 import { explainLock } from '../storage';
 import type { Locks } from '../process';
+import { DEFAULT_POOL_SIZE } from '../virsh/pool';
 import { actOnEachClone, underCloneLocks, uniqueClones } from './cloneBatch';
 import { localFileStore, managedSavePath, openImageStore, type ImageStore } from '../storage';
 import { isInside } from '../storage';
@@ -116,6 +117,8 @@ export async function runCloneOperation(
   // rm deletes the clones' overlays, files of this machine: refused for a connection to another, before anything.
   if (op === 'rm' || op === 'rm-wipe' || op === 'rm-shred') openImageStore(core);
   const unique = uniqueClones(clones);
+  // The sessions the batch will use connect while the locks are taken and the states read.
+  core.warmSessions?.(Math.min(unique.length, o.concurrency ?? DEFAULT_POOL_SIZE));
   return underCloneLocks(locks, unique, o, () => runLocked(core, op, unique, o));
 }
 

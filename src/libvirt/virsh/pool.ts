@@ -16,6 +16,9 @@ const READ_ONLY = new Set([
 /** How many sessions a pool has unless told otherwise: also how many slow operations a batch runs at once. */
 export const DEFAULT_POOL_SIZE = 6;
 
+/** How many clones a clone batch makes at once unless told otherwise (each defines through a session of its own). */
+export const DEFAULT_CLONE_CONCURRENCY = 4;
+
 export class SessionPool {
   private sessions: VirshSession[] = [];
   private disposed = false;
@@ -36,6 +39,10 @@ export class SessionPool {
     let best: VirshSession | undefined;
     for (const s of this.sessions) if (!exclude.includes(s) && (!best || s.load < best.load)) best = s;
     if (best && (best.load === 0 || this.sessions.length >= this.size)) return best;
+    return this.add();
+  }
+
+  private add(): VirshSession {
     const s = new VirshSession(
       this.uri,
       (dead) => {
@@ -45,6 +52,15 @@ export class SessionPool {
     );
     this.sessions.push(s);
     return s;
+  }
+
+  /**
+   * Starts sessions now, up to `count` (at most the pool's size), so that work about to use that many at once does not
+   * wait for them to connect: they connect while it does what comes first (locks, reads).
+   */
+  warm(count: number): void {
+    if (this.disposed) return;
+    while (this.sessions.length < Math.min(count, this.size)) this.add().open();
   }
 
   /** Runs one virsh command through a session; returns its stdout. */

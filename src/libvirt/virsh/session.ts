@@ -10,13 +10,13 @@
  * virsh is running, the process is killed (virsh cannot interrupt a command) and the other callers' commands that
  * virsh had not begun fail with NotBegunError, which the pool answers by running them on another session.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { CancelledError, LibvirtError, type Qq2Error } from '../../core/errors';
 import { mapFailure, noteCallDuration } from '../process';
 import { virshLine } from './quote';
-import { metaEscapedEcho, sessionInputrc } from './inputrc';
-import { transportUri } from '../../core/connectionUri';
+import { metaEscapedEcho } from './inputrc';
+import { spawnSessionProcess, takePrestarted } from './sessionProcess';
 
 interface Pending {
   readonly n: number;
@@ -72,6 +72,12 @@ export class VirshSession {
     return !this.ended;
   }
 
+  /** Starts the process now rather than at the first command (it connects meanwhile). */
+  open(): void {
+    // A failure to start is reported to the first command (run).
+    if (!this.ended) this.start().catch(() => undefined);
+  }
+
   private start(): Promise<{ readonly p: ChildProcessWithoutNullStreams }> {
     this.starting ??= new Promise((resolve) => resolve({ p: this.spawn() }));
     return this.starting;
@@ -81,19 +87,10 @@ export class VirshSession {
    * Node's own spawn, not execa (which the one-shot runner uses): a session needs only its three pipes, and the CLI,
    * which starts up to six sessions per run, then loads no execa for list or rm and pays no per-process option
    * handling (measured: about 125 ms of rm 100's main thread on a loaded machine, and 225 KB of code to load).
+   * A process the CLI started early for this connection is taken when there is one (sessionProcess.ts).
    */
   private spawn(): ChildProcessWithoutNullStreams {
-    const p = spawn('virsh', ['-q', '-c', transportUri(this.uri)], {
-      stdio: 'pipe',
-      // TERM fixed: without it (cron, systemd, libvirt's hooks, a desktop launcher) or with TERM=dumb, readline
-      // scrolls echoed lines longer than 80 columns horizontally, so a command's echo is not found and its reply
-      // keeps the echo (measured: list failed with "Tag 'omain/metadata' is an invalid name"). COLUMNS wide: with
-      // stdin a pipe, readline takes the screen width from it (else 80 from terminfo) and wraps the echo of a longer
-      // line with carriage returns, so that echo was not found either and the reply kept it (measured: every line of
-      // 80 characters or more, such as an agent command's JSON).
-      // INPUTRC: our own line editor settings, never the user's key bindings (see inputrc.ts).
-      env: { ...process.env, LC_ALL: 'C', TERM: 'xterm', COLUMNS: '1000000', INPUTRC: sessionInputrc() },
-    });
+    const p = takePrestarted(this.uri) ?? spawnSessionProcess(this.uri);
     p.stdout.setEncoding('utf8');
     p.stderr.setEncoding('utf8');
     p.stdout.on('data', (d: string) => {

@@ -15,6 +15,8 @@ export const cloneCliCommand: CliCommand = {
   name: 'clone',
   usage: '[NUMBER]',
   summary: 'Make one clone of the current template, or NUMBER clones.',
+  // The inventory's, started before the command loads (the service starts those of the defines: makeClones).
+  sessions: 1,
   async run(ctx, args) {
     expectArgs('clone', '[NUMBER]', args, 0, 1);
     const text = args[0] ?? '1';

@@ -52,6 +52,7 @@ export const listCliCommand: CliCommand = {
   usage: '[all|xml]',
   summary: "List the current template's clones (number, name, state); all: every template's; xml: one XML document (with addresses).",
   speaksUnderQuieter: true,
+  sessions: 1,
   async run(ctx, args) {
     expectArgs('list', '[all|xml]', args, 0, 1);
     const mode = args[0];

@@ -13,6 +13,10 @@ function setOperationCliCommand(info: SetOperationInfo): CliCommand {
     name: operation,
     usage: 'SET',
     summary: info.summary,
+    // Started before the command loads: the inventory's two (its bookkeeping reads go to a second session beyond 64
+    // domains), which any batch of two clones or more uses as well; the service starts the batch's others when it
+    // knows how many (runCloneOperation).
+    sessions: 2,
     async run(ctx, args) {
       expectArgs(operation, 'SET', args, 1);
       const chosen = await ctx.clonesInSet(args[0]!, { command: operation, accepts: (c) => operationAccepts(operation, c.state) });

@@ -12,5 +12,10 @@ export interface CliCommand {
    * -Q/--quieter). A function decides per arguments (modify-template NAME edit speaks, its other sub-commands not).
    */
   readonly speaksUnderQuieter?: boolean | ((args: readonly string[]) => boolean);
+  /**
+   * How many virsh sessions its run uses from the start: the built CLI starts them before it loads the command's
+   * code (bin.ts). Absent: none are started early (the command starts what it needs itself, or needs none).
+   */
+  readonly sessions?: number;
   run(ctx: CliContext, args: readonly string[]): Promise<void>;
 }
