@@ -50,7 +50,7 @@ export async function ensureDemoTemplate(uri: string, home: string): Promise<str
       return to;
     };
     const disk = file('demo.qcow2', g.rootImage, 0o644);
-    const kernel = file('vmlinux', g.kernel, 0o644);
+    const kernel = file('vmlinuz', g.kernelWithSetup, 0o644); // its screen shows tty1 (see GuestImage)
     const initrd = file('initrd.gz', g.initrd, 0o644);
     const xmlPath = path.join(dir, 'demo.xml');
     fs.writeFileSync(xmlPath, guestDomainXml({ name: DEMO_NAME, disk, kernel, initrd, description: DESCRIPTION, vnc: true }));

@@ -140,6 +140,9 @@ export function buildGuest(dir: string, work: string): { packages: string[]; ker
   const vmlinuz = fs.readdirSync(boot).find((f) => f.startsWith('vmlinuz-'));
   if (!vmlinuz) throw new Error('guest build: the kernel package has no vmlinuz');
   const kernelCompression = extractVmlinux(path.join(boot, vmlinuz), path.join(dir, 'vmlinux'));
+  // Kept as well for guests with a display: QEMU boots the ELF vmlinux through PVH, which skips the kernel's
+  // real-mode setup, so the text console has no screen to draw on (a dummy console); the bzImage runs that setup.
+  fs.copyFileSync(path.join(boot, vmlinuz), path.join(dir, 'vmlinuz'));
   const modulesDir = path.join(pkg, 'lib/modules', vmlinuz.slice('vmlinuz-'.length), 'kernel');
   makeInitramfs(pkg, modulesInOrder(modulesDir, R.MODULES), path.join(dir, 'initrd.gz'));
 

@@ -38,7 +38,7 @@ ${o.description ? `  <description>${xmlText(o.description)}</description>\n` : '
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>${o.kernel ?? g.kernel}</kernel>
+    <kernel>${o.kernel ?? (o.vnc ? g.kernelWithSetup : g.kernel)}</kernel>
     <initrd>${o.initrd ?? g.initrd}</initrd>
     <cmdline>${KERNEL_CMDLINE}</cmdline>
   </os>

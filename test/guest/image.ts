@@ -11,8 +11,13 @@ import { buildGuest } from './build';
 export interface GuestImage {
   /** The cache directory of this recipe. */
   dir: string;
-  /** Uncompressed kernel (direct kernel boot). */
+  /** Uncompressed kernel (direct kernel boot, the quickest under TCG). */
   kernel: string;
+  /**
+   * The compressed kernel with its real-mode setup, for guests with a display: it fills in the screen the VGA text
+   * console draws on, which the uncompressed kernel's PVH boot leaves empty (the screen would keep the BIOS text).
+   */
+  kernelWithSetup: string;
   initrd: string;
   /** qcow2 base of the root (read-only file): tests and templates use overlays or copies of it, never it. */
   rootImage: string;
@@ -38,6 +43,7 @@ function imageIn(dir: string, buildSeconds: number): GuestImage {
   return {
     dir,
     kernel: path.join(dir, 'vmlinux'),
+    kernelWithSetup: path.join(dir, 'vmlinuz'),
     initrd: path.join(dir, 'initrd.gz'),
     rootImage: path.join(dir, 'root.qcow2'),
     clientKey: path.join(dir, 'client_key'),

@@ -29,7 +29,7 @@ describe('demo template of npm start (real libvirt)', function () {
       assert.deepEqual(t.disks, [path.join(home, 'demo', 'demo.qcow2')]);
       assert.equal(fs.statSync(t.disks[0]!).mode & 0o222, 0, 'the import made its disk read-only');
       const xml = await demoSvc.templateXml(DEMO_NAME);
-      assert.match(xml, new RegExp(`<kernel>${path.join(home, 'demo', 'vmlinux')}</kernel>`), 'boots its own copy of the kernel');
+      assert.match(xml, new RegExp(`<kernel>${path.join(home, 'demo', 'vmlinuz')}</kernel>`), 'boots its own copy of the kernel, the one whose text console draws on the screen');
       assert.match(xml, /<description>qq2clone demo template/);
       assert.deepEqual(graphicsOf(xml), [{ type: 'vnc', listen: '127.0.0.1' }], 'a VNC display on loopback, for Open Console');
       assert.ok(fs.existsSync(path.join(home, DEMO_MARKER)));

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { ensureGuest, guestDomainXml, guestExec, waitForGuest } from '../guest';
 import { TestBed, qemuImg, virsh } from '../testbed';
 import { graphicsOf, pictureInfo } from '../../src/libvirt/display';
+import { screenshotGrey } from '../vnc/grey';
 
 describe('test guest with a VNC display: a shell on tty1', function () {
   this.timeout(600_000);
@@ -46,5 +47,22 @@ describe('test guest with a VNC display: a shell on tty1', function () {
     virsh('screenshot', dom, shot);
     const info = pictureInfo(fs.readFileSync(shot));
     assert.deepEqual([info?.width, info?.height], [720, 400]);
+  });
+
+  it("the screen shows tty1's text: cleared it is dark, written rows of text light it (the kernel's VGA text console, not a dummy one)", async () => {
+    /** Pixels of the screen now with some light (text mode draws light grey on black). */
+    const litPixels = (): number => {
+      const shot = path.join(bed.root, 'lit');
+      virsh('screenshot', dom, shot);
+      return screenshotGrey(fs.readFileSync(shot)).grey.filter((g) => g > 0x60).length;
+    };
+    assert.equal((await guestExec(dom, ['sh', '-c', "printf '\\033[2J\\033[H' > /dev/tty1"])).exitCode, 0);
+    const dark = litPixels();
+    const row = 'M'.repeat(79);
+    assert.equal((await guestExec(dom, ['sh', '-c', `for i in 1 2 3 4 5 6 7 8; do echo ${row}; done > /dev/tty1`])).exitCode, 0);
+    const drawn = litPixels();
+    // At most the cursor is lit on a cleared screen; 632 glyphs of M light tens of pixels each.
+    assert.ok(dark < 300, `a cleared tty1 leaves the screen dark: ${dark} lit pixels`);
+    assert.ok(drawn > 632 * 20, `eight rows of text are drawn: ${drawn} lit pixels (${dark} when cleared)`);
   });
 });
