@@ -10,7 +10,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { CancelledError, asQq2Error, type Qq2Error } from '../../core/errors';
 import type { AppliedIdentity } from '../domain';
-import { GuestfsHelper, guestfsError, type Drive } from '../disks';
+import { GuestfsHelper, type Drive } from '../disks';
 import { replaceKnownHosts } from '../guests';
 import { newHostKey, newMachineId, type HostKeyPair } from './hostKeys';
 
@@ -77,36 +77,33 @@ export async function writeIdentities(jobs: readonly IdentityJob[], o: IdentityW
       if (o.signal?.aborted) throw new CancelledError();
       const drives = group.map((j) => j.disks.map((d): Drive => ({ path: d, side: 'm', format: 'qcow2' })));
       const what = group.length === 1 ? group[0]!.what : `${group.length} clones`;
-      const { helper, groups } = await GuestfsHelper.launchGroups(what, drives, o.signal);
+      const helper = await GuestfsHelper.launchGroups(what, drives, o.signal);
       const onAbort = () => void helper.close(true);
       o.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         for (const [i, job] of group.entries()) {
           if (o.signal?.aborted) throw new CancelledError();
-          const mounted = groups[i]!;
-          if (mounted.error !== undefined) {
-            out.set(job.uuid, guestfsError({ error: mounted.error, ...(mounted.kind ? { kind: mounted.kind } : {}) }, job.what));
-          } else {
-            const key = newHostKey(`root@${job.hostname}`);
-            const machineId = newMachineId();
-            const req = {
-              group: i,
-              hostname: job.hostname,
-              machineId,
-              hostKey: { openssh: key.openssh.toString('base64'), dropbear: key.dropbear.toString('base64'), public: key.publicLine },
-              ...(job.authorize ? { authorize: job.authorize } : {}),
-            };
-            try {
-              const r = (await helper.call('identity', req)) as { servers: string[] };
-              const keys = r.servers.length ? [{ type: key.type, fingerprint: key.fingerprint }] : [];
-              out.set(job.uuid, { applied: { hostname: job.hostname, machineId, keys }, servers: r.servers });
-              if (r.servers.length) pinned.push({ uuid: job.uuid, key });
-            } catch (e) {
-              if (o.signal?.aborted) throw new CancelledError();
-              const err = asQq2Error(e);
-              err.message = `The identity of ${job.what} could not be written: ${err.message}`;
-              out.set(job.uuid, err);
-            }
+          const key = newHostKey(`root@${job.hostname}`);
+          const machineId = newMachineId();
+          const req = {
+            group: i,
+            hostname: job.hostname,
+            machineId,
+            hostKey: { openssh: key.openssh.toString('base64'), dropbear: key.dropbear.toString('base64'), public: key.publicLine },
+            ...(job.authorize ? { authorize: job.authorize } : {}),
+          };
+          try {
+            // The helper mounts this clone's filesystems, writes, and unmounts them, which flushes its drives: when
+            // it answers, the identity is in the overlay (and no other clone's drive was flushed for it).
+            const r = (await helper.call('identity', req)) as { servers: string[] };
+            const keys = r.servers.length ? [{ type: key.type, fingerprint: key.fingerprint }] : [];
+            out.set(job.uuid, { applied: { hostname: job.hostname, machineId, keys }, servers: r.servers });
+            if (r.servers.length) pinned.push({ uuid: job.uuid, key });
+          } catch (e) {
+            if (o.signal?.aborted) throw new CancelledError();
+            const err = asQq2Error(e);
+            err.message = `The identity of ${job.what} could not be written: ${err.message}`;
+            out.set(job.uuid, err);
           }
           o.onProgress?.(++done, jobs.length, job.uuid);
         }
