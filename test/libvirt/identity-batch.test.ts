@@ -94,6 +94,28 @@ describe('identities of a batch in one appliance', function () {
     for (const j of jobs.slice(1)) assert.ok(r.get(j.uuid) instanceof Error, `${j.what} is not reported written after the appliance died`);
   });
 
+  it('in groups: each group is released and its host keys pinned before the next appliance starts', async () => {
+    const jobs = [job(7, overlay('g7')), job(8, overlay('g8'))];
+    const knownHosts = path.join(bed.root, 'known_hosts-groups');
+    const seen: { uuids: string[]; held: number; pinned: boolean; nextHeld: number }[] = [];
+    const r = await writeIdentities(jobs, {
+      knownHosts,
+      maxDrives: 1,
+      onGroupWritten: async (written) => {
+        const uuids = [...written.keys()];
+        const disk = jobs.find((j) => j.uuid === uuids[0])!.disks[0]!;
+        const other = jobs.find((j) => j.uuid !== uuids[0])!.disks[0]!;
+        const pinned = fs.existsSync(knownHosts) && fs.readFileSync(knownHosts, 'utf8').includes(`${uuids[0]} ssh-ed25519 `);
+        seen.push({ uuids, held: qemuUsing(disk).length, pinned, nextHeld: qemuUsing(other).length });
+      },
+    });
+    assert.deepEqual(
+      seen,
+      jobs.map((j) => ({ uuids: [j.uuid], held: 0, pinned: true, nextHeld: 0 })),
+    );
+    for (const j of jobs) assert.ok(!(r.get(j.uuid) instanceof Error), String(r.get(j.uuid)));
+  });
+
   it('clone 2 of a template whose disk takes no identity: neither clone is defined or started, each says why', async () => {
     const tpl = bed.makeTemplateFile(path.join(bed.root, 'templates'), 'blank');
     await svc.writeTemplateXml(tpl.name, fs.readFileSync(tpl.xmlPath, 'utf8'));

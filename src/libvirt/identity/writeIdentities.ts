@@ -47,6 +47,11 @@ export interface IdentityWriteOptions {
   readonly knownHosts: string;
   /** Drives per appliance (tests and benches); default MAX_DRIVES. */
   readonly maxDrives?: number;
+  /**
+   * After each appliance closed (its clones' overlays released, their host keys pinned): what was written for its
+   * clones, so they can be defined and started while the next group is written.
+   */
+  readonly onGroupWritten?: (written: ReadonlyMap<string, IdentityWritten | Qq2Error>) => Promise<void>;
 }
 
 /** Splits jobs into groups whose drives fit one appliance. */
@@ -113,9 +118,11 @@ export async function writeIdentities(jobs: readonly IdentityJob[], o: IdentityW
         }
       } finally {
         o.signal?.removeEventListener('abort', onAbort);
-        // Closing shuts the appliance down cleanly: every write is in the overlays before a clone may start.
+        // Closing shuts the appliance down: its QEMU holds the overlays' image locks until it is gone.
         await helper.close(o.signal?.aborted === true);
       }
+      if (pinned.length) await pinHostKeys(o.knownHosts, pinned.splice(0));
+      if (o.onGroupWritten && !o.signal?.aborted) await o.onGroupWritten(new Map(group.filter((j) => out.has(j.uuid)).map((j) => [j.uuid, out.get(j.uuid)!])));
     }
   } catch (e) {
     // Cancelled: what was written so far is reported; the rest is missing from the map.
