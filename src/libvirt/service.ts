@@ -139,12 +139,13 @@ export class Libvirt implements LibvirtService, ServiceCore {
     templateXml: string,
     setting: IdentitySetting,
     signal?: AbortSignal,
+    onGroupWritten?: (written: ReadonlyMap<string, IdentityWritten | Qq2Error>) => Promise<void>,
   ): Promise<Map<string, IdentityWritten | Qq2Error>> {
     // identity/ (with libguestfs) and guest/ are loaded when a clone gets an identity: the built CLI's list, rm
     // and clone of a template without one do not load them (see docs/ARCHITECTURE.md, How the CLI starts).
     const [{ identityJob, writeIdentities }, { knownHostsPath }] = await Promise.all([import('./identity'), import('./guests')]);
     const jobs = clones.map((c) => identityJob(c, templateXml, setting, c.disks));
-    return writeIdentities(jobs, { knownHosts: knownHostsPath(this.config.home), ...(signal ? { signal } : {}) });
+    return writeIdentities(jobs, { knownHosts: knownHostsPath(this.config.home), ...(signal ? { signal } : {}), ...(onGroupWritten ? { onGroupWritten } : {}) });
   }
 
   run(operation: CloneOperation, clones: readonly CloneRef[], options?: BatchOptions): Promise<BatchResult> {

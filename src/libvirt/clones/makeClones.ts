@@ -36,14 +36,16 @@ export interface CloneDeps extends ServiceCore {
   defineXml(xml: string, signal?: AbortSignal): Promise<string>;
   withTemplateLock<T>(names: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   /**
-   * Writes the identity of new clones into their overlays (one appliance for all); by UUID what was applied or
-   * why not; clones missing from the map were cancelled. Absent: templates with identity on cannot be cloned.
+   * Writes the identity of new clones into their overlays (one appliance per group of them); by UUID what was
+   * applied or why not; clones missing from the map were cancelled. `onGroupWritten` gets each group's part as soon
+   * as its appliance has released the overlays. Absent: templates with identity on cannot be cloned.
    */
   writeCloneIdentities?(
     clones: readonly IdentityTarget[],
     templateXml: string,
     setting: IdentitySetting,
     signal?: AbortSignal,
+    onGroupWritten?: (written: ReadonlyMap<string, { readonly applied: AppliedIdentity } | Qq2Error>) => Promise<void>,
   ): Promise<Map<string, { readonly applied: AppliedIdentity } | Qq2Error>>;
 }
 
@@ -228,22 +230,33 @@ async function cloneBatch(core: CloneDeps, images: ImageStore, template: string,
     );
     if (identity && madeOverlays.size) {
       const targets = plan.filter((p) => madeOverlays.has(p.id)).map((p) => ({ template, id: p.id, name: p.name, uuid: madeOverlays.get(p.id)!.uuid, disks: [...p.overlays.values()] }));
+      const handled = new Set<string>();
+      // Each clone is defined (and started) once its group's appliance has released its overlays, not after all.
+      const defineWritten = async (written: ReadonlyMap<string, { readonly applied: AppliedIdentity } | Qq2Error>) => {
+        for (const p of plan) {
+          const m = madeOverlays.get(p.id);
+          if (!m || handled.has(m.uuid) || !written.has(m.uuid)) continue;
+          handled.add(m.uuid);
+          const w = written.get(m.uuid)!;
+          try {
+            if (signal?.aborted) throw new CancelledError();
+            // Not started (not even defined) without its identity: a clone that passes for its template is the problem.
+            if (w instanceof Error) throw w;
+            await defineAndStart(p, m.uuid, w.applied);
+          } catch (e) {
+            await fail(p, m.uuid, m.copied, e);
+          }
+          progress(p, m.uuid);
+        }
+      };
       const written = core.writeCloneIdentities
-        ? await core.writeCloneIdentities(targets, xml, identity, signal).catch((e: unknown) => new Map(targets.map((t) => [t.uuid, asQq2Error(e)])))
+        ? await core.writeCloneIdentities(targets, xml, identity, signal, defineWritten).catch((e: unknown) => new Map(targets.map((t) => [t.uuid, asQq2Error(e)])))
         : new Map(targets.map((t) => [t.uuid, new TemplateError(`Template ${template} gives its clones an identity, which this service cannot write.`)]));
+      // The rest: failed or cancelled before their group was done (missing from the map: cancelled).
       for (const p of plan) {
         const m = madeOverlays.get(p.id);
-        if (!m) continue;
-        const w = written.get(m.uuid);
-        try {
-          if (!w || signal?.aborted) throw new CancelledError();
-          // Not started (not even defined) without its identity: a clone that passes for its template is the problem.
-          if (w instanceof Error) throw w;
-          await defineAndStart(p, m.uuid, w.applied);
-        } catch (e) {
-          await fail(p, m.uuid, m.copied, e);
-        }
-        progress(p, m.uuid);
+        if (!m || handled.has(m.uuid)) continue;
+        await defineWritten(new Map([[m.uuid, written.get(m.uuid) ?? new CancelledError()]]));
       }
     }
   } finally {

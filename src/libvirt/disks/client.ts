@@ -53,9 +53,6 @@ async function waitGone(pids: readonly number[], ms: number): Promise<void> {
   while (pids.some(isQemu) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
 }
 
-/** One disk set of launchGroups: mounted (its layout) or its error. */
-export type GroupMount = { readonly ok: SideLayout; readonly error?: undefined } | { readonly ok?: undefined; readonly error: string; readonly kind?: string };
-
 /** Where helper.py is: next to the bundle (dist/guestfs-helper.py) or next to this file (src/, tests). */
 export function helperScript(): string {
   const bundled = path.join(__dirname, 'guestfs-helper.py');
@@ -95,12 +92,15 @@ export class GuestfsHelper {
         LIBGUESTFS_BACKEND_SETTINGS: 'force_tcg',
         LIBGUESTFS_CACHEDIR: cache,
         TMPDIR: tmp,
+        // Where the time goes (launch, and per clone mount, write, unmount), on stderr: benches and diagnosis.
+        ...(process.env['QQ2CLONE_GUESTFS_TIMES'] ? { QQ2CLONE_GUESTFS_TIMES: '1' } : {}),
       },
     });
     this.proc.stdout!.setEncoding('utf8');
     this.proc.stderr!.setEncoding('utf8');
     this.proc.stdout!.on('data', (d: string) => this.onData(d));
     this.proc.stderr!.on('data', (d: string) => {
+      if (process.env['QQ2CLONE_GUESTFS_TIMES']) for (const l of d.split('\n')) if (l.startsWith('times: ')) process.stderr.write(`${l}\n`);
       this.stderr = (this.stderr + d).slice(-20000);
     });
     this.proc.stdin!.on('error', () => undefined);
@@ -127,12 +127,12 @@ export class GuestfsHelper {
   }
 
   /**
-   * Starts one appliance on many disk sets (a batch of clones), group i mounted read-write under /g<i>; each group
-   * is mounted or has its error. Cancelled like launch.
+   * Starts one appliance on many disk sets (a batch of clones), read-write. Nothing is mounted yet: an operation on
+   * group i (`identity`) mounts it under /g<i> and unmounts it when done. Cancelled like launch.
    */
-  static async launchGroups(what: string, groups: readonly (readonly Drive[])[], signal?: AbortSignal): Promise<{ helper: GuestfsHelper; groups: readonly GroupMount[] }> {
-    const { helper, result } = await GuestfsHelper.start<{ sockdirs: string[]; groups: GroupMount[] }>(what, 'launchGroups', { groups: groups.map((drives) => ({ drives })) }, signal);
-    return { helper, groups: result.groups };
+  static async launchGroups(what: string, groups: readonly (readonly Drive[])[], signal?: AbortSignal): Promise<GuestfsHelper> {
+    const { helper } = await GuestfsHelper.start<{ sockdirs: string[] }>(what, 'launchGroups', { groups: groups.map((drives) => ({ drives })) }, signal);
+    return helper;
   }
 
   private static async start<R extends { sockdirs: readonly string[]; pids?: readonly number[] }>(what: string, op: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<{ helper: GuestfsHelper; result: R }> {

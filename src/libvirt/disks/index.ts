@@ -2,5 +2,5 @@
 export { DiskAccess, LocalExistsError, targetKey, targetWhat, type DiskTarget, type DirEntry, type StatResult, type DiffProgress } from './disk';
 export { GuestPathError, GUESTFS_PACKAGES, INSTALL_HINT } from './errors';
 export type { Mounted } from './client';
-export { GuestfsHelper, type Drive, type GroupMount } from './client';
+export { GuestfsHelper, type Drive } from './client';
 export { guestfsError } from './errors';
