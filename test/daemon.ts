@@ -41,23 +41,33 @@ export function planRestart(f: DaemonFacts): RestartPlan {
   return { daemon, pid: f.pids[daemon]!, start };
 }
 
-/** The pid of a running daemon: its pid file, else pidof. */
+/** Of the processes named like a daemon, the system daemon: root's (a user's session daemon has the same name). */
+export function systemDaemonPid(candidates: readonly { pid: number; uid: number | undefined }[]): number | undefined {
+  return candidates.find((c) => c.uid === 0)?.pid;
+}
+
+/** The owner of a running process, or undefined when it is gone. */
+function ownerOf(pid: number): number | undefined {
+  try {
+    return fs.statSync(`/proc/${pid}`).uid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pid of the running system daemon: its pid file, else pidof; only root's process counts, as a session daemon
+ * of another user (the second host's, which virt-ssh-helper starts) is also called libvirtd.
+ */
 export function daemonPid(name: DaemonName): number | undefined {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const candidates: { pid: number; uid: number | undefined }[] = [];
   for (const file of [`/run/${name}.pid`, `/var/run/${name}.pid`]) {
     const pid = Number(fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : NaN);
-    if (pid > 0 && alive(pid)) return pid;
+    if (pid > 0) candidates.push({ pid, uid: ownerOf(pid) });
   }
   const r = spawnSync('pidof', [name], { encoding: 'utf8' });
-  const pid = Number(r.stdout?.trim().split(/\s+/)[0]);
-  return pid > 0 && alive(pid) ? pid : undefined;
+  for (const p of (r.stdout ?? '').trim().split(/\s+/).map(Number)) if (p > 0) candidates.push({ pid: p, uid: ownerOf(p) });
+  return systemDaemonPid(candidates);
 }
 
 function systemdActive(name: DaemonName): boolean {

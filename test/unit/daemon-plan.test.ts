@@ -3,7 +3,8 @@
  * modular daemons, virtqemud, start it again the way it was started, and where they cannot run they say why.
  */
 import * as assert from 'node:assert/strict';
-import { daemonFacts, planRestart, restartTitle, type DaemonFacts } from '../daemon';
+import * as fs from 'node:fs';
+import { daemonFacts, planRestart, restartTitle, systemDaemonPid, type DaemonFacts } from '../daemon';
 
 const base: DaemonFacts = { allowed: true, root: true, uri: 'qemu:///system', pids: {}, systemd: [] };
 
@@ -34,9 +35,15 @@ describe('daemon restart plan', () => {
     assert.match(restartTitle('survives a restart', planRestart({ ...base, allowed: false })), /^survives a restart \(skipped: it stops/);
   });
 
+  it("takes root's daemon, never a user's session daemon of the same name (else a stopped daemon is never started again)", () => {
+    assert.equal(systemDaemonPid([{ pid: 5, uid: 1001 }, { pid: 9, uid: 0 }]), 9);
+    assert.equal(systemDaemonPid([{ pid: 5, uid: 1001 }, { pid: 6, uid: undefined }]), undefined);
+  });
+
   it('finds the daemon that runs on this machine', () => {
     const f = daemonFacts('qemu:///system', { QQ2CLONE_TEST_RESTART_DAEMON: '1' });
     assert.ok(f.pids.libvirtd || f.pids.virtqemud, JSON.stringify(f));
+    for (const pid of Object.values(f.pids)) assert.equal(fs.statSync(`/proc/${pid}`).uid, 0, `${pid} is root's`);
     const p = planRestart(f);
     assert.ok(!('skip' in p) || !f.root, JSON.stringify(p));
   });
