@@ -21,7 +21,7 @@ import { explainNoSpace, openImageStore, type ImageStore, type OverlayBatch, typ
 import { readTemplate } from '../templates';
 import { identityOf, templatePolicyOf, withIdentity, type AppliedIdentity, type IdentitySetting } from '../domain';
 import { connectionMacs } from './macs';
-import { DEFAULT_CLONE_CONCURRENCY } from '../virsh/pool';
+import { DEFAULT_CLONE_CONCURRENCY } from '../virsh';
 
 /** A new clone whose identity is to be written (before it is defined). */
 export interface IdentityTarget {

@@ -11,7 +11,7 @@ import type { ServiceCore } from '../serviceCore';
 import { readDomains, readMetas, type DomainRow } from './inventory';
 import { explainLock } from '../storage';
 import type { Locks } from '../process';
-import { DEFAULT_POOL_SIZE } from '../virsh/pool';
+import { DEFAULT_POOL_SIZE } from '../virsh';
 import { actOnEachClone, underCloneLocks, uniqueClones } from './cloneBatch';
 import { localFileStore, managedSavePath, openImageStore, type ImageStore } from '../storage';
 import { isInside } from '../storage';

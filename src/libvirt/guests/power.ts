@@ -75,7 +75,7 @@ export async function power(svc: LibvirtService, op: PowerOperation, clones: rea
   );
   todo.sort((a, b) => a.id - b.id);
   // Listening before the first request: a guest may stop before the requests to the others are sent.
-  const stopped = op === 'shutdown' ? new StopWatch(svc, todo) : undefined;
+  const stopped = op === 'shutdown' && todo.length ? new StopWatch(svc, todo) : undefined;
   try {
     // Shut Down counts a clone as done only once it is off: the requests alone report no progress.
     const sendOptions = { signal: o.signal, onProgress: op === 'shutdown' ? undefined : o.onProgress };
